@@ -1,0 +1,59 @@
+"""annotator: segmentation annotation for driving scenes that keeps the labour visible."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings -> data folder -> database (migrated, seeded) -> blueprints.
+
+    `test_config` overrides settings and Flask config keys alike (tests, CLI options).
+    """
+    from flask_wtf.csrf import CSRFProtect
+
+    from . import config, database, errors, library
+    from .api import bp as api_bp
+    from .pages import bp as pages_bp
+    from .paths import shipped_dir
+    from .serving import bp as serving_bp
+
+    settings = config.load_settings(test_config)
+    data_dir = settings["DATA_DIR"]
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    # The data folder is Flask's instance folder: everything the installation owns lives there.
+    app = Flask(
+        __name__,
+        instance_path=str(data_dir),
+        static_folder=str(shipped_dir("static")),
+        template_folder=str(shipped_dir("templates")),
+    )
+    app.config.update(
+        SECRET_KEY=config.load_or_create_secret_key(data_dir),
+        SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
+        MAX_CONTENT_LENGTH=settings["MAX_UPLOAD_MB"] * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # a workshop tab stays open for hours
+        ANNOTATOR=settings,
+    )
+    app.config.update({k: v for k, v in (test_config or {}).items() if k.isupper() and k not in settings})
+
+    app.json.sort_keys = False  # keep the documented key order in API answers
+    database.init_app(app)
+    CSRFProtect(app)
+    errors.init_app(app)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(serving_bp)
+    app.register_blueprint(api_bp, url_prefix="/api")
+
+    with app.app_context():
+        database.upgrade_schema()
+        if settings["LOAD_SAMPLES"]:
+            library.seed_first_start()
+    return app

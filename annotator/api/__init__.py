@@ -1,0 +1,7 @@
+"""The JSON API, one module per resource, all under /api."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from . import categories, images  # noqa: E402, F401 - registers the routes on bp

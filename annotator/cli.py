@@ -1,0 +1,262 @@
+"""The `annotator` command: serve, import-images, export, thumbnails, labels, db, samples.
+
+Every subcommand takes --data-dir / ANNOTATOR_DATA_DIR and --database-url / ANNOTATOR_DATABASE_URL,
+so they all work on the same data. Long work shows a progress bar on stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import socket
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from . import __version__, create_app
+
+
+def data_options(command: Callable) -> Callable:
+    """Add --data-dir and --database-url to a command and hand it a ready app as `app`."""
+
+    @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="ANNOTATOR_DATA_DIR",
+                  help="Folder for the database, images and thumbnails [env ANNOTATOR_DATA_DIR].")
+    @click.option("--database-url", envvar="ANNOTATOR_DATABASE_URL",
+                  help="Database URL (default: SQLite in the data folder) [env ANNOTATOR_DATABASE_URL].")
+    @functools.wraps(command)
+    def wrapper(data_dir: Path | None, database_url: str | None, **kwargs: Any) -> Any:
+        try:
+            app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": database_url})
+        except ValueError as exc:  # a malformed setting: say which
+            raise click.UsageError(str(exc)) from exc
+        with app.app_context():
+            return command(app=app, **kwargs)
+
+    return wrapper
+
+
+def progress(items: Any, label: str, show: Callable[[Any], str] | None = None) -> Any:
+    return click.progressbar(items, label=label, file=sys.stderr, show_pos=True,
+                             item_show_func=(lambda item: show(item) if item is not None else "") if show else None)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="annotator")
+def main() -> None:
+    """annotator: outline driving scenes as COCO masks, with the labour behind every label kept."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 serves the whole room.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads of the WSGI server.")
+@data_options
+def serve(app: Flask, host: str, port: int, threads: int) -> None:
+    """Run the app on waitress, a production WSGI server for Linux, macOS and Windows."""
+    from waitress import create_server
+
+    server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True)
+    shown_host = host
+    if host in ("0.0.0.0", "::", ""):
+        shown_host = _lan_address() or "127.0.0.1"
+    url = f"http://{shown_host}:{server.effective_port}/"
+    click.echo(f"annotator {__version__} is serving {app.config['ANNOTATOR']['DATA_DIR']}")
+    click.echo(f"Open {url} in a browser. Press Ctrl+C to stop.", err=False)
+    sys.stdout.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.close()
+
+
+def _lan_address() -> str | None:
+    try:
+        address = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+@main.command("import-images")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--recursive", "-r", is_flag=True, help="Also import from sub-folders.")
+@data_options
+def import_images(app: Flask, folder: Path, recursive: bool) -> None:
+    """Add the JPEG, PNG and WebP photos in FOLDER to the library.
+
+    Duplicates (same content) are skipped; a corrupt file, a non-image or a decompression bomb is
+    reported by name and skipped while the rest are imported. Exits with status 1 if any file was skipped.
+    """
+    from . import images, library
+
+    files = images.find_candidate_files(folder, recursive)
+    if not files:
+        click.echo(f"No files found in {folder}{'' if recursive else ' (try --recursive)'}.")
+        return
+    with progress(files, "Importing", show=lambda path: path.name) as bar:
+        report = library.import_files(bar, folder, on_file=None)
+    click.echo(f"Imported {len(report.added)} image(s); {len(report.duplicates)} already in the library; "
+               f"{len(report.rejected)} skipped.")
+    for name, reason in report.rejected:
+        click.echo(f"  skipped {name}: {reason}", err=True)
+    if report.rejected:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Remake every thumbnail, not only missing ones.")
+@data_options
+def thumbnails(app: Flask, force: bool) -> None:
+    """Make the gallery thumbnails that are missing (or all of them with --force)."""
+    from sqlalchemy import select
+
+    from . import library
+    from .models import Image, db
+
+    all_images = list(db.session.scalars(select(Image).order_by(Image.id)))
+    missing = []
+    with progress(all_images, "Thumbnails", show=lambda image: image.file_name) as bar:
+        for image in bar:
+            if library.ensure_thumbnail(image, force=force) is None:
+                missing.append(image)
+    click.echo(f"Thumbnails ready for {len(all_images) - len(missing)} image(s).")
+    for image in missing:
+        click.echo(f"  image {image.id} ({image.file_name}): original file missing from the store", err=True)
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--zip", "as_zip", is_flag=True, help="Write a ZIP with images/ and annotations.json.")
+@data_options
+def export(app: Flask, out: Path, as_zip: bool) -> None:
+    """Write the dataset as a COCO instance file OUT (or a ZIP with the images beside it)."""
+    from sqlalchemy import select
+
+    from . import coco, images, library
+    from .models import Annotation, Category, Image, db
+
+    all_images = list(db.session.scalars(select(Image).where(Image.deleted.is_(False)).order_by(Image.id)))
+    categories = list(db.session.scalars(select(Category).order_by(Category.id)))
+    image_records, annotation_records = [], []
+    with progress(all_images, "Exporting", show=lambda image: image.file_name) as bar:
+        for image in bar:
+            image_records.append({"id": image.id, "file_name": image.file_name, "width": image.width,
+                                  "height": image.height})
+            for annotation in db.session.scalars(select(Annotation).where(
+                    Annotation.image_id == image.id, Annotation.deleted.is_(False)).order_by(Annotation.id)):
+                annotation_records.append({
+                    "id": annotation.id, "image_id": image.id, "category_id": annotation.category_id,
+                    "parts": annotation.parts, "rle_counts": annotation.rle_counts, "area": annotation.area,
+                    "bbox": annotation.bbox, "iscrowd": annotation.iscrowd})
+    dataset = coco.build_coco(
+        image_records,
+        [{"id": c.id, "name": c.name, "supercategory": c.supercategory} for c in categories],
+        annotation_records, coco.coco_info("annotator export"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if as_zip:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("annotations.json", json.dumps(dataset))
+            for image in all_images:
+                path = images.resolve_inside(library.image_store(), image.stored_path)
+                if path is not None:
+                    archive.write(path, f"images/{image.file_name}")
+    else:
+        out.write_text(json.dumps(dataset), encoding="utf-8")
+    click.echo(f"Wrote {out}: {len(image_records)} image(s), {len(annotation_records)} annotation(s).")
+
+
+@main.group()
+def labels() -> None:
+    """Show or replace the label set."""
+
+
+@labels.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (loadable with `labels load`).")
+@data_options
+def labels_show(app: Flask, as_json: bool) -> None:
+    """List the active classes in display order."""
+    from . import library
+
+    categories = library.active_categories()
+    if as_json:
+        click.echo(json.dumps([{"name": c.name, "supercategory": c.supercategory, "colour": c.colour,
+                                "definition": c.definition} for c in categories], indent=2, ensure_ascii=False))
+        return
+    for category in categories:
+        click.echo(f"{category.id:>3}  {category.colour}  {category.name:<16} {category.supercategory:<13} "
+                   f"{category.definition}")
+
+
+@labels.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@data_options
+def labels_load(app: Flask, file: Path) -> None:
+    """Make the classes in FILE (JSON or YAML) the label set. Classes missing from FILE are archived,
+    not deleted: annotations keep them, and their COCO ids stay."""
+    from . import library
+    from .labels import LabelSetError, load_label_file
+
+    try:
+        new_labels = load_label_file(file)
+    except LabelSetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    change = library.replace_label_set(new_labels)
+    click.echo(f"Label set loaded: {len(new_labels)} class(es); added {len(change.added)}, "
+               f"updated {len(change.updated)}, archived {len(change.archived)}.")
+    for name in change.archived:
+        click.echo(f"  archived {name}")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema: upgrades run by themselves at start; these are for operators."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@data_options
+def db_upgrade(app: Flask, revision: str) -> None:
+    """Upgrade the schema to REVISION (default: the newest)."""
+    from . import database
+
+    click.echo(f"Database at revision {database.upgrade_schema(revision)}.")
+
+
+@db_group.command("current")
+@data_options
+def db_current(app: Flask) -> None:
+    """Print the schema revision of the database and the newest one this version knows."""
+    from . import database
+    from .models import db
+
+    with db.engine.connect() as connection:
+        click.echo(f"current: {database.current_revision(connection)}  head: {database.head_revision()}")
+
+
+@main.group()
+def samples() -> None:
+    """The bundled sample driving scenes."""
+
+
+@samples.command("render")
+@click.argument("out_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+def samples_render(out_dir: Path | None) -> None:
+    """Regenerate the sample scenes and ground_truth.json into OUT_DIR (default: the shipped folder).
+    The generator is deterministic: the same files every time."""
+    from . import samples as sample_scenes
+    from .paths import shipped_dir
+
+    target = out_dir or shipped_dir("sample_images")
+    with click.progressbar(length=sample_scenes.SCENE_COUNT, label="Rendering", file=sys.stderr) as bar:
+        written = sample_scenes.write_samples(target, progress=lambda _name: bar.update(1))
+    click.echo(f"Wrote {len(written)} file(s) to {target}.")

@@ -1,0 +1,116 @@
+"""Settings: one table of names, environment variables, defaults and help.
+
+The table drives `create_app`, the CLI's help and the README's configuration section (a test checks
+every setting is documented there).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+ENV_PREFIX = "ANNOTATOR_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATA_DIR", None, "Folder holding the database, image store, thumbnails and secret key "
+            "(default: the per-user app folder, see README)."),
+    Setting("DATABASE_URL", None, "SQLAlchemy URL of the database; default: SQLite file annotator.sqlite3 "
+            "in the data folder. PostgreSQL: postgresql://user:pass@host/dbname (psycopg 3)."),
+    Setting("MAX_UPLOAD_MB", 50, "Largest request body accepted, in megabytes (uploads, imports)."),
+    Setting("MAX_IMAGE_PIXELS", 100_000_000, "Largest image accepted, in pixels (width x height); "
+            "larger files are refused as possible decompression bombs."),
+    Setting("THUMBNAIL_SIZE", 320, "Longest side of gallery thumbnails, in pixels."),
+    Setting("PAGE_SIZE", 48, "Images per gallery page."),
+    Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes and the default label set into an "
+            "empty database on first start."),
+)
+
+_BOOLEAN_WORDS = {"1": True, "true": True, "yes": True, "on": True,
+                  "0": False, "false": False, "no": False, "off": False}
+
+
+def default_data_dir() -> Path:
+    """The per-user application folder (Linux ~/.config/annotator, macOS ~/Library/Application
+    Support/annotator, Windows %APPDATA%\\annotator)."""
+    return Path(click.get_app_dir("annotator"))
+
+
+def _coerce(setting: Setting, raw: str) -> Any:
+    if isinstance(setting.default, bool):
+        try:
+            return _BOOLEAN_WORDS[raw.strip().lower()]
+        except KeyError:
+            raise ValueError(f"{setting.env} must be true or false, not {raw!r}") from None
+    if isinstance(setting.default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{setting.env} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> dict:
+    """Defaults, then ANNOTATOR_* environment variables, then explicit overrides (CLI options, tests)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        values[setting.name] = setting.default
+        if setting.env in environ and environ[setting.env] != "":
+            values[setting.name] = _coerce(setting, environ[setting.env])
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = value
+    data_dir = Path(values["DATA_DIR"] or default_data_dir()).expanduser().resolve()
+    values["DATA_DIR"] = data_dir
+    values["DATABASE_URL"] = normalise_database_url(
+        values["DATABASE_URL"] or f"sqlite:///{data_dir / 'annotator.sqlite3'}")
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgresql:// URLs at psycopg 3, the driver we install."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_or_create_secret_key(data_dir: Path) -> str:
+    """A random key per installation, kept owner-readable only; never a default in the code."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) >= 32:
+            return key
+    key = secrets.token_hex(32)
+    # O_EXCL would lose a race between two starting processes; write then rename is atomic.
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    try:
+        os.link(tmp, path)  # fails if another process won; then use theirs
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+    except OSError:
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return key

@@ -1,0 +1,52 @@
+"""One error shape: JSON `{"error": ..., "detail": ...}` under /api, a plain page elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """Raise from an API view to answer with the error envelope."""
+
+    def __init__(self, status: int, error: str, detail: Any = None, **extra: Any) -> None:
+        super().__init__(error)
+        self.status, self.error, self.detail, self.extra = status, error, detail, extra
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _respond(status: int, error: str, detail: Any, **extra: Any):  # noqa: ANN202 - a Flask response
+    if _wants_json():
+        return jsonify({"error": error, "detail": detail, **extra}), status
+    return render_template("error.html", status=status, error=error, detail=detail), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):  # noqa: ANN202
+        return _respond(exc.status, exc.error, exc.detail, **exc.extra)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # noqa: ANN202
+        return _respond(400, "CSRF check failed", f"{exc.description} Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # noqa: ANN202
+        response = _respond(exc.code or 500, exc.name, exc.description)
+        if exc.code == 405 and exc.valid_methods:  # keep the Allow header HTTP requires
+            response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):  # noqa: ANN202
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(500, InternalServerError.name, "Something went wrong on the server; it has been logged.")

@@ -1,0 +1,48 @@
+"""HTML pages: the gallery and the editor page for one image."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from . import library
+from .api.serialise import category_to_dict, image_to_dict
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def gallery() -> str:
+    page_size = current_app.config["ANNOTATOR"]["PAGE_SIZE"]
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10**7 else 1
+    rows, total = library.list_images((page - 1) * page_size, page_size)
+    pages = max(1, math.ceil(total / page_size))
+    if page > pages:
+        abort(404, description=f"The gallery has {pages} page(s).")
+    cards = [image_to_dict(image, count) for image, count in rows]
+    return render_template("gallery.html", cards=cards, page=page, pages=pages, total=total,
+                           page_size=page_size, page_links=_page_window(page, pages),
+                           max_upload_mb=current_app.config["ANNOTATOR"]["MAX_UPLOAD_MB"])
+
+
+def _page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
+    """Page numbers to link: first, last, and a window around the current one; None marks a gap."""
+    wanted = {1, pages, *range(max(1, page - radius), min(pages, page + radius) + 1)}
+    links: list[int | None] = []
+    for number in sorted(wanted):
+        if links and links[-1] is not None and number - links[-1] > 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
+@bp.get("/annotate/<int:image_id>")
+def editor(image_id: int) -> str:
+    found = library.image_with_count(image_id)
+    if found is None:
+        abort(404, description=f"There is no image {image_id}.")
+    image = image_to_dict(*found)
+    categories = [category_to_dict(category) for category in library.active_categories()]
+    return render_template("editor.html", image=image, categories=categories)
