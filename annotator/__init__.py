@@ -54,6 +54,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     with app.app_context():
         database.upgrade_schema()
-        if settings["LOAD_SAMPLES"]:
-            library.seed_first_start()
+        library.seed_first_start(load_samples=settings["LOAD_SAMPLES"])
     return app

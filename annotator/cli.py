@@ -35,7 +35,13 @@ def data_options(command: Callable) -> Callable:
         except ValueError as exc:  # a malformed setting: say which
             raise click.UsageError(str(exc)) from exc
         with app.app_context():
-            return command(app=app, **kwargs)
+            try:
+                return command(app=app, **kwargs)
+            finally:
+                from .models import db
+
+                db.session.remove()  # give back the session's connection, then close the pool's
+                db.engine.dispose()
 
     return wrapper
 
@@ -164,12 +170,13 @@ def export(app: Flask, out: Path, as_zip: bool) -> None:
         annotation_records, coco.coco_info("annotator export"))
     out.parent.mkdir(parents=True, exist_ok=True)
     if as_zip:
+        exported_names = {entry["id"]: entry["file_name"] for entry in dataset["images"]}
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("annotations.json", json.dumps(dataset))
             for image in all_images:
                 path = images.resolve_inside(library.image_store(), image.stored_path)
                 if path is not None:
-                    archive.write(path, f"images/{image.file_name}")
+                    archive.write(path, f"images/{exported_names[image.id]}")
     else:
         out.write_text(json.dumps(dataset), encoding="utf-8")
     click.echo(f"Wrote {out}: {len(image_records)} image(s), {len(annotation_records)} annotation(s).")

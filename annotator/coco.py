@@ -25,11 +25,32 @@ def annotation_segmentation(parts: list[dict[str, Any]], rle_counts: str | None,
     return [list(map(float, part["points"])) for part in parts if not part.get("hole")]
 
 
+def unique_file_names(images: list[dict[str, Any]]) -> dict[int, str]:
+    """Image id -> a file name no other image in the export shares (`photo.jpg`, `photo-2.jpg`, ...).
+
+    Two uploads may carry the same name with different content; in a ZIP they must not overwrite."""
+    taken: set[str] = set()
+    names: dict[int, str] = {}
+    for image in images:
+        name = image["file_name"]
+        stem, dot, suffix = name.rpartition(".")
+        if not dot:
+            stem, suffix = name, ""
+        candidate, counter = name, 1
+        while candidate.casefold() in taken:
+            counter += 1
+            candidate = f"{stem}-{counter}{dot}{suffix}"
+        taken.add(candidate.casefold())
+        names[image["id"]] = candidate
+    return names
+
+
 def build_coco(images: list[dict[str, Any]], categories: list[dict[str, Any]],
                annotations: list[dict[str, Any]], info: dict[str, Any]) -> dict[str, Any]:
     """Assemble a COCO instance dict. `images` and `annotations` already carry COCO keys;
     `annotations` may carry `parts`/`rle_counts`, turned into `segmentation` here."""
     sizes = {image["id"]: (image["height"], image["width"]) for image in images}
+    file_names = unique_file_names(images)
     out_annotations = []
     for record in annotations:
         height, width = sizes[record["image_id"]]
@@ -46,7 +67,7 @@ def build_coco(images: list[dict[str, Any]], categories: list[dict[str, Any]],
     return {
         "info": info,
         "licenses": [],
-        "images": [{"id": image["id"], "file_name": image["file_name"], "width": image["width"],
+        "images": [{"id": image["id"], "file_name": file_names[image["id"]], "width": image["width"],
                     "height": image["height"]} for image in images],
         "categories": [{"id": category["id"], "name": category["name"],
                         "supercategory": category["supercategory"]} for category in categories],

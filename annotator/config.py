@@ -38,8 +38,8 @@ SETTINGS: tuple[Setting, ...] = (
             "larger files are refused as possible decompression bombs."),
     Setting("THUMBNAIL_SIZE", 320, "Longest side of gallery thumbnails, in pixels."),
     Setting("PAGE_SIZE", 48, "Images per gallery page."),
-    Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes and the default label set into an "
-            "empty database on first start."),
+    Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes into an empty database on first "
+            "start (the default label set is always loaded into an empty database)."),
 )
 
 _BOOLEAN_WORDS = {"1": True, "true": True, "yes": True, "on": True,

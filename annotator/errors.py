@@ -24,7 +24,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _respond(status: int, error: str, detail: Any, **extra: Any):  # noqa: ANN202 - a Flask response
+def _respond(status: int, error: str, detail: Any, **extra: Any):
     if _wants_json():
         return jsonify({"error": error, "detail": detail, **extra}), status
     return render_template("error.html", status=status, error=error, detail=detail), status
@@ -32,21 +32,21 @@ def _respond(status: int, error: str, detail: Any, **extra: Any):  # noqa: ANN20
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
-    def api_error(exc: ApiError):  # noqa: ANN202
+    def api_error(exc: ApiError):
         return _respond(exc.status, exc.error, exc.detail, **exc.extra)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):  # noqa: ANN202
+    def csrf_error(exc: CSRFError):
         return _respond(400, "CSRF check failed", f"{exc.description} Reload the page and try again.")
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # noqa: ANN202
+    def http_error(exc: HTTPException):
         response = _respond(exc.code or 500, exc.name, exc.description)
         if exc.code == 405 and exc.valid_methods:  # keep the Allow header HTTP requires
             response[0].headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
     @app.errorhandler(Exception)
-    def unexpected_error(exc: Exception):  # noqa: ANN202
+    def unexpected_error(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _respond(500, InternalServerError.name, "Something went wrong on the server; it has been logged.")

@@ -46,8 +46,9 @@ def prepare_image(data: bytes, max_pixels: int) -> PreparedImage:
         raise ImageRejected("the file is empty")
     try:
         with warnings.catch_warnings():
-            # Pillow warns (not raises) between its limit and twice it; treat both as refusals.
-            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            # Pillow warns between its own limit and twice it; our limit below decides instead, with a
+            # message naming the size. Above twice Pillow's limit it raises, handled further down.
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             image = PILImage.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS:
                 raise ImageRejected(f"not a JPEG, PNG or WebP image (found {image.format or 'unknown'})")
@@ -64,8 +65,9 @@ def prepare_image(data: bytes, max_pixels: int) -> PreparedImage:
             oriented_image = ImageOps.exif_transpose(image) if oriented else image
     except ImageRejected:
         raise
-    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
-        raise ImageRejected(f"refused as a possible decompression bomb ({exc})") from exc
+    except PILImage.DecompressionBombError as exc:
+        raise ImageRejected(f"too large: over the limit of {max_pixels:,} pixels (possible decompression bomb)"
+                            ) from exc
     except UnidentifiedImageError:
         raise ImageRejected("not an image Pillow can read (JPEG, PNG or WebP expected)") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -81,7 +83,7 @@ def prepare_image(data: bytes, max_pixels: int) -> PreparedImage:
 def _orientation(image: PILImage.Image) -> int | None:
     try:
         return image.getexif().get(0x0112)
-    except Exception:  # noqa: BLE001 - malformed EXIF must not refuse an otherwise good image
+    except Exception:
         return None
 
 

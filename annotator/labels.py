@@ -37,7 +37,7 @@ DEFAULT_LABELS: tuple[Label, ...] = (
     Label("parking", "flat", "#faaaa0", "Ground marked or used for parked vehicles, beside the lanes."),
     Label("rail track", "flat", "#e6968c", "Ground carrying tram or train rails, whether or not cars share it."),
     Label("person", "human", "#dc143c", "A human on foot, standing, walking, sitting or lying, not riding anything."),
-    Label("rider", "human", "#ff0000", "A human riding a bicycle, motorcycle or scooter; the vehicle is labelled apart."),
+    Label("rider", "human", "#ff0000", "A human riding a bicycle, motorcycle or scooter; label the vehicle apart."),
     Label("car", "vehicle", "#00008e", "A passenger car, van, pick-up or SUV."),
     Label("truck", "vehicle", "#000046", "A vehicle built to carry goods, with a separate cab."),
     Label("bus", "vehicle", "#003c64", "A vehicle built to carry many passengers on the road."),
@@ -49,7 +49,7 @@ DEFAULT_LABELS: tuple[Label, ...] = (
     Label("building", "construction", "#464646", "A house, shop, tower or other structure with walls and a roof."),
     Label("wall", "construction", "#66669c", "A free-standing wall that is not part of a building."),
     Label("fence", "construction", "#be9999", "A fence or railing you can partly see through."),
-    Label("guard rail", "construction", "#b4a5b4", "A metal barrier along the road edge that stops vehicles leaving it."),
+    Label("guard rail", "construction", "#b4a5b4", "A metal barrier along the road edge that keeps vehicles on it."),
     Label("bridge", "construction", "#966464", "A bridge, overpass or its supports."),
     Label("tunnel", "construction", "#96785a", "The walls and mouth of a tunnel."),
     Label("pole", "object", "#999999", "A vertical post carrying signs, lights or cables."),
@@ -117,10 +117,7 @@ def load_label_file(path: Path) -> list[Label]:
     except (OSError, UnicodeDecodeError) as exc:
         raise LabelSetError(f"cannot read {path.name}: {exc}") from exc
     try:
-        if path.suffix.lower() in {".yaml", ".yml"}:
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
+        data = yaml.safe_load(text) if path.suffix.lower() in {".yaml", ".yml"} else json.loads(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise LabelSetError(f"{path.name} is not valid {path.suffix.lstrip('.').upper() or 'JSON'}: {exc}") from exc
     return parse_labels(data)

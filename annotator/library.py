@@ -49,7 +49,7 @@ def clean_file_name(name: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = re.sub(r"\s+", " ", name).strip() or "unnamed"
     if len(name) > MAX_FILE_NAME:
-        stem, dot, suffix = name.rpartition(".")
+        _stem, dot, suffix = name.rpartition(".")
         keep = suffix if dot and len(suffix) <= 10 else ""
         name = name[: MAX_FILE_NAME - len(keep) - 1] + ("." + keep if keep else "…")
     return name
@@ -173,9 +173,9 @@ def replace_label_set(labels: list[Label]) -> LabelChange:
     return change
 
 
-def seed_first_start() -> None:
-    """On an empty database: the default label set and the sample scenes. Runs once per database;
-    safe if several processes start together (every step is idempotent)."""
+def seed_first_start(load_samples: bool = True) -> None:
+    """On an empty database: the default label set and (unless turned off) the sample scenes.
+    Runs once per database; safe if several processes start together (every step is idempotent)."""
     if db.session.get(Setting, _SEEDED_KEY) is not None:
         return
     if db.session.scalar(select(func.count(Category.id))) == 0:
@@ -183,7 +183,7 @@ def seed_first_start() -> None:
             replace_label_set(list(DEFAULT_LABELS))
         except IntegrityError:
             db.session.rollback()  # another process inserted them first
-    if db.session.scalar(select(func.count(Image.id))) == 0:
+    if load_samples and db.session.scalar(select(func.count(Image.id))) == 0:
         import_samples()
     db.session.add(Setting(key=_SEEDED_KEY, value=True))
     try:

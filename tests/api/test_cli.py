@@ -1,0 +1,151 @@
+"""The `annotator` command, run through click's runner as a user would type it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pycocotools.coco import COCO
+
+from annotator.cli import main
+
+
+@pytest.fixture
+def run(data_dir: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatch):
+    """Invoke the CLI on the test's data folder (through the environment, as a user would set it)."""
+    monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("ANNOTATOR_LOAD_SAMPLES", "false")
+    if database_url:
+        monkeypatch.setenv("ANNOTATOR_DATABASE_URL", database_url)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_import_images_adds_good_files_and_reports_each_bad_one_by_name(run, image_folder):
+    result = run("import-images", str(image_folder))
+    assert result.exit_code == 1  # something was skipped
+    assert "Imported 2 image(s); 1 already in the library; 4 skipped." in result.output
+    for name, reason in [("truncated.jpg", "corrupt or truncated image"), ("page.png", "not an image"),
+                         ("empty.jpg", "the file is empty"), ("notes.txt", "not an image")]:
+        assert f"skipped {name}: {reason}" in result.output
+    assert "Importing" in result.output  # the progress bar
+
+
+def test_import_recursive_reaches_sub_folders_and_a_second_run_adds_nothing(run, image_folder):
+    first = run("import-images", str(image_folder), "--recursive")
+    assert "Imported 3 image(s)" in first.output
+    again = run("import-images", str(image_folder), "--recursive")
+    assert "Imported 0 image(s); 4 already in the library" in again.output
+
+
+def test_imported_names_keep_their_sub_folder(run, image_folder, app, client):
+    run("import-images", str(image_folder), "-r")
+    names = [item["file_name"] for item in client.get("/api/images").get_json()["items"]]
+    # Files are taken in name order, so of two identical files the first name is the one kept.
+    assert sorted(names) == ["copy of street.jpg", "crossing.png", "more/dusk.webp"]
+
+
+def test_data_dir_option_and_environment_point_at_the_same_data(tmp_path, image_folder, monkeypatch):
+    monkeypatch.delenv("ANNOTATOR_DATA_DIR", raising=False)
+    monkeypatch.delenv("ANNOTATOR_DATABASE_URL", raising=False)
+    monkeypatch.setenv("ANNOTATOR_LOAD_SAMPLES", "0")
+    runner = CliRunner()
+    folder = tmp_path / "via-option"
+    runner.invoke(main, ["import-images", str(image_folder), "--data-dir", str(folder)])
+    monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(folder))
+    out = tmp_path / "export.json"
+    result = runner.invoke(main, ["export", str(out)], catch_exceptions=False)
+    assert "2 image(s)" in result.output
+    assert (folder / "annotator.sqlite3").exists()
+
+
+def test_export_writes_coco_that_pycocotools_loads(run, image_folder, tmp_path):
+    run("import-images", str(image_folder))
+    out = tmp_path / "out" / "dataset.json"
+    result = run("export", str(out))
+    assert result.exit_code == 0 and "Exporting" in result.output
+    dataset = COCO(str(out))
+    assert len(dataset.getImgIds()) == 2
+    assert dataset.loadCats(1)[0]["name"] == "road"
+
+
+def test_export_zip_carries_the_images(run, image_folder, tmp_path):
+    import zipfile
+
+    run("import-images", str(image_folder))
+    out = tmp_path / "dataset.zip"
+    run("export", str(out), "--zip")
+    with zipfile.ZipFile(out) as archive:
+        names = sorted(archive.namelist())
+        assert names == ["annotations.json", "images/copy of street.jpg", "images/crossing.png"]
+        listed = json.loads(archive.read("annotations.json"))["images"]
+        assert sorted(image["file_name"] for image in listed) == ["copy of street.jpg", "crossing.png"]
+
+
+def test_export_gives_images_sharing_a_name_distinct_file_names(run, tmp_path, client, csrf_headers):
+    from tests.api.test_images import upload
+    from tests.conftest import image_bytes
+
+    upload(client, csrf_headers, ("photo.jpg", image_bytes(colour=(1, 2, 3))))
+    upload(client, csrf_headers, ("photo.jpg", image_bytes(colour=(200, 2, 3))))
+    out = tmp_path / "dataset.zip"
+    run("export", str(out), "--zip")
+    import zipfile
+
+    with zipfile.ZipFile(out) as archive:
+        listed = [image["file_name"] for image in json.loads(archive.read("annotations.json"))["images"]]
+        assert listed == ["photo.jpg", "photo-2.jpg"]
+        assert sorted(archive.namelist()) == ["annotations.json", "images/photo-2.jpg", "images/photo.jpg"]
+
+
+def test_thumbnails_remakes_missing_ones_with_a_progress_bar(run, image_folder, data_dir):
+    run("import-images", str(image_folder))
+    for thumb in (data_dir / "thumbnails").rglob("*.jpg"):
+        thumb.unlink()
+    result = run("thumbnails")
+    assert "Thumbnails ready for 2 image(s)." in result.output and "Thumbnails" in result.output
+    assert len(list((data_dir / "thumbnails").rglob("*.jpg"))) == 2
+
+
+def test_labels_load_replaces_the_set_keeping_ids_and_archiving_the_rest(run, tmp_path, client):
+    before = {item["name"]: item["id"] for item in client.get("/api/categories").get_json()["items"]}
+    label_file = tmp_path / "labels.yaml"
+    label_file.write_text("- name: car\n  colour: '#112233'\n  definition: Any car.\n- name: puddle\n")
+    result = run("labels", "load", str(label_file))
+    assert "added 1, updated 1, archived 26" in result.output
+    after = client.get("/api/categories").get_json()["items"]
+    assert [item["name"] for item in after] == ["car", "puddle"]
+    assert after[0]["id"] == before["car"] and after[0]["colour"] == "#112233"
+
+
+def test_labels_load_refuses_a_bad_file_with_a_clear_message(run, tmp_path):
+    bad = tmp_path / "labels.json"
+    bad.write_text(json.dumps([{"name": "car", "colour": "red"}]))
+    result = CliRunner().invoke(main, ["labels", "load", str(bad)])
+    assert result.exit_code == 1
+    assert "colour must look like #rrggbb" in result.output
+
+
+def test_labels_show_prints_the_set_as_loadable_json(run, tmp_path):
+    shown = run("labels", "show", "--json").output
+    assert json.loads(shown)[0]["name"] == "road"
+    path = tmp_path / "again.json"
+    path.write_text(shown)
+    assert "added 0, updated 0, archived 0" in run("labels", "load", str(path)).output
+
+
+def test_db_upgrade_and_current_report_the_head_revision(run):
+    assert "Database at revision 0001." in run("db", "upgrade").output
+    assert "current: 0001  head: 0001" in run("db", "current").output
+
+
+def test_a_malformed_setting_is_a_usage_error_naming_it(run, monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_MAX_UPLOAD_MB", "lots")
+    result = CliRunner().invoke(main, ["db", "current"])
+    assert result.exit_code == 2 and "ANNOTATOR_MAX_UPLOAD_MB must be a whole number" in result.output

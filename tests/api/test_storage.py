@@ -1,0 +1,72 @@
+"""Storage: schema from migrations, first-start seeding, SQLite settings, the secret key."""
+
+from __future__ import annotations
+
+import stat
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select, text
+
+from annotator import library
+from annotator.labels import DEFAULT_LABELS
+from annotator.models import Base, Category, Image, db
+from tests.conftest import make_app
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(app):
+    with app.app_context(), db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_first_start_loads_the_default_label_set_with_stable_ids(app):
+    with app.app_context():
+        categories = library.active_categories()
+    assert [(c.id, c.name) for c in categories] == [(i + 1, label.name) for i, label in enumerate(DEFAULT_LABELS)]
+    supercategories = {c.supercategory for c in categories}
+    assert supercategories == {"flat", "human", "vehicle", "construction", "object", "nature", "sky", "void"}
+    assert len({c.colour for c in categories}) == len(categories)  # each class its own colour
+
+
+def test_a_restart_neither_migrates_again_nor_seeds_twice(app, data_dir, database_url):
+    with app.app_context():
+        db.session.get(Category, 1).definition = "Changed by the educator."
+        db.session.commit()
+    again = make_app(data_dir, database_url)
+    with again.app_context():
+        assert db.session.scalar(select(func.count(Category.id))) == len(DEFAULT_LABELS)
+        assert db.session.get(Category, 1).definition == "Changed by the educator."
+        db.engine.dispose()
+
+
+def test_first_start_imports_the_sample_scenes_once(data_dir, database_url):
+    app = make_app(data_dir, database_url, LOAD_SAMPLES=True)
+    with app.app_context():
+        images = list(db.session.scalars(select(Image).order_by(Image.id)))
+        assert len(images) >= 8 and all(image.source == "sample" for image in images)
+        assert images[0].file_name == "scene_01.jpg" and (images[0].width, images[0].height) >= (1280, 720)
+        db.session.delete(images[-1])
+        db.session.commit()
+        db.engine.dispose()
+    again = make_app(data_dir, database_url, LOAD_SAMPLES=True)  # the user's deletion stands
+    with again.app_context():
+        assert db.session.scalar(select(func.count(Image.id))) == len(images) - 1
+        db.engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(data_dir):
+    app = make_app(data_dir, None)
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert (data_dir / "annotator.sqlite3").exists()
+
+
+def test_the_secret_key_is_random_per_installation_and_owner_only(tmp_path):
+    first = make_app(tmp_path / "one", None)
+    second = make_app(tmp_path / "two", None)
+    assert first.secret_key != second.secret_key and len(first.secret_key) >= 64
+    key_file = tmp_path / "one" / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert make_app(tmp_path / "one", None).secret_key == first.secret_key  # kept across restarts
