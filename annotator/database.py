@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from filelock import FileLock
 from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
@@ -19,6 +24,8 @@ log = logging.getLogger(__name__)
 
 # Any constant works; it only has to be the same in every process sharing a PostgreSQL database.
 _MIGRATION_LOCK_ID = 0x616E6E6F
+# Alembic keeps the running migration in module globals, so one process migrates one thing at a time.
+_in_process = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
@@ -65,9 +72,9 @@ def upgrade_schema(revision: str = "head") -> str | None:
     Must run inside an app context. Returns the revision the database is at afterwards.
     """
     engine: Engine = db.engine
-    with engine.connect() as connection:
+    with _in_process, _sqlite_file_lock(engine), engine.connect() as connection:
         if engine.dialect.name == "postgresql":
-            # Serialise concurrent starts; the lock ends with the session.
+            # Serialise concurrent starts across processes and machines; released below.
             connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
             connection.commit()
         try:
@@ -78,5 +85,17 @@ def upgrade_schema(revision: str = "head") -> str | None:
             return current_revision(connection)
         finally:
             if engine.dialect.name == "postgresql":
+                connection.rollback()
                 connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
                 connection.commit()
+
+
+@contextlib.contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """SQLite has no advisory locks: a lock file beside the database serialises migrating processes."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with FileLock(str(Path(database).with_name(Path(database).name + ".migrate-lock")), timeout=120):
+        yield

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from annotator import library
 from annotator.labels import DEFAULT_LABELS
 from annotator.models import Base, Category, Image, db
-from tests.conftest import make_app
+from tests.conftest import image_bytes, make_app
 
 
 def test_migrations_build_exactly_the_schema_the_models_describe(app):
@@ -70,3 +70,20 @@ def test_the_secret_key_is_random_per_installation_and_owner_only(tmp_path):
     key_file = tmp_path / "one" / "secret_key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert make_app(tmp_path / "one", None).secret_key == first.secret_key  # kept across restarts
+
+
+def test_apps_starting_together_on_one_database_share_one_schema_and_library(tmp_path, database_url):
+    """Several processes may serve one database: nothing that matters lives in one app's memory."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    shared = database_url or f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        apps = list(pool.map(lambda n: make_app(tmp_path / f"node{n}", shared), range(3)))
+    with apps[0].app_context():
+        library.add_image(image_bytes(), "seen-by-all.jpg", "upload")
+    for app in apps:
+        with app.app_context():
+            assert [image.file_name for image in db.session.scalars(select(Image))] == ["seen-by-all.jpg"]
+            assert db.session.scalar(select(func.count(Category.id))) == len(DEFAULT_LABELS)
+            db.session.remove()
+            db.engine.dispose()
