@@ -61,11 +61,25 @@ class BufferedClient(FlaskClient):
         return super().open(*args, buffered=buffered, **kwargs)
 
 
+_apps_made: list[Flask] = []
+
+
 def make_app(data_dir: Path, database_url: str | None, **overrides) -> Flask:
+    """An app on `data_dir`; its database connections are closed when the test ends, pass or fail."""
     app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": database_url, "LOAD_SAMPLES": False,
                       "TESTING": True, **overrides})
     app.test_client_class = BufferedClient
+    _apps_made.append(app)
     return app
+
+
+@pytest.fixture(autouse=True)
+def _close_app_connections() -> Iterator[None]:
+    yield
+    while _apps_made:
+        with _apps_made.pop().app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -74,11 +88,8 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(data_dir: Path, database_url: str | None) -> Iterator[Flask]:
-    app = make_app(data_dir, database_url)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def app(data_dir: Path, database_url: str | None) -> Flask:
+    return make_app(data_dir, database_url)
 
 
 @pytest.fixture
