@@ -37,7 +37,6 @@ def test_a_restart_neither_migrates_again_nor_seeds_twice(app, data_dir, databas
     with again.app_context():
         assert db.session.scalar(select(func.count(Category.id))) == len(DEFAULT_LABELS)
         assert db.session.get(Category, 1).definition == "Changed by the educator."
-        db.engine.dispose()
 
 
 def test_first_start_imports_the_sample_scenes_once(data_dir, database_url):
@@ -48,11 +47,9 @@ def test_first_start_imports_the_sample_scenes_once(data_dir, database_url):
         assert images[0].file_name == "scene_01.jpg" and (images[0].width, images[0].height) >= (1280, 720)
         db.session.delete(images[-1])
         db.session.commit()
-        db.engine.dispose()
     again = make_app(data_dir, database_url, LOAD_SAMPLES=True)  # the user's deletion stands
     with again.app_context():
         assert db.session.scalar(select(func.count(Image.id))) == len(images) - 1
-        db.engine.dispose()
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(data_dir):
@@ -86,4 +83,3 @@ def test_apps_starting_together_on_one_database_share_one_schema_and_library(tmp
             assert [image.file_name for image in db.session.scalars(select(Image))] == ["seen-by-all.jpg"]
             assert db.session.scalar(select(func.count(Category.id))) == len(DEFAULT_LABELS)
             db.session.remove()
-            db.engine.dispose()
