@@ -18,7 +18,6 @@ import re
 import signal
 import subprocess
 import sys
-import sysconfig
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,19 +46,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def annotator_command(python: str | Path = sys.executable) -> list[str]:
-    """How to run the `annotator` console script of the environment `python` belongs to.
-
-    `python -m annotator.cli` does not work (the module has no __main__ block, so it would import and
-    exit 0 silently), hence the installed script next to the interpreter, or the entry point by hand.
-    """
-    python = Path(python)
-    candidates = [python.parent / "annotator"]
-    if python == Path(sys.executable):
-        candidates.append(Path(sysconfig.get_path("scripts")) / "annotator")
-    for script in candidates:
-        if script.is_file() and os.access(script, os.X_OK):
-            return [str(script)]
-    return [str(python), "-c", "import sys; from annotator.cli import main; sys.exit(main())"]
+    """How to run the `annotator` command of the environment `python` belongs to."""
+    return [str(python), "-m", "annotator"]
 
 
 def server_environment(load_samples: bool, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -109,7 +97,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 def start_annotator_server(data_dir: Path, log_dir: Path, *, load_samples: bool = True,
                            command: list[str] | None = None, cwd: Path | None = None,
-                           extra_env: dict[str, str] | None = None,
+                           extra_env: dict[str, str] | None = None, host: str = "127.0.0.1",
                            timeout: float = SERVER_START_TIMEOUT) -> LiveServer:
     """Start `annotator serve --port 0` and wait for the line with its URL. The caller must stop() it.
 
@@ -117,7 +105,7 @@ def start_annotator_server(data_dir: Path, log_dir: Path, *, load_samples: bool 
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     stdout_path, stderr_path = log_dir / "server.stdout", log_dir / "server.stderr"
-    args = [*(command or annotator_command()), "serve", "--host", "127.0.0.1", "--port", "0",
+    args = [*(command or annotator_command()), "serve", "--host", host, "--port", "0",
             "--data-dir", str(data_dir)]
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err,

@@ -1,0 +1,27 @@
+"""`annotator serve` as a user runs it: a production WSGI server that says where to point the browser."""
+
+from __future__ import annotations
+
+import urllib.request
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+def test_serve_runs_on_waitress_and_prints_the_url_to_open(empty_live_server):
+    assert empty_live_server.url.startswith("http://127.0.0.1:")
+    status, headers, body = fetch(empty_live_server.url)
+    assert status == 200 and headers["Server"] == "waitress"
+    assert b"No images yet" in body
+    assert str(empty_live_server.data_dir) in empty_live_server.stdout_path.read_text()
+    assert (empty_live_server.data_dir / "annotator.sqlite3").exists()
+
+
+def test_serving_the_room_prints_an_address_others_can_reach(start_server):
+    server = start_server(load_samples=False, host="0.0.0.0")
+    assert "0.0.0.0" not in server.url  # the printed address is one a browser can open
+    port = server.url.rsplit(":", 1)[1].rstrip("/")
+    status, headers, _ = fetch(f"http://127.0.0.1:{port}/api/images")  # listening on every interface
+    assert status == 200 and headers["Content-Type"] == "application/json"
