@@ -1,0 +1,5 @@
+"""/api/import/coco: COCO files made elsewhere, imported all or nothing (instructor only)."""
+
+from __future__ import annotations
+
+from . import bp  # noqa: F401

@@ -1,0 +1,82 @@
+"""The one place pycocotools is called: polygons to COCO RLE masks, area, bbox, IoU, decode.
+
+Wraps its quirks at this boundary (style study, section 5): `frPyObjects` takes a 4-number list for a
+bbox, counts come back as bytes, `encode` wants Fortran-order uint8, and `decode` warns under numpy 2.
+Plain data in and out: RLE dicts are `{"size": [height, width], "counts": str}`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from pycocotools import mask as coco_mask
+
+RLE = dict[str, Any]
+
+
+def _as_json(rle: dict[str, Any]) -> RLE:
+    counts = rle["counts"]
+    return {"size": [int(rle["size"][0]), int(rle["size"][1])],
+            "counts": counts.decode("ascii") if isinstance(counts, bytes) else counts}
+
+
+def _as_c(rle: RLE) -> dict[str, Any]:
+    counts = rle["counts"]
+    return {"size": list(rle["size"]), "counts": counts.encode("ascii") if isinstance(counts, str) else counts}
+
+
+def polygons_to_rle(polygons: list[list[float]], height: int, width: int) -> RLE:
+    """The union of flat `[x1, y1, x2, y2, ...]` polygons (each of at least 3 points) as one RLE."""
+    if not polygons:
+        return empty_rle(height, width)
+    for polygon in polygons:
+        if len(polygon) < 6 or len(polygon) % 2:
+            raise ValueError("a polygon needs at least three (x, y) points")
+    return _as_json(coco_mask.merge(coco_mask.frPyObjects([list(map(float, p)) for p in polygons], height, width)))
+
+
+def empty_rle(height: int, width: int) -> RLE:
+    return encode(np.zeros((height, width), dtype=np.uint8))
+
+
+def encode(mask: np.ndarray) -> RLE:
+    """A binary mask (height x width) as compressed RLE."""
+    return _as_json(coco_mask.encode(np.asfortranarray(mask.astype(np.uint8, copy=False))))
+
+
+def decode(rle: RLE) -> np.ndarray:
+    """RLE (compressed or not) as a height x width uint8 array of 0 and 1."""
+    with warnings.catch_warnings():
+        # pycocotools' decode predates numpy 2's `copy` keyword and warns; the result is unaffected.
+        warnings.filterwarnings("ignore", message=".*copy keyword", category=DeprecationWarning)
+        return np.array(coco_mask.decode(_as_c(to_compressed(rle))), dtype=np.uint8)
+
+
+def to_compressed(rle: dict[str, Any]) -> RLE:
+    """Accept uncompressed RLE (counts as a list of ints) as COCO files from elsewhere carry it."""
+    if isinstance(rle["counts"], list):
+        height, width = rle["size"]
+        return _as_json(coco_mask.frPyObjects(rle, int(height), int(width)))
+    return _as_json(rle)
+
+
+def subtract(outer: RLE, holes: RLE) -> RLE:
+    """Pixels of `outer` that are not in `holes`."""
+    return encode(decode(outer) & (1 - decode(holes)))
+
+
+def area(rle: RLE) -> int:
+    """Pixel count, as COCO computes `area`."""
+    return int(coco_mask.area(_as_c(rle)))
+
+
+def bbox(rle: RLE) -> list[float]:
+    """`[x, y, width, height]` of the mask's pixels, as COCO computes `bbox`."""
+    return [float(value) for value in coco_mask.toBbox(_as_c(rle))]
+
+
+def iou(first: RLE, second: RLE) -> float:
+    """Intersection over union of two masks of the same image size (0.0 when both are empty)."""
+    return float(coco_mask.iou([_as_c(first)], [_as_c(second)], [0])[0][0])
