@@ -16,7 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """
     from flask_wtf.csrf import CSRFProtect
 
-    from . import config, database, errors, library
+    from . import auth, config, database, errors, library
     from .api import bp as api_bp
     from .pages import bp as pages_bp
     from .paths import shipped_dir
@@ -48,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     CSRFProtect(app)
     errors.init_app(app)
+    auth.init_app(app)
     app.register_blueprint(pages_bp)
     app.register_blueprint(serving_bp)
     app.register_blueprint(api_bp, url_prefix="/api")

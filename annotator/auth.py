@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import functools
 import hmac
+from urllib.parse import urlencode
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, request
+from flask import Flask, current_app, redirect, request
+from werkzeug.wrappers import Response
 
 from .errors import ApiError
 
@@ -44,3 +46,20 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def accept_token_once() -> Response | None:
+        """`?token=...` on any page sets the instructor cookie, then the address is cleaned of it."""
+        given = request.args.get("token")
+        if given is None or request.method != "GET":
+            return None
+        token = instructor_token()
+        args = request.args.to_dict(flat=False)
+        args.pop("token")
+        query = urlencode(args, doseq=True)
+        response = redirect(request.path + (f"?{query}" if query else ""))
+        if token is not None and hmac.compare_digest(given.encode(), token.encode()):
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict", max_age=30 * 86400)
+        return response

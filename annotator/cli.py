@@ -64,11 +64,21 @@ def main() -> None:
               help="Port to listen on (0 picks a free one).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Worker threads of the WSGI server.")
+@click.option("--instructor-token", envvar="ANNOTATOR_INSTRUCTOR_TOKEN",
+              help="Token for admin actions [env ANNOTATOR_INSTRUCTOR_TOKEN]; made up at random when serving "
+                   "beyond this computer without one.")
 @data_options
-def serve(app: Flask, host: str, port: int, threads: int) -> None:
+def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str | None) -> None:
     """Run the app on waitress, a production WSGI server for Linux, macOS and Windows."""
+    import secrets
+
     from waitress import create_server
 
+    # On loopback with no token: single-user mode. Anyone else on the network must not get admin rights.
+    token = instructor_token or app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"]
+    if not token and not _is_loopback(host):
+        token = secrets.token_urlsafe(24)
+    app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"] = token
     server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True)
     shown_host = host
     if host in ("0.0.0.0", "::", ""):
@@ -76,6 +86,8 @@ def serve(app: Flask, host: str, port: int, threads: int) -> None:
     url = f"http://{shown_host}:{server.effective_port}/"
     click.echo(f"annotator {__version__} is serving {app.config['ANNOTATOR']['DATA_DIR']}")
     click.echo(f"Open {url} in a browser. Press Ctrl+C to stop.", err=False)
+    if token:
+        click.echo(f"Instructor: open {url}?token={token} once on your own computer (keep this token to yourself).")
     sys.stdout.flush()
     try:
         server.run()
@@ -83,6 +95,17 @@ def serve(app: Flask, host: str, port: int, threads: int) -> None:
         click.echo("Stopped.")
     finally:
         server.close()
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _lan_address() -> str | None:

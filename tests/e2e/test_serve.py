@@ -25,3 +25,10 @@ def test_serving_the_room_prints_an_address_others_can_reach(start_server):
     port = server.url.rsplit(":", 1)[1].rstrip("/")
     status, headers, _ = fetch(f"http://127.0.0.1:{port}/api/images")  # listening on every interface
     assert status == 200 and headers["Content-Type"] == "application/json"
+    # Serving a room without a token makes one up: others on the network must not get admin rights.
+    printed = server.stdout_path.read_text()
+    assert f"{server.url}?token=" in printed
+
+
+def test_serving_only_this_computer_needs_no_instructor_token(empty_live_server):
+    assert "token" not in empty_live_server.stdout_path.read_text()
