@@ -14,6 +14,7 @@ from pycocotools.coco import COCO
 
 from annotator import samples
 from annotator.labels import DEFAULT_LABELS
+from annotator.samples import render as samples_render
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_images"
 TRUTH_PATH = SAMPLE_DIR / "ground_truth.json"
@@ -192,7 +193,8 @@ def test_objects_overlap_only_along_rasterised_edges(masks):
 
 
 def test_write_samples_writes_every_file_and_reports_progress(scenes, committed, tmp_path, monkeypatch):
-    monkeypatch.setattr(samples, "render_scene", lambda index: scenes[index])
+    # write_samples looks render_scene up in its own module, not in the package that re-exports it
+    monkeypatch.setattr(samples_render, "render_scene", lambda index: scenes[index])
     seen: list[str] = []
     written = samples.write_samples(tmp_path / "out", progress=seen.append)
     names = [s.file_name for s in scenes]
@@ -205,7 +207,7 @@ def test_write_samples_writes_every_file_and_reports_progress(scenes, committed,
 
 
 def test_module_entry_point_writes_into_the_given_folder(scenes, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(samples, "render_scene", lambda index: scenes[index])
+    monkeypatch.setattr(samples_render, "render_scene", lambda index: scenes[index])
     samples.main([str(tmp_path)])
     assert (tmp_path / "ground_truth.json").is_file()
     assert len(list(tmp_path.glob("scene_*.jpg"))) == samples.SCENE_COUNT
