@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 import hmac
-from urllib.parse import urlencode
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, redirect, request
 from werkzeug.wrappers import Response

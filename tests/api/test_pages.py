@@ -84,3 +84,18 @@ def test_wrong_method_on_the_api_is_a_405_with_allow(client):
     response = client.delete("/api/images")
     assert response.status_code == 405 and "GET" in response.headers["Allow"]
     assert response.get_json()["error"] == "Method Not Allowed"
+
+
+def test_an_unexpected_error_is_a_500_in_the_error_envelope_not_a_crash(app):
+    def broken() -> str:
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/api/test-broken", view_func=broken)
+    app.add_url_rule("/test-broken", view_func=broken, endpoint="broken_page")
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the handler answers
+    client = app.test_client()
+    api = client.get("/api/test-broken")
+    assert api.status_code == 500 and api.get_json()["error"] == "Internal Server Error"
+    assert "boom" not in api.get_data(as_text=True)  # internals are logged, not shown
+    page = client.get("/test-broken")
+    assert page.status_code == 500 and "Back to the gallery" in page.get_data(as_text=True)

@@ -1,0 +1,303 @@
+"""Annotations as stored: create, edit and delete through the geometry core, with optimistic
+versions, client ids that make retries harmless, and the labour events that ride along with saves.
+
+Request payloads arrive here already parsed as JSON; everything they carry is checked here, with
+`PayloadError` naming the field and the problem.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, session
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from . import geometry
+from .models import Annotation, Annotator, Category, Image, LabourEvent, db, utcnow
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+EVENT_KIND = re.compile(r"^[a-z][a-z0-9_.:-]{0,31}$")
+MAX_EVENTS_PER_REQUEST = 5000
+MAX_EVENT_DATA_KEYS = 20
+MAX_ATTRIBUTE_KEYS = 20
+SESSION_KEY = "annotator_public_id"
+
+
+class PayloadError(ValueError):
+    def __init__(self, field: str, message: str, status: int = 422) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.status = field, status
+
+
+class VersionConflict(Exception):
+    def __init__(self, annotation: Annotation) -> None:
+        super().__init__("stale version")
+        self.annotation = annotation
+
+
+@dataclass
+class SaveResult:
+    annotation: Annotation
+    created: bool
+    repairs: tuple[str, ...]
+    events_stored: int
+
+
+def current_annotator() -> Annotator:
+    """The person behind this browser session; made on first need (a later issue adds names)."""
+    public_id = session.get(SESSION_KEY)
+    if public_id:
+        found = db.session.scalar(select(Annotator).where(Annotator.public_id == public_id))
+        if found is not None:
+            return found
+    annotator = Annotator(public_id=str(uuid.uuid4()), display_name="Local user")
+    db.session.add(annotator)
+    db.session.commit()
+    session[SESSION_KEY] = annotator.public_id
+    session.permanent = True
+    return annotator
+
+
+def pseudonym(annotator: Annotator | None) -> str | None:
+    return f"annotator-{annotator.public_id[:8]}" if annotator else None
+
+
+def _require(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise PayloadError("body", "expected a JSON object", status=400)
+    return payload
+
+
+def _category(raw: Any) -> Category:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise PayloadError("category_id", "must be a whole number")
+    category = db.session.get(Category, raw)
+    if category is None or category.archived:
+        raise PayloadError("category_id", f"there is no active class {raw}")
+    return category
+
+
+def _attributes(raw: Any, current: dict[str, Any] | None = None) -> dict[str, Any]:
+    if raw is None:
+        return dict(current or {})
+    if not isinstance(raw, dict) or len(raw) > MAX_ATTRIBUTE_KEYS:
+        raise PayloadError("attributes", f"must be an object of at most {MAX_ATTRIBUTE_KEYS} keys")
+    merged = dict(current or {})
+    for key, value in raw.items():
+        if key in {"repairs", "source"}:
+            continue  # written by the server only
+        if not isinstance(value, str | int | float | bool) or (isinstance(value, str) and len(value) > 2000):
+            raise PayloadError(f"attributes.{key}", "must be a short text, a number or true/false")
+        merged[key] = value
+    return merged
+
+
+def _shape(raw_parts: Any, image: Image) -> geometry.Shape:
+    try:
+        return geometry.shape_from_parts(raw_parts, image.width, image.height)
+    except geometry.GeometryError as exc:
+        raise PayloadError("parts", str(exc)) from exc
+
+
+def _apply_shape(annotation: Annotation, shape: geometry.Shape) -> None:
+    annotation.parts = [part.to_dict() for part in shape.parts]
+    annotation.rle_counts = shape.rle["counts"]
+    annotation.area = float(shape.area)
+    annotation.bbox = shape.bbox
+    attributes = dict(annotation.attributes or {})
+    if shape.repairs:
+        attributes["repairs"] = list(shape.repairs)
+    else:
+        attributes.pop("repairs", None)
+    annotation.attributes = attributes
+
+
+def create(image: Image, payload: Any, annotator: Annotator) -> SaveResult:
+    """A new annotation, or the one already made under the same client id (a retried request)."""
+    payload = _require(payload)
+    client_id = payload.get("client_id")
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise PayloadError("client_id", "8-64 letters, digits, '-' or '_' made by the editor")
+    existing = db.session.scalar(select(Annotation).where(Annotation.client_id == client_id))
+    if existing is not None:
+        return _same_create(existing, image, annotator, payload)
+    category = _category(payload.get("category_id"))
+    shape = _shape(payload.get("parts"), image)
+    annotation = Annotation(client_id=client_id, image_id=image.id, category_id=category.id,
+                            annotator_id=annotator.id, attributes=_attributes(payload.get("attributes")),
+                            iscrowd=False, version=1)
+    _apply_shape(annotation, shape)
+    events = parse_events(payload, default_annotation=client_id)
+    db.session.add(annotation)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same client id was created by a concurrent request a moment ago: answer with that one.
+        db.session.rollback()
+        existing = db.session.scalar(select(Annotation).where(Annotation.client_id == client_id))
+        if existing is None:
+            raise
+        return _same_create(existing, image, annotator, payload)
+    stored = _store_events(image, annotator, events)
+    db.session.commit()
+    return SaveResult(annotation, True, shape.repairs, stored)
+
+
+def _same_create(existing: Annotation, image: Image, annotator: Annotator, payload: dict) -> SaveResult:
+    if existing.image_id != image.id or existing.annotator_id != annotator.id:
+        raise PayloadError("client_id", "already used for another annotation", status=409)
+    stored = _store_events(image, annotator, parse_events(payload, default_annotation=existing.client_id))
+    db.session.commit()
+    return SaveResult(existing, False, tuple((existing.attributes or {}).get("repairs", ())), stored)
+
+
+def update(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveResult:
+    """Change parts, class or attributes of the version the editor based its edit on (409 if stale)."""
+    payload = _require(payload)
+    _check_version(annotation, payload.get("version"))
+    if annotation.deleted:
+        raise PayloadError("id", "this annotation was deleted", status=409)
+    repairs: tuple[str, ...] = ()
+    if "parts" in payload:
+        shape = _shape(payload["parts"], annotation.image)
+        _apply_shape(annotation, shape)
+        repairs = shape.repairs
+    if "category_id" in payload:
+        annotation.category_id = _category(payload["category_id"]).id
+    if "attributes" in payload:
+        annotation.attributes = _attributes(payload["attributes"], annotation.attributes)
+    events = parse_events(payload, default_annotation=annotation.client_id)
+    annotation.version += 1
+    annotation.updated_at = utcnow()
+    stored = _store_events(annotation.image, annotator, events)
+    _commit_versioned(annotation)
+    return SaveResult(annotation, False, repairs, stored)
+
+
+def delete(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveResult:
+    """Mark deleted (the work stays in the ledger); deleting twice is harmless."""
+    payload = _require(payload)
+    events = parse_events(payload, default_annotation=annotation.client_id)
+    if annotation.deleted:
+        stored = _store_events(annotation.image, annotator, events)
+        db.session.commit()
+        return SaveResult(annotation, False, (), stored)
+    _check_version(annotation, payload.get("version"))
+    annotation.deleted = True
+    annotation.version += 1
+    annotation.updated_at = utcnow()
+    stored = _store_events(annotation.image, annotator, events)
+    _commit_versioned(annotation)
+    return SaveResult(annotation, False, (), stored)
+
+
+def _check_version(annotation: Annotation, version: Any) -> None:
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise PayloadError("version", "send the version your edit is based on")
+    if version != annotation.version:
+        raise VersionConflict(annotation)
+
+
+def _commit_versioned(annotation: Annotation) -> None:
+    """Commit only if nobody else moved the version meanwhile (another process, another tab)."""
+    new_version = annotation.version
+    db.session.flush()
+    still_ours = db.session.execute(
+        select(Annotation.id).where(Annotation.id == annotation.id, Annotation.version == new_version)
+    ).first()
+    if still_ours is None:  # pragma: no cover - needs two writers in the same instant
+        db.session.rollback()
+        raise VersionConflict(db.session.get(Annotation, annotation.id))
+    db.session.commit()
+
+
+def live_annotations(image: Image) -> list[Annotation]:
+    return list(db.session.scalars(
+        select(Annotation).where(Annotation.image_id == image.id, Annotation.deleted.is_(False))
+        .order_by(Annotation.id)))
+
+
+# --- labour events ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    session_id: str
+    seq: int
+    kind: str
+    t_ms: float
+    annotation: str | None
+    data: dict[str, Any]
+
+
+def parse_events(payload: dict[str, Any], default_annotation: str | None = None) -> list[Event]:
+    """The `events` of a save: ordered, plausible and bounded, or a PayloadError naming the first fault."""
+    raw = payload.get("events")
+    if raw is None:
+        return []
+    session_id = payload.get("session_id")
+    if not isinstance(session_id, str) or not CLIENT_ID.match(session_id):
+        raise PayloadError("session_id", "events need the editor's session id (8-64 letters, digits, '-', '_')")
+    if not isinstance(raw, list):
+        raise PayloadError("events", "must be a list")
+    if len(raw) > MAX_EVENTS_PER_REQUEST:
+        raise PayloadError("events", f"at most {MAX_EVENTS_PER_REQUEST} events per request", status=413)
+    events: list[Event] = []
+    for index, item in enumerate(raw):
+        where = f"events[{index}]"
+        if not isinstance(item, dict):
+            raise PayloadError(where, "must be an object")
+        seq, kind, t_ms = item.get("seq"), item.get("kind"), item.get("t")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+            raise PayloadError(f"{where}.seq", "must be a whole number from 0")
+        if not isinstance(kind, str) or not EVENT_KIND.match(kind):
+            raise PayloadError(f"{where}.kind", "must be a short lower-case name")
+        if isinstance(t_ms, bool) or not isinstance(t_ms, int | float) or not math.isfinite(t_ms) or t_ms < 0:
+            raise PayloadError(f"{where}.t", "must be milliseconds since the page opened (a finite number >= 0)")
+        if events and (seq <= events[-1].seq or t_ms < events[-1].t_ms):
+            raise PayloadError(where, "events must be in order: seq rising, time never going back")
+        annotation = item.get("annotation", default_annotation)
+        if annotation is not None and (not isinstance(annotation, str) or not CLIENT_ID.match(annotation)):
+            raise PayloadError(f"{where}.annotation", "must be an annotation's client id")
+        data = item.get("data", {})
+        if not isinstance(data, dict) or len(data) > MAX_EVENT_DATA_KEYS or not all(
+                isinstance(value, str | int | float | bool | None) or _is_point(value) for value in data.values()):
+            raise PayloadError(f"{where}.data", f"must be an object of at most {MAX_EVENT_DATA_KEYS} simple values")
+        events.append(Event(session_id, seq, kind, float(t_ms), annotation, data))
+    max_age = current_app.config["ANNOTATOR"].get("MAX_EVENT_SPAN_MS", 7 * 86400 * 1000)
+    if events and events[-1].t_ms - events[0].t_ms > max_age:
+        raise PayloadError("events", "span more time than one editing session can")
+    return events
+
+
+def _is_point(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value))
+
+
+def _store_events(image: Image, annotator: Annotator, events: list[Event]) -> int:
+    """Append events; ones already stored (same session and seq: a resend) are skipped."""
+    if not events:
+        return 0
+    seen = set(db.session.scalars(select(LabourEvent.seq).where(
+        LabourEvent.session_id == events[0].session_id,
+        LabourEvent.seq.in_([event.seq for event in events]))))
+    received = utcnow()
+    fresh = [event for event in events if event.seq not in seen]
+    db.session.add_all(LabourEvent(image_id=image.id, annotator_id=annotator.id, session_id=event.session_id,
+                                   seq=event.seq, kind=event.kind, client_time_ms=event.t_ms,
+                                   annotation_client_id=event.annotation, data=event.data, received_at=received)
+                       for event in fresh)
+    return len(fresh)
+
+
+def record_events(image: Image, payload: Any, annotator: Annotator) -> int:
+    """Events not tied to a save (zoom, pan, cancel, visibility): append and commit."""
+    stored = _store_events(image, annotator, parse_events(_require(payload)))
+    db.session.commit()
+    return stored
