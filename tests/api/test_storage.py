@@ -69,17 +69,22 @@ def test_the_secret_key_is_random_per_installation_and_owner_only(tmp_path):
     assert make_app(tmp_path / "one", None).secret_key == first.secret_key  # kept across restarts
 
 
-def test_apps_starting_together_on_one_database_share_one_schema_and_library(tmp_path, database_url):
-    """Several processes may serve one database: nothing that matters lives in one app's memory."""
-    from concurrent.futures import ThreadPoolExecutor
+def test_processes_starting_together_on_one_database_share_one_schema_and_library(tmp_path, database_url):
+    """Several processes may serve one database: the schema is made once, the library is shared."""
+    import subprocess
+    import sys
 
     shared = database_url or f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        apps = list(pool.map(lambda n: make_app(tmp_path / f"node{n}", shared), range(3)))
-    with apps[0].app_context():
+    script = ("import sys; from annotator import create_app; "
+              "create_app({'DATA_DIR': sys.argv[1], 'DATABASE_URL': sys.argv[2], 'LOAD_SAMPLES': False})")
+    starts = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path / f"node{n}"), shared],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for n in range(3)]
+    for process in starts:
+        _, errors = process.communicate(timeout=120)
+        assert process.returncode == 0, errors.decode(errors="replace")
+    first, second = make_app(tmp_path / "node0", shared), make_app(tmp_path / "node1", shared)
+    with first.app_context():
         library.add_image(image_bytes(), "seen-by-all.jpg", "upload")
-    for app in apps:
-        with app.app_context():
-            assert [image.file_name for image in db.session.scalars(select(Image))] == ["seen-by-all.jpg"]
-            assert db.session.scalar(select(func.count(Category.id))) == len(DEFAULT_LABELS)
-            db.session.remove()
+    with second.app_context():
+        assert [image.file_name for image in db.session.scalars(select(Image))] == ["seen-by-all.jpg"]
+        assert db.session.scalar(select(func.count(Category.id))) == len(DEFAULT_LABELS)
