@@ -55,9 +55,12 @@ def clean_file_name(name: str) -> str:
     return name
 
 
-def add_image(data: bytes, file_name: str, source: str) -> tuple[Image, bool]:
+def add_image(data: bytes, file_name: str, source: str, commit: bool = True) -> tuple[Image, bool]:
     """Store one image and its thumbnail; returns (image, created). A file already in the library
-    (same content) returns the existing image with created=False. Raises images.ImageRejected."""
+    (same content) returns the existing image with created=False. Raises images.ImageRejected.
+
+    With commit=False the new row is only added to the session, for a caller that commits or rolls
+    back a larger transaction (all-or-nothing imports); its files stay in the content-addressed store."""
     prepared = images.prepare_image(data, settings()["MAX_IMAGE_PIXELS"])
     existing = db.session.scalar(select(Image).where(Image.sha256 == prepared.sha256))
     if existing is not None:
@@ -72,6 +75,8 @@ def add_image(data: bytes, file_name: str, source: str) -> tuple[Image, bool]:
                   width=prepared.width, height=prepared.height, mime_type=prepared.mime_type,
                   byte_size=len(prepared.data), source=source)
     db.session.add(image)
+    if not commit:
+        return image, True
     try:
         db.session.commit()
     except IntegrityError:
