@@ -10,7 +10,6 @@ import functools
 import json
 import socket
 import sys
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -142,6 +141,41 @@ def import_images(app: Flask, folder: Path, recursive: bool) -> None:
         sys.exit(1)
 
 
+@main.command("import-coco")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--images", "images_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder to add the file's images from when the library lacks them.")
+@data_options
+def import_coco(app: Flask, file: Path, images_dir: Path | None) -> None:
+    """Import the annotations of a COCO instance FILE, all or nothing.
+
+    Images are matched to the library by file name (exact, then by base name if that is unambiguous)
+    and must have the size the file gives; with --images, missing ones are added from DIR first.
+    Categories are matched by name, ignoring case; missing ones are created. Polygons stay polygons,
+    RLE masks are traced into editable polygons with their holes. A file with any problem imports
+    nothing: the first problem is named and the command exits with status 1.
+    """
+    from . import importing, library
+    from .coco_import import CocoImportError, CocoJsonError, load_json, parse_coco
+
+    import_file = library.clean_file_name(file.name)
+    try:
+        dataset = parse_coco(load_json(file.read_bytes()))
+        with click.progressbar(length=len(dataset.annotations), label="Importing annotations", file=sys.stderr,
+                               show_pos=True) as bar:
+            summary = importing.import_coco(dataset, import_file, images_dir, on_annotation=lambda: bar.update(1))
+    except (CocoJsonError, CocoImportError) as exc:
+        raise click.ClickException(f"{file.name}: {exc}. Nothing was imported.") from None
+    created = ", ".join(summary.categories_created) or "none"
+    click.echo(f"Imported {summary.annotations_imported} annotation(s) from {file.name}: "
+               f"{summary.images_matched} image(s) matched, {summary.images_added} added; "
+               f"categories created: {created}; {summary.repairs} repair(s).")
+    for original_id, repairs in summary.repaired[:20]:
+        click.echo(f"  annotation {original_id}: {'; '.join(repairs)}")
+    if len(summary.repaired) > 20:
+        click.echo(f"  ... and {len(summary.repaired) - 20} more repaired annotation(s)")
+
+
 @main.command()
 @click.option("--force", is_flag=True, help="Remake every thumbnail, not only missing ones.")
 @data_options
@@ -165,44 +199,69 @@ def thumbnails(app: Flask, force: bool) -> None:
 
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--segmentation", type=click.Choice(["polygon", "rle"]), default="polygon", show_default=True,
+              help="Outlines as COCO polygons, or every mask as RLE. In polygon mode an outline with holes "
+                   "is written as RLE (and reported), since COCO polygons cannot carry holes.")
+@click.option("--images", "image_choice", default="all", show_default=True, metavar="all|annotated|ID,ID,...",
+              help="Which images: all, only those with annotations, or a list of image ids.")
+@click.option("--annotators", default="everyone", show_default=True,
+              metavar="everyone|latest|PUBLIC_ID|NAME",
+              help="Whose outlines: everyone's, one annotator's (public id, export pseudonym or display name), "
+                   "or `latest`: per object (same image and class, mask IoU >= 0.5) the most recently updated.")
+@click.option("--labour/--no-labour", default=False, show_default=True,
+              help="Put each annotation's labour ledger events in its attributes.labour.")
 @click.option("--zip", "as_zip", is_flag=True, help="Write a ZIP with images/ and annotations.json.")
 @data_options
-def export(app: Flask, out: Path, as_zip: bool) -> None:
-    """Write the dataset as a COCO instance file OUT (or a ZIP with the images beside it)."""
-    from sqlalchemy import select
+def export(app: Flask, out: Path, segmentation: str, image_choice: str, annotators: str, labour: bool,
+           as_zip: bool) -> None:
+    """Write the dataset as a COCO instance file OUT (or a ZIP with the images beside it).
 
-    from . import coco, images, library
-    from .models import Annotation, Category, Image, db
+    What the export cannot carry as asked (a hole in polygon mode, a repair made when an outline was
+    saved, an empty mask, a missing image file) is listed below the summary and in the file's report.
+    """
+    from .export import Export, ExportError, ExportOptions, parse_images, write_atomically
 
-    all_images = list(db.session.scalars(select(Image).where(Image.deleted.is_(False)).order_by(Image.id)))
-    categories = list(db.session.scalars(select(Category).order_by(Category.id)))
-    image_records, annotation_records = [], []
-    with progress(all_images, "Exporting", show=lambda image: image.file_name) as bar:
-        for image in bar:
-            image_records.append({"id": image.id, "file_name": image.file_name, "width": image.width,
-                                  "height": image.height})
-            for annotation in db.session.scalars(select(Annotation).where(
-                    Annotation.image_id == image.id, Annotation.deleted.is_(False)).order_by(Annotation.id)):
-                annotation_records.append({
-                    "id": annotation.id, "image_id": image.id, "category_id": annotation.category_id,
-                    "parts": annotation.parts, "rle_counts": annotation.rle_counts, "area": annotation.area,
-                    "bbox": annotation.bbox, "iscrowd": annotation.iscrowd})
-    dataset = coco.build_coco(
-        image_records,
-        [{"id": c.id, "name": c.name, "supercategory": c.supercategory} for c in categories],
-        annotation_records, coco.coco_info("annotator export"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if as_zip:
-        exported_names = {entry["id"]: entry["file_name"] for entry in dataset["images"]}
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("annotations.json", json.dumps(dataset))
-            for image in all_images:
-                path = images.resolve_inside(library.image_store(), image.stored_path)
-                if path is not None:
-                    archive.write(path, f"images/{exported_names[image.id]}")
-    else:
-        out.write_text(json.dumps(dataset), encoding="utf-8")
-    click.echo(f"Wrote {out}: {len(image_records)} image(s), {len(annotation_records)} annotation(s).")
+    try:
+        options = ExportOptions(segmentation=segmentation, images=parse_images(image_choice),
+                                annotators=annotators, labour=labour, with_images=as_zip)
+        run = Export(options).prepare()
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from exc
+    with click.progressbar(length=run.work_total, label="Exporting", file=sys.stderr, show_pos=True) as bar:
+        run.on_progress = bar.update
+        write_atomically(out, run.chunks())
+    click.echo(run.summary(out))
+    for note in run.notes:
+        click.echo(f"  {note}", err=True)
+
+
+@main.command("export-masks")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--images", "image_choice", default="all", show_default=True, metavar="all|annotated|ID,ID,...",
+              help="Which images: all, only those with annotations, or a list of image ids.")
+@click.option("--annotators", default="everyone", show_default=True,
+              metavar="everyone|latest|PUBLIC_ID|NAME", help="Whose outlines are drawn (as for `export`).")
+@data_options
+def export_masks(app: Flask, out_dir: Path, image_choice: str, annotators: str) -> None:
+    """Write semantic label maps into OUT_DIR: labels/NAME.png (8-bit, pixel = class id, 0 = unlabelled;
+    later outlines drawn over earlier ones), colour/NAME.png (class colours), classes.json, images.json.
+
+    Class ids above 255 do not fit an 8-bit PNG: such an export is refused, naming the classes.
+    """
+    from .export import Export, ExportError, ExportOptions, parse_images, write_mask_folder
+
+    try:
+        run = Export(ExportOptions(images=parse_images(image_choice), annotators=annotators)).prepare()
+        run.check_label_ids()
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from exc
+    with click.progressbar(length=run.work_total, label="Exporting masks", file=sys.stderr, show_pos=True) as bar:
+        run.on_progress = bar.update
+        count = write_mask_folder(out_dir, run.mask_files())
+    click.echo(f"Wrote {count} file(s) to {out_dir}: label maps of {len(run.images)} image(s) from "
+               f"{run.annotations_written} annotation(s).")
+    for note in run.notes:
+        click.echo(f"  {note}", err=True)
 
 
 @main.group()

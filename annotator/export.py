@@ -1,0 +1,442 @@
+"""Exports as stored: which images and annotations go out, read in batches, and streamed as COCO JSON,
+as a ZIP with the image files, or as semantic label maps. The database-facing shell around the pure
+`coco` and `semantic` modules; the CLI and the download both use it, so both write the same bytes.
+
+Nothing holds the whole dataset: images are read in keyset batches of 1,000; for each batch the
+annotations stream from the database cursor 1,000 rows at a time and are handed on one image at a time;
+the output is a generator of chunks. Kept for the whole run are only one small record per exported image
+(its export file name and size), which also guarantees that every annotation written refers to an image
+the file lists, and the report's notes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, select
+
+from . import coco, images, library, semantic
+from .coco import Note
+from .models import Annotation, Annotator, Category, Image, LabourEvent, db
+
+BATCH = 1000  # rows per query: a few MB of Python objects at most
+COPY_CHUNK = 1 << 20
+IMAGE_CHOICES = ("all", "annotated")
+ANNOTATOR_CHOICES = ("everyone", "latest")
+
+
+class ExportError(ValueError):
+    """An option that cannot be honoured (an unknown image or annotator, a bad value); said to the user."""
+
+
+# --- options (pure) ------------------------------------------------------------------------------------
+
+
+def parse_images(text: str) -> str | tuple[int, ...]:
+    """`all`, `annotated`, or a comma-separated list of image ids such as `1,5,9`."""
+    value = text.strip().lower()
+    if value in IMAGE_CHOICES:
+        return value
+    ids: set[int] = set()
+    for piece in value.split(","):
+        piece = piece.strip()
+        if not piece.isdigit():
+            raise ExportError(f"images must be 'all', 'annotated' or image ids like 1,5,9; got {text[:80]!r}")
+        ids.add(int(piece))
+    return tuple(sorted(ids))
+
+
+def parse_segmentation(text: str) -> str:
+    value = text.strip().lower()
+    if value not in coco.SEGMENTATION_MODES:
+        raise ExportError(f"segmentation must be 'polygon' or 'rle'; got {text[:80]!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    segmentation: str = "polygon"  # polygon | rle
+    images: str | tuple[int, ...] = "all"  # all | annotated | image ids
+    annotators: str = "everyone"  # everyone | latest | one annotator's public id, pseudonym or display name
+    labour: bool = False  # each annotation's ledger events in attributes.labour
+    with_images: bool = False  # a ZIP with images/ beside annotations.json
+
+
+@dataclass
+class ImageRecord:
+    id: int
+    name: str  # unique within the export
+    width: int
+    height: int
+    stored_path: str
+
+
+# --- one export run --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Export:
+    """One export: `prepare()` resolves the options against the database (raising ExportError before
+    any output), then one of the streams writes it. `notes` is the report, complete once a stream ends."""
+
+    options: ExportOptions
+    on_progress: Callable[[int], None] | None = None  # called with a number of images done
+    annotator: tuple[int, str] | None = None  # (id, public_id) when one person's work is asked for
+    images: dict[int, ImageRecord] = field(default_factory=dict)
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    annotations_written: int = 0
+    superseded: int = 0  # older outlines of the same objects, left out by `latest`
+
+    # -- selection
+
+    def prepare(self) -> Export:
+        self.annotator = resolve_annotator(self.options.annotators)
+        self.categories = [{"id": c.id, "name": c.name, "supercategory": c.supercategory, "colour": c.colour,
+                            "archived": c.archived}
+                           for c in db.session.scalars(select(Category).order_by(Category.id))]
+        self._collect_images()
+        return self
+
+    def _image_conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [Image.deleted.is_(False)]
+        choice = self.options.images
+        if isinstance(choice, tuple):
+            conditions.append(Image.id.in_(choice))
+        elif choice == "annotated":
+            conditions.append(exists().where(*self._annotation_conditions(), Annotation.image_id == Image.id))
+        return conditions
+
+    def _annotation_conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [Annotation.deleted.is_(False)]
+        if self.annotator is not None:
+            conditions.append(Annotation.annotator_id == self.annotator[0])
+        return conditions
+
+    def _collect_images(self) -> None:
+        # Names are given in id order, so the same images get the same names in every export.
+        namer = coco.FileNamer()
+        last = 0
+        while True:
+            rows = db.session.execute(
+                select(Image.id, Image.file_name, Image.width, Image.height, Image.stored_path)
+                .where(*self._image_conditions(), Image.id > last).order_by(Image.id).limit(BATCH)).all()
+            for row in rows:
+                self.images[row.id] = ImageRecord(row.id, namer.name(row.file_name), row.width, row.height,
+                                                  row.stored_path)
+            if len(rows) < BATCH:
+                break
+            last = rows[-1].id
+        if isinstance(self.options.images, tuple):
+            missing = [image_id for image_id in self.options.images if image_id not in self.images]
+            if missing:
+                raise ExportError(f"no image with id {', '.join(map(str, missing))} (or it was deleted)")
+
+    @property
+    def work_total(self) -> int:
+        """Images to go through, for a progress bar: once for annotations, once more for ZIP files."""
+        return len(self.images) * (2 if self.options.with_images else 1)
+
+    def describe(self) -> dict[str, Any]:
+        """The options as `info.export_options` records them (a pseudonym, never a name)."""
+        choice = self.options.images
+        return {"segmentation": self.options.segmentation,
+                "images": list(choice) if isinstance(choice, tuple) else choice,
+                "annotators": coco.pseudonym(self.annotator[1]) if self.annotator else self.options.annotators,
+                "labour": self.options.labour, "zip": self.options.with_images}
+
+    # -- reading annotations
+
+    def _image_batches(self) -> Iterator[list[ImageRecord]]:
+        ordered = iter(self.images.values())
+        while batch := list(itertools.islice(ordered, BATCH)):
+            yield batch
+
+    def annotation_groups(self) -> Iterator[tuple[ImageRecord, list[dict[str, Any]]]]:
+        """Every exported image in id order with its annotation records (id order), images without any
+        included. Rows stream from the cursor and each image's group is handed on as soon as it is
+        complete, so memory holds one image's annotations and one batch of rows, however many there are."""
+        for batch in self._image_batches():
+            pending = iter(batch)
+            current: ImageRecord | None = None
+            records: list[dict[str, Any]] = []
+            result = db.session.execute(
+                select(Annotation.id, Annotation.image_id, Annotation.category_id, Annotation.annotator_id,
+                       Annotator.public_id, Annotation.client_id, Annotation.parts, Annotation.rle_counts,
+                       Annotation.iscrowd, Annotation.attributes, Annotation.created_at, Annotation.updated_at)
+                .outerjoin(Annotator, Annotator.id == Annotation.annotator_id)
+                .where(Annotation.image_id.in_([image.id for image in batch]), *self._annotation_conditions())
+                .order_by(Annotation.image_id, Annotation.id)
+                .execution_options(yield_per=BATCH))
+            for rows in result.partitions():
+                labour = self._labour([row.client_id for row in rows]) if self.options.labour else {}
+                for row in rows:
+                    if current is None or row.image_id != current.id:
+                        if current is not None:
+                            yield current, records
+                        for image in pending:  # images without annotations come out empty
+                            if image.id == row.image_id:
+                                current, records = image, []
+                                break
+                            yield image, []
+                    records.append({
+                        "id": row.id, "image_id": row.image_id, "category_id": row.category_id,
+                        "annotator_id": row.annotator_id, "annotator": row.public_id, "parts": row.parts,
+                        "rle_counts": row.rle_counts, "iscrowd": row.iscrowd, "attributes": row.attributes,
+                        "created_at": row.created_at, "updated_at": row.updated_at,
+                        **({"labour": labour.get(row.client_id, [])} if self.options.labour else {})})
+            if current is not None:
+                yield current, records
+            for image in pending:
+                yield image, []
+
+    def _labour(self, client_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        events: dict[str, list[dict[str, Any]]] = {}
+        for row in db.session.execute(
+                select(LabourEvent.annotation_client_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
+                       LabourEvent.client_time_ms, LabourEvent.received_at)
+                .where(LabourEvent.annotation_client_id.in_(client_ids))):
+            events.setdefault(row.annotation_client_id, []).append(
+                {"session": row.session_id, "seq": row.seq, "kind": row.kind, "t_ms": row.client_time_ms,
+                 "received": row.received_at})
+        return {client_id: coco.labour_ledger(ledger) for client_id, ledger in events.items()}
+
+    def _selected(self, image: ImageRecord, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.options.annotators != "latest" or len(records) < 2:
+            return records
+        candidates = []
+        for record in records:
+            try:
+                rle = coco.annotation_rle(record["parts"], record["rle_counts"], image.height, image.width)
+            except (ValueError, TypeError, KeyError):
+                continue  # kept: coco_annotation reports it
+            candidates.append(coco.Candidate(record["id"], record["category_id"], record["annotator_id"],
+                                             record["updated_at"], rle))
+        unmatched = {record["id"] for record in records} - {c.id for c in candidates}
+        keep = coco.latest_per_object(candidates) | unmatched
+        self.superseded += len(records) - len(keep)
+        return [record for record in records if record["id"] in keep]
+
+    # -- COCO
+
+    def coco_annotation_batches(self) -> Iterator[list[dict[str, Any]]]:
+        batch: list[dict[str, Any]] = []
+        for image, records in self.annotation_groups():
+            for record in self._selected(image, records):
+                entry, notes = coco.coco_annotation(record, image.height, image.width, self.options.segmentation)
+                self.notes.extend(notes)
+                if entry is not None:
+                    batch.append(entry)
+            if len(batch) >= BATCH:
+                self.annotations_written += len(batch)
+                yield batch
+                batch = []
+            self._progress()
+        self.annotations_written += len(batch)
+        yield batch
+
+    def _finish(self) -> tuple[dict[str, Any], list[Note]]:
+        counts = {"images": len(self.images), "annotations": self.annotations_written,
+                  "categories": len(self.categories)}
+        if self.options.annotators == "latest":
+            counts["superseded"] = self.superseded
+        return coco.coco_info("annotator export", {"export_options": self.describe(), "counts": counts}), self.notes
+
+    def json_chunks(self) -> Iterator[str]:
+        """The COCO instance file as text chunks."""
+        image_entries = ([coco.image_entry(i.id, i.name, i.width, i.height) for i in batch]
+                         for batch in self._image_batches())
+        return coco.json_chunks(image_entries, self.categories, self.coco_annotation_batches(), self._finish)
+
+    def zip_chunks(self) -> Iterator[bytes]:
+        """A ZIP: images/ (each file under its export name), then annotations.json with the complete report."""
+        json_bytes = (chunk.encode("utf-8") for chunk in self.json_chunks())
+        return zip_stream(itertools.chain(self._image_files(), [ZipEntry("annotations.json", json_bytes, True)]))
+
+    def chunks(self) -> Iterator[bytes]:
+        """What the options ask for: the ZIP, or the JSON file."""
+        if self.options.with_images:
+            return self.zip_chunks()
+        return (chunk.encode("utf-8") for chunk in self.json_chunks())
+
+    def _image_files(self) -> Iterator[ZipEntry]:
+        store = library.image_store()
+        for image in self.images.values():
+            path = images.resolve_inside(store, image.stored_path)
+            if path is None:
+                self.notes.append(Note("image file missing from the image store: listed in annotations.json, "
+                                       "but not in images/", image_id=image.id))
+            else:
+                yield ZipEntry(f"images/{image.name}", _file_chunks(path), False, path.stat().st_size)
+            self._progress()
+
+    # -- semantic label maps
+
+    def check_label_ids(self) -> None:
+        """Refuse before writing anything when an exported outline's class id does not fit a uint8 map."""
+        rows = db.session.execute(
+            select(Category.id, Category.name).distinct()
+            .join(Annotation, Annotation.category_id == Category.id)
+            .join(Image, Image.id == Annotation.image_id)
+            .where(*self._annotation_conditions(), *self._image_conditions(),
+                   (Category.id > semantic.MAX_LABEL_ID) | (Category.id < 1))).all()
+        try:
+            semantic.check_label_ids([(row.id, row.name) for row in rows])
+        except semantic.LabelIdError as exc:
+            raise ExportError(str(exc)) from exc
+
+    def mask_files(self) -> Iterator[tuple[str, bytes]]:
+        """labels/NAME.png and colour/NAME.png for every exported image, then classes.json and images.json."""
+        table = semantic.palette(self.categories)
+        namer = coco.FileNamer()
+        index = []
+        for image, records in self.annotation_groups():
+            name = namer.name(semantic.label_file_name(image.name))
+            layers = []
+            for record in sorted(self._selected(image, records), key=lambda r: (r["created_at"], r["id"])):
+                try:
+                    layers.append((record["category_id"], coco.annotation_rle(
+                        record["parts"], record["rle_counts"], image.height, image.width)))
+                except (ValueError, TypeError, KeyError) as exc:
+                    self.notes.append(Note(f"outline cannot be turned into a mask ({exc}): not drawn", record["id"]))
+            labels = semantic.label_map(image.height, image.width, layers)
+            yield f"labels/{name}", semantic.png_bytes(labels)
+            yield f"colour/{name}", semantic.png_bytes(semantic.colour_map(labels, table))
+            index.append({"id": image.id, "file_name": image.name, "labels": f"labels/{name}",
+                          "colour": f"colour/{name}"})
+            self.annotations_written += len(layers)
+            self._progress()
+        yield "classes.json", json.dumps(semantic.legend(self.categories), indent=1).encode()
+        options = {key: value for key, value in self.describe().items() if key in ("images", "annotators")}
+        yield "images.json", json.dumps({"images": index, "export_options": options,
+                                         "report": [note.to_dict() for note in self.notes]}, indent=1).encode()
+
+    def masks_zip_chunks(self) -> Iterator[bytes]:
+        # PNGs are compressed already; the two JSON files are not.
+        return zip_stream(ZipEntry(name, [data], name.endswith(".json"), len(data))
+                          for name, data in self.mask_files())
+
+    def _progress(self) -> None:
+        if self.on_progress:
+            self.on_progress(1)
+
+    # -- summary
+
+    def summary(self, out: Path | str) -> str:
+        text = f"Wrote {out}: {len(self.images)} image(s), {self.annotations_written} annotation(s)."
+        if self.options.annotators == "latest":
+            text += f" {self.superseded} older outline(s) of the same objects left out (latest)."
+        if self.notes:
+            text += f" {len(self.notes)} note(s) in the report:"
+        return text
+
+
+def resolve_annotator(text: str) -> tuple[int, str] | None:
+    """None for everyone's work (`everyone`, `latest`); else (id, public_id) of the one annotator named
+    by public id, export pseudonym (`annotator-1a2b3c4d`) or display name."""
+    value = text.strip()
+    if value.lower() in ANNOTATOR_CHOICES:
+        return None
+    attempts = [Annotator.public_id == value]
+    if value.startswith("annotator-") and len(value) > len("annotator-"):
+        attempts.append(Annotator.public_id.startswith(value[len("annotator-"):], autoescape=True))
+    attempts += [Annotator.display_name == value, func.lower(Annotator.display_name) == value.lower()]
+    for condition in attempts:
+        rows = db.session.execute(select(Annotator.id, Annotator.public_id).where(condition).limit(5)).all()
+        if len(rows) > 1:
+            raise ExportError(f"{len(rows)} annotators match {value!r}; name one by its public id")
+        if rows:
+            return rows[0].id, rows[0].public_id
+    raise ExportError(f"no annotator {value!r}: give 'everyone', 'latest', a public id, an export pseudonym "
+                      "(annotator-xxxxxxxx) or a display name")
+
+
+# --- writing -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ZipEntry:
+    name: str
+    chunks: Iterable[bytes]
+    compress: bool
+    size: int | None = None  # known for files; JSON grows as it streams
+
+
+class _Pipe:
+    """Write-only and unseekable, so zipfile streams: each entry's sizes follow it in a data descriptor
+    instead of being patched in afterwards, and nothing waits for the end of the archive."""
+
+    def __init__(self) -> None:
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._pending.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def drain(self) -> bytes:
+        data = b"".join(self._pending)
+        self._pending.clear()
+        return data
+
+
+def zip_stream(entries: Iterable[ZipEntry]) -> Iterator[bytes]:
+    """A ZIP archive as chunks of bytes, entry by entry; memory stays at one chunk of one entry."""
+    pipe = _Pipe()
+    stamp = datetime.now(UTC).timetuple()[:6]
+    with zipfile.ZipFile(pipe, "w") as archive:
+        for entry in entries:
+            info = zipfile.ZipInfo(entry.name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED if entry.compress else zipfile.ZIP_STORED
+            info.external_attr = 0o644 << 16
+            if entry.size is not None:
+                info.file_size = entry.size
+            # Images are JPEG/PNG/WebP, already compressed: stored as they are. JSON may pass 4 GiB: zip64.
+            with archive.open(info, "w", force_zip64=entry.size is None) as target:
+                for chunk in entry.chunks:
+                    target.write(chunk)
+                    if data := pipe.drain():
+                        yield data
+            if data := pipe.drain():
+                yield data
+    yield pipe.drain()
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(COPY_CHUNK):
+            yield chunk
+
+
+def write_atomically(out: Path, chunks: Iterable[bytes]) -> None:
+    """Stream chunks to OUT through a temporary file beside it: never a half-written export under its name."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        with partial.open("wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_mask_folder(out_dir: Path, files: Iterable[tuple[str, bytes]]) -> int:
+    """Write the label maps under OUT_DIR (files of the same name are replaced); returns the file count."""
+    count = 0
+    for name, data in files:
+        target = out_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        count += 1
+    return count
