@@ -35,9 +35,9 @@ class PayloadError(ValueError):
 
 
 class VersionConflict(Exception):
-    def __init__(self, annotation: Annotation) -> None:
-        super().__init__("stale version")
-        self.annotation = annotation
+    def __init__(self, annotation: Annotation, reason: str = "stale version") -> None:
+        super().__init__(reason)
+        self.annotation, self.reason = annotation, reason
 
 
 @dataclass
@@ -160,8 +160,13 @@ def update(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveRe
     """Change parts, class or attributes of the version the editor based its edit on (409 if stale)."""
     payload = _require(payload)
     _check_version(annotation, payload.get("version"))
-    if annotation.deleted:
-        raise PayloadError("id", "this annotation was deleted", status=409)
+    restore = payload.get("deleted") is False
+    if "deleted" in payload and not isinstance(payload["deleted"], bool):
+        raise PayloadError("deleted", "must be false (to restore) or left out")
+    if annotation.deleted and not restore:
+        raise VersionConflict(annotation, "deleted")
+    if restore:
+        annotation.deleted = False  # undoing a delete keeps the annotation's identity and its ledger
     repairs: tuple[str, ...] = ()
     if "parts" in payload:
         shape = _shape(payload["parts"], annotation.image)

@@ -74,6 +74,9 @@ def _run(action: Callable[..., service.SaveResult], *args: Any) -> service.SaveR
         raise ApiError(exc.status, "invalid annotation" if exc.status == 422 else "refused", str(exc)) from exc
     except service.VersionConflict as exc:
         db.session.rollback()
+        if exc.reason == "deleted":
+            raise ApiError(409, "deleted", "This annotation was deleted; restore it with {\"deleted\": false}.",
+                           annotation=annotation_to_dict(exc.annotation)) from exc
         raise ApiError(409, "conflict", "Someone changed this annotation since you loaded it; here is the "
                        "current version.", annotation=annotation_to_dict(exc.annotation)) from exc
 
@@ -114,3 +117,11 @@ def record_events(image_id: int) -> tuple[Response, int]:
         db.session.rollback()
         raise ApiError(exc.status, "invalid events", str(exc)) from exc
     return jsonify({"events_stored": stored}), 201
+
+
+@bp.get("/me")
+def who_am_i() -> Response:
+    """The person behind this browser: the editor marks others' work as theirs."""
+    annotator = service.current_annotator()
+    return jsonify({"annotator": service.pseudonym(annotator), "display_name": annotator.display_name,
+                    "instructor": is_instructor()})

@@ -132,6 +132,25 @@ def test_deleting_hides_the_annotation_but_keeps_its_ledger(app, save, client, c
     edit = client.patch(f"/api/annotations/{annotation_id}", json={"version": 2, "category_id": 8},
                         headers=csrf_headers)
     assert edit.status_code == 409
+    assert edit.get_json()["error"] == "deleted" and edit.get_json()["annotation"]["deleted"] is True
+
+
+def test_undoing_a_delete_restores_the_same_annotation(save, client, csrf_headers, image_id):
+    created = save(new()).get_json()["annotation"]
+    client.delete(f"/api/annotations/{created['id']}?version=1", headers=csrf_headers)
+    restored = client.patch(f"/api/annotations/{created['id']}", json={"version": 2, "deleted": False},
+                            headers=csrf_headers)
+    assert restored.status_code == 200
+    annotation = restored.get_json()["annotation"]
+    assert (annotation["id"], annotation["client_id"], annotation["deleted"], annotation["version"]) == (
+        created["id"], created["client_id"], False, 3)
+    assert [a["id"] for a in client.get(f"/api/images/{image_id}/annotations").get_json()["items"]] == [created["id"]]
+
+
+def test_the_editor_can_ask_who_it_is_saving_for(save, client):
+    before = client.get("/api/me").get_json()
+    assert before["instructor"] is True  # single-user mode
+    assert save(new()).get_json()["annotation"]["annotator"] == before["annotator"]
 
 
 def test_events_ride_with_saves_and_a_resend_is_not_counted_twice(app, save):
