@@ -1,0 +1,236 @@
+// Pointer, wheel and keyboard events of the stage, turned into tool calls, view changes and shortcuts.
+// Tools get {image: [x, y], screen: [x, y], button, altKey, shiftKey, time}; the keyboard goes to the
+// help overlay first, then the active tool (Enter, Escape, Backspace...), then the shortcut table.
+
+const PAN_STEP_PX = 60;
+const WHEEL_ZOOM_RATE = 0.0015; // per wheel pixel: one notch (100 px) zooms by about 16%
+const PINCH_ZOOM_RATE = 0.01;
+
+/** Typing in these must not trigger shortcuts. */
+export function isTextField(target) {
+  if (!target || !target.tagName) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName.toLowerCase();
+  if (tag === "textarea" || tag === "select") return true;
+  if (tag !== "input") return false;
+  return !["button", "checkbox", "radio", "range", "color", "submit", "reset"].includes((target.type || "").toLowerCase());
+}
+
+export class Input {
+  constructor({ stage, surface, view, tool, actions }) {
+    this.stage = stage; // the element whose box the view maps to
+    this.surface = surface; // the top canvas, which takes pointer events
+    this.view = view;
+    this.tool = tool; // () => active tool
+    this.actions = actions;
+    this.spaceHeld = false;
+    this.pan = null; // {pointerId, last: [x, y], moved}
+    this.lastPointer = null;
+    this.bind();
+  }
+
+  pointerOf(event) {
+    const rect = this.stage.getBoundingClientRect();
+    const screen = [event.clientX - rect.left, event.clientY - rect.top];
+    return {
+      screen,
+      image: this.view.screenToImage(screen[0], screen[1]),
+      button: event.button,
+      altKey: event.altKey,
+      shiftKey: event.shiftKey,
+      time: performance.now(),
+    };
+  }
+
+  bind() {
+    const { surface } = this;
+    surface.addEventListener("pointerdown", (event) => this.pointerDown(event));
+    surface.addEventListener("pointermove", (event) => this.pointerMove(event));
+    surface.addEventListener("pointerup", (event) => this.pointerUp(event));
+    surface.addEventListener("pointercancel", (event) => this.pointerUp(event));
+    surface.addEventListener("pointerleave", () => {
+      this.lastPointer = null;
+      this.actions.pointerAt(null);
+      if (!this.pan) this.tool().pointerLeave();
+    });
+    surface.addEventListener("dblclick", (event) => {
+      event.preventDefault();
+      if (!this.pan && event.button === 0) this.tool().doubleClick(this.pointerOf(event));
+    });
+    surface.addEventListener("wheel", (event) => this.wheel(event), { passive: false });
+    surface.addEventListener("contextmenu", (event) => event.preventDefault());
+    surface.addEventListener("auxclick", (event) => event.preventDefault());
+    window.addEventListener("keydown", (event) => this.keyDown(event));
+    window.addEventListener("keyup", (event) => {
+      if (event.key === " ") {
+        this.spaceHeld = false;
+        this.updateCursor();
+      }
+    });
+    window.addEventListener("blur", () => {
+      this.spaceHeld = false;
+      this.updateCursor();
+    });
+  }
+
+  updateCursor() {
+    if (this.pan) this.surface.style.cursor = "grabbing";
+    else if (this.spaceHeld) this.surface.style.cursor = "grab";
+    else this.surface.style.cursor = this.toolCursor || this.tool().cursor;
+  }
+
+  setToolCursor(cursor) {
+    this.toolCursor = cursor;
+    this.updateCursor();
+  }
+
+  pointerDown(event) {
+    event.preventDefault();
+    this.actions.focusStage();
+    if (this.pan) return;
+    const panning = event.button === 1 || (event.button === 0 && this.spaceHeld);
+    this.surface.setPointerCapture(event.pointerId);
+    if (panning) {
+      this.pan = { pointerId: event.pointerId, last: [event.clientX, event.clientY], moved: 0 };
+      this.updateCursor();
+      return;
+    }
+    this.tool().pointerDown(this.pointerOf(event));
+  }
+
+  pointerMove(event) {
+    if (this.pan) {
+      if (event.pointerId !== this.pan.pointerId) return;
+      const dx = event.clientX - this.pan.last[0];
+      const dy = event.clientY - this.pan.last[1];
+      this.pan.last = [event.clientX, event.clientY];
+      this.pan.moved += Math.abs(dx) + Math.abs(dy);
+      this.actions.panBy(dx, dy, null);
+      return;
+    }
+    const pointer = this.pointerOf(event);
+    this.lastPointer = pointer;
+    this.actions.pointerAt(pointer.image);
+    this.tool().pointerMove(pointer);
+  }
+
+  pointerUp(event) {
+    if (this.surface.hasPointerCapture(event.pointerId)) this.surface.releasePointerCapture(event.pointerId);
+    if (this.pan) {
+      if (event.pointerId !== this.pan.pointerId) return;
+      const moved = this.pan.moved;
+      this.pan = null;
+      this.updateCursor();
+      if (moved) this.actions.panEnded(event.button === 1 ? "middle-drag" : "space-drag");
+      return;
+    }
+    this.tool().pointerUp(this.pointerOf(event));
+  }
+
+  /** After the view moved under a still pointer: the tool hears where the pointer now is on the image. */
+  refreshPointer() {
+    if (!this.lastPointer || this.pan) return;
+    const screen = this.lastPointer.screen;
+    this.lastPointer = { ...this.lastPointer, image: this.view.screenToImage(screen[0], screen[1]) };
+    this.actions.pointerAt(this.lastPointer.image);
+    this.tool().pointerMove(this.lastPointer);
+  }
+
+  wheel(event) {
+    event.preventDefault();
+    const rect = this.stage.getBoundingClientRect();
+    const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? rect.height : 1;
+    const rate = event.ctrlKey ? PINCH_ZOOM_RATE : WHEEL_ZOOM_RATE;
+    const factor = Math.exp(-event.deltaY * unit * rate);
+    this.actions.zoomBy(factor, event.clientX - rect.left, event.clientY - rect.top, "wheel");
+  }
+
+  keyDown(event) {
+    const { actions } = this;
+    if (event.defaultPrevented || event.isComposing) return;
+    if (isTextField(event.target)) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    const key = event.key;
+    const command = event.ctrlKey || event.metaKey;
+    if (actions.helpOpen()) {
+      if (key === "Escape" || key === "?") {
+        actions.toggleHelp(false);
+        event.preventDefault();
+      }
+      return;
+    }
+    if (key === " ") {
+      event.preventDefault(); // no page scroll, no button press: Space is for panning
+      if (!this.spaceHeld) {
+        this.spaceHeld = true;
+        this.updateCursor();
+      }
+      return;
+    }
+    if (event.target && event.target.type === "range" && key.startsWith("Arrow")) return; // the slider's own keys
+    if (this.tool().keyDown(event)) {
+      event.preventDefault();
+      return;
+    }
+    const lower = key.toLowerCase();
+    if (command && !event.altKey) {
+      if (lower === "z" && !event.shiftKey) actions.undo();
+      else if ((lower === "z" && event.shiftKey) || lower === "y") actions.redo();
+      else return;
+      event.preventDefault();
+      return;
+    }
+    if (event.altKey || command) return;
+    const handled = this.shortcut(key, lower, event.shiftKey);
+    if (handled) event.preventDefault();
+  }
+
+  shortcut(key, lower, shift) {
+    const { actions } = this;
+    const rect = this.stage.getBoundingClientRect();
+    const step = shift ? PAN_STEP_PX * 4 : PAN_STEP_PX;
+    const pans = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    if (pans[key]) {
+      actions.panBy(...pans[key], "arrow-key");
+      return true;
+    }
+    if (/^[1-9]$/.test(key)) {
+      actions.pickClassNumber(Number(key));
+      return true;
+    }
+    const zoomCentre = this.lastPointer ? this.lastPointer.screen : [rect.width / 2, rect.height / 2];
+    switch (lower) {
+      case "?":
+        actions.toggleHelp(true);
+        return true;
+      case "v":
+        actions.setTool("select");
+        return true;
+      case "p":
+      case "n":
+        actions.setTool("polygon");
+        return true;
+      case "o":
+        actions.cycleOpacity();
+        return true;
+      case "f":
+      case "0":
+        actions.fit("key");
+        return true;
+      case "=":
+      case "+":
+        actions.zoomStep(1, zoomCentre, "key");
+        return true;
+      case "-":
+      case "_":
+        actions.zoomStep(-1, zoomCentre, "key");
+        return true;
+      case "escape":
+        return actions.escape();
+      default:
+        return false;
+    }
+  }
+}

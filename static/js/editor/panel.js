@@ -1,0 +1,169 @@
+// The side panel: the class picker (colour, number key, name; the definition as a tooltip and under the
+// list) and the polygon list (class, vertex count; click selects, hover highlights on the canvas).
+// Every name is set as text, never as HTML.
+
+import { vertexCount } from "./store.js";
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+/** Scroll a list so an item of it shows, moving nothing else on the page (scrollIntoView would). */
+function reveal(list, item) {
+  const outer = list.getBoundingClientRect();
+  const inner = item.getBoundingClientRect();
+  if (inner.top < outer.top) list.scrollTop -= outer.top - inner.top;
+  else if (inner.bottom > outer.bottom) list.scrollTop += inner.bottom - outer.bottom;
+}
+
+function swatch(colour) {
+  const node = element("span", "swatch");
+  node.style.background = colour || "transparent";
+  return node;
+}
+
+export class Panel {
+  constructor(root, { store, sync, actions }) {
+    this.store = store;
+    this.sync = sync;
+    this.actions = actions;
+    this.classList = root.querySelector("#class-list");
+    this.classFilter = root.querySelector("#class-filter");
+    this.definition = root.querySelector("#class-definition");
+    this.polygonList = root.querySelector("#polygon-list");
+    this.polygonCount = root.querySelector("#polygon-count");
+    this.polygonEmpty = root.querySelector("#polygon-empty");
+    this.classButtons = new Map();
+    this.polygonItems = new Map();
+    this.pending = false;
+    this.buildClasses();
+    this.bind();
+  }
+
+  buildClasses() {
+    const fragment = document.createDocumentFragment();
+    this.store.categories.forEach((category, index) => {
+      const item = element("li");
+      const button = element("button", "class-button");
+      button.type = "button";
+      button.dataset.categoryId = String(category.id);
+      button.title = category.definition || category.name;
+      button.setAttribute("aria-pressed", "false");
+      button.append(swatch(category.colour), element("span", "class-key", index < 9 ? String(index + 1) : ""),
+        element("span", "class-name", category.name), element("span", "class-super", category.supercategory || ""));
+      item.append(button);
+      fragment.append(item);
+      this.classButtons.set(category.id, button);
+    });
+    this.classList.append(fragment);
+  }
+
+  bind() {
+    this.classList.addEventListener("click", (event) => {
+      const button = event.target.closest(".class-button");
+      if (!button) return;
+      this.actions.pickClass(Number(button.dataset.categoryId), "picker");
+      if (event.detail > 0) this.actions.focusStage();
+    });
+    this.classFilter.addEventListener("input", () => this.filterClasses());
+    this.classFilter.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      const first = [...this.classButtons.values()].find((button) => !button.parentElement.hidden);
+      if (first) first.click();
+      this.classFilter.value = "";
+      this.filterClasses();
+      this.showActiveClass();
+      this.actions.focusStage();
+      event.preventDefault();
+    });
+    this.polygonList.addEventListener("click", (event) => {
+      const item = event.target.closest("[data-client-id]");
+      if (!item) return;
+      this.actions.selectFromList(item.dataset.clientId);
+      if (event.detail > 0) this.actions.focusStage();
+    });
+    this.polygonList.addEventListener("pointerover", (event) => {
+      const item = event.target.closest("[data-client-id]");
+      this.store.setHover(item ? item.dataset.clientId : null);
+    });
+    this.polygonList.addEventListener("pointerleave", () => this.store.setHover(null));
+  }
+
+  filterClasses() {
+    const text = this.classFilter.value.trim().toLowerCase();
+    for (const category of this.store.categories) {
+      const button = this.classButtons.get(category.id);
+      const haystack = `${category.name} ${category.supercategory || ""}`.toLowerCase();
+      button.parentElement.hidden = Boolean(text) && !haystack.includes(text);
+    }
+  }
+
+  showActiveClass() {
+    const activeId = this.store.activeCategoryId;
+    for (const [id, button] of this.classButtons) button.setAttribute("aria-pressed", String(id === activeId));
+    const category = this.store.category(activeId);
+    this.definition.textContent = category ? `${category.name}: ${category.definition || "no definition"}` : "";
+    const button = this.classButtons.get(activeId);
+    if (button && !button.parentElement.hidden) reveal(this.classList, button.parentElement);
+  }
+
+  /** Rebuild the polygon list at the next frame (many changes in one task rebuild it once). */
+  polygonsChanged() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.renderPolygons();
+    });
+  }
+
+  renderPolygons() {
+    const annotations = this.store.list();
+    const fragment = document.createDocumentFragment();
+    this.polygonItems.clear();
+    annotations.forEach((annotation, index) => {
+      const category = this.store.category(annotation.categoryId);
+      const item = element("li");
+      const button = element("button", "polygon-item");
+      button.type = "button";
+      button.dataset.clientId = annotation.clientId;
+      const count = vertexCount(annotation);
+      button.append(element("span", "polygon-number", String(index + 1)), swatch(category && category.colour),
+        element("span", "polygon-class", category ? category.name : `class ${annotation.categoryId}`),
+        element("span", "polygon-vertices", `${count} pts`), element("span", "polygon-sync"));
+      item.append(button);
+      fragment.append(item);
+      this.polygonItems.set(annotation.clientId, button);
+    });
+    this.polygonList.replaceChildren(fragment);
+    this.polygonCount.textContent = String(annotations.length);
+    this.polygonEmpty.hidden = annotations.length > 0;
+    this.showSelection();
+    this.showSync();
+  }
+
+  showSelection() {
+    const { id } = this.store.selection;
+    for (const [clientId, button] of this.polygonItems) {
+      const selected = clientId === id;
+      button.setAttribute("aria-current", selected ? "true" : "false");
+      button.classList.toggle("hovered", clientId === this.store.hoverId);
+      if (selected) reveal(this.polygonList, button.parentElement);
+    }
+  }
+
+  showHover() {
+    for (const [clientId, button] of this.polygonItems) button.classList.toggle("hovered", clientId === this.store.hoverId);
+  }
+
+  showSync() {
+    for (const [clientId, button] of this.polygonItems) {
+      const unsaved = this.sync.claims(clientId);
+      button.classList.toggle("unsaved", unsaved);
+      button.title = unsaved ? "Not yet saved" : "Saved";
+    }
+  }
+}

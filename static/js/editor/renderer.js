@@ -1,0 +1,263 @@
+// Drawing, on two stacked canvases of the stage. The base layer holds the image and the committed
+// polygons and is redrawn only when they or the view change; the overlay holds what moves with the
+// pointer (selection, handles, the polygon being drawn, its rubber band) and is cheap to redraw.
+// Both redraw at most once per animation frame, whatever asks for it.
+// Polygons are drawn in screen pixels, so outlines and handles keep their size at any zoom.
+
+export const HANDLE_RADIUS = 4.5; // drawn vertex handle, screen px
+export const HIT_RADIUS = 8; // how near a vertex a press must be, screen px
+export const MIDPOINT_RADIUS = 3.5;
+export const MIDPOINT_MIN_EDGE = 24; // edges shorter than this on screen show no midpoint handle
+
+const SELECT_COLOUR = "#ffffff";
+const ACCENT = "#ff8a3d";
+
+function hexToRgba(hex, alpha) {
+  const match = /^#?([0-9a-f]{6})$/i.exec(hex || "");
+  const value = match ? parseInt(match[1], 16) : 0x888888;
+  return `rgba(${(value >> 16) & 255}, ${(value >> 8) & 255}, ${value & 255}, ${alpha})`;
+}
+
+/** Screen positions of the midpoints of a ring's edges long enough to carry a handle. */
+export function midpointHandles(ring, toScreen) {
+  const handles = [];
+  for (let edge = 0; edge < ring.length; edge++) {
+    const a = toScreen(ring[edge]);
+    const b = toScreen(ring[(edge + 1) % ring.length]);
+    if (Math.hypot(b[0] - a[0], b[1] - a[1]) >= MIDPOINT_MIN_EDGE) {
+      const imagePoint = [(ring[edge][0] + ring[(edge + 1) % ring.length][0]) / 2,
+        (ring[edge][1] + ring[(edge + 1) % ring.length][1]) / 2];
+      handles.push({ edge, screen: [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2], point: imagePoint });
+    }
+  }
+  return handles;
+}
+
+export class Renderer {
+  constructor({ base, overlay, image, store, view, settings, tool }) {
+    this.base = base;
+    this.overlay = overlay;
+    this.baseContext = base.getContext("2d");
+    this.overlayContext = overlay.getContext("2d");
+    this.image = image;
+    this.store = store;
+    this.view = view;
+    this.settings = settings; // {opacity}
+    this.tool = tool; // () => the active tool: preview() and draft() say what it is doing
+    this.width = 0;
+    this.height = 0;
+    this.ratio = 1;
+    this.baseDirty = true;
+    this.overlayDirty = true;
+    this.frame = null;
+    this.hiddenId = null; // drawn on the overlay instead while it is being dragged
+  }
+
+  resize(width, height) {
+    this.ratio = window.devicePixelRatio || 1;
+    this.width = width;
+    this.height = height;
+    for (const canvas of [this.base, this.overlay]) {
+      canvas.width = Math.round(width * this.ratio);
+      canvas.height = Math.round(height * this.ratio);
+    }
+    this.invalidate();
+  }
+
+  invalidateBase() {
+    this.baseDirty = true;
+    this.schedule();
+  }
+
+  invalidateOverlay() {
+    this.overlayDirty = true;
+    this.schedule();
+  }
+
+  invalidate() {
+    this.baseDirty = true;
+    this.overlayDirty = true;
+    this.schedule();
+  }
+
+  schedule() {
+    if (this.frame !== null) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = null;
+      this.draw();
+    });
+  }
+
+  /** Draw now whatever is out of date. */
+  draw() {
+    const preview = this.tool().preview();
+    const hiddenId = preview ? preview.id : null;
+    if (hiddenId !== this.hiddenId) {
+      this.hiddenId = hiddenId;
+      this.baseDirty = true;
+    }
+    if (this.baseDirty) this.drawBase();
+    if (this.overlayDirty) this.drawOverlay(preview);
+    this.baseDirty = false;
+    this.overlayDirty = false;
+  }
+
+  toScreen = (point) => this.view.imageToScreen(point[0], point[1]);
+
+  drawBase() {
+    const ctx = this.baseContext;
+    const { scale, offsetX, offsetY } = this.view;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.base.width, this.base.height);
+    if (this.image && this.image.naturalWidth) {
+      ctx.setTransform(this.ratio * scale, 0, 0, this.ratio * scale, this.ratio * offsetX, this.ratio * offsetY);
+      ctx.imageSmoothingEnabled = scale < 2; // zoomed in, show the pixels as they are
+      ctx.drawImage(this.image, 0, 0);
+    }
+    ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+    for (const annotation of this.store.list()) {
+      if (annotation.clientId === this.hiddenId) continue;
+      this.drawPolygon(ctx, annotation.parts, this.colourOf(annotation), { fill: this.settings.opacity });
+    }
+  }
+
+  colourOf(annotation) {
+    const category = this.store.category(annotation.categoryId);
+    return category ? category.colour : "#888888";
+  }
+
+  tracePath(ctx, parts) {
+    ctx.beginPath();
+    for (const part of parts) {
+      part.ring.forEach((point, index) => {
+        const [x, y] = this.toScreen(point);
+        if (index === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      });
+      ctx.closePath();
+    }
+  }
+
+  drawPolygon(ctx, parts, colour, { fill = 0.4, width = 1.5, halo = "rgba(0, 0, 0, 0.55)" } = {}) {
+    this.tracePath(ctx, parts);
+    if (fill > 0) {
+      ctx.fillStyle = hexToRgba(colour, fill);
+      ctx.fill("evenodd");
+    }
+    ctx.lineJoin = "round";
+    ctx.strokeStyle = halo;
+    ctx.lineWidth = width + 2;
+    ctx.stroke();
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = width;
+    ctx.stroke();
+  }
+
+  drawOverlay(preview) {
+    const ctx = this.overlayContext;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+    const { store } = this;
+    const hovered = store.get(store.hoverId);
+    if (hovered && hovered.clientId !== store.selection.id) {
+      this.drawPolygon(ctx, hovered.parts, this.colourOf(hovered), { fill: 0.12, width: 3, halo: SELECT_COLOUR });
+    }
+    const selected = store.selected;
+    if (selected) {
+      const parts = preview && preview.id === selected.clientId ? preview.parts : selected.parts;
+      this.drawSelection(ctx, selected, parts, preview);
+    }
+    const draft = this.tool().draft();
+    if (draft) this.drawDraft(ctx, draft);
+  }
+
+  drawSelection(ctx, annotation, parts, preview) {
+    const colour = this.colourOf(annotation);
+    this.drawPolygon(ctx, parts, colour, { fill: Math.max(this.settings.opacity, 0.15), width: 2, halo: SELECT_COLOUR });
+    if (preview && preview.moving) return; // a whole-polygon drag shows no handles
+    const vertex = this.store.selection.vertex;
+    const hover = this.tool().hover ? this.tool().hover() : null;
+    parts.forEach((part, partIndex) => {
+      for (const handle of midpointHandles(part.ring, this.toScreen)) {
+        const hot = hover && hover.kind === "midpoint" && hover.part === partIndex && hover.edge === handle.edge;
+        ctx.beginPath();
+        ctx.arc(handle.screen[0], handle.screen[1], hot ? MIDPOINT_RADIUS + 1.5 : MIDPOINT_RADIUS, 0, Math.PI * 2);
+        ctx.fillStyle = hot ? ACCENT : "rgba(255, 255, 255, 0.75)";
+        ctx.fill();
+        ctx.strokeStyle = "rgba(0, 0, 0, 0.6)";
+        ctx.lineWidth = 1;
+        ctx.stroke();
+      }
+      part.ring.forEach((point, index) => {
+        const [x, y] = this.toScreen(point);
+        const chosen = vertex && vertex.part === partIndex && vertex.index === index;
+        const hot = hover && hover.kind === "vertex" && hover.part === partIndex && hover.index === index;
+        const radius = chosen || hot ? HANDLE_RADIUS + 1.5 : HANDLE_RADIUS;
+        ctx.beginPath();
+        ctx.rect(x - radius, y - radius, radius * 2, radius * 2);
+        ctx.fillStyle = chosen ? ACCENT : hot ? "#ffe0c8" : SELECT_COLOUR;
+        ctx.fill();
+        ctx.strokeStyle = chosen ? "#000000" : colour;
+        ctx.lineWidth = 1.5;
+        ctx.stroke();
+      });
+    });
+  }
+
+  drawDraft(ctx, draft) {
+    const colour = draft.colour || ACCENT;
+    const screen = draft.points.map(this.toScreen);
+    if (screen.length >= 3) {
+      // What closing now would make, faintly filled.
+      ctx.beginPath();
+      screen.forEach(([x, y], index) => (index === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
+      if (draft.cursor) ctx.lineTo(...this.toScreen(draft.cursor));
+      ctx.closePath();
+      ctx.fillStyle = hexToRgba(colour, 0.15);
+      ctx.fill("evenodd");
+    }
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    screen.forEach(([x, y], index) => (index === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
+    for (const [style, width] of [["rgba(0, 0, 0, 0.6)", 3.5], [colour, 1.75]]) {
+      ctx.strokeStyle = style;
+      ctx.lineWidth = width;
+      ctx.stroke();
+    }
+    if (draft.cursor && screen.length) {
+      const [cx, cy] = this.toScreen(draft.cursor);
+      const [lx, ly] = screen[screen.length - 1];
+      ctx.setLineDash([6, 4]);
+      ctx.beginPath();
+      ctx.moveTo(lx, ly);
+      ctx.lineTo(cx, cy);
+      ctx.strokeStyle = "rgba(0, 0, 0, 0.6)";
+      ctx.lineWidth = 3;
+      ctx.stroke();
+      ctx.strokeStyle = SELECT_COLOUR;
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+      if (screen.length >= 2) {
+        ctx.beginPath();
+        ctx.moveTo(cx, cy);
+        ctx.lineTo(screen[0][0], screen[0][1]);
+        ctx.strokeStyle = "rgba(255, 255, 255, 0.45)";
+        ctx.lineWidth = 1;
+        ctx.stroke();
+      }
+      ctx.setLineDash([]);
+    }
+    screen.forEach(([x, y], index) => {
+      const first = index === 0;
+      const radius = first && draft.closable ? HANDLE_RADIUS + 3 : HANDLE_RADIUS;
+      ctx.beginPath();
+      ctx.arc(x, y, radius, 0, Math.PI * 2);
+      ctx.fillStyle = first && draft.closable ? ACCENT : first ? colour : SELECT_COLOUR;
+      ctx.fill();
+      ctx.strokeStyle = "rgba(0, 0, 0, 0.8)";
+      ctx.lineWidth = 1.25;
+      ctx.stroke();
+    });
+  }
+}

@@ -1,0 +1,490 @@
+// Saving: every edit the store reports is sent to the server at once; there is no save button.
+//
+// Each annotation has its own queue, kept as a record: what the server holds (id, version, parts, class)
+// and whether the document differs from it. One request per annotation is in flight at a time, and
+// the next one is made from the document as it is when the previous answer arrives, with the version
+// that answer gave: so edits go out in order, a create before any patch, and edits made meanwhile are
+// sent together. Pending work is kept in localStorage, so a reload sends it again; a server that cannot
+// be reached is retried with growing pauses. A 409 means someone else changed the annotation: their
+// version is shown and the person is told.
+//
+// Dependencies come in through the constructor (api, storage, timers, ids), so node tests can drive it.
+
+import {
+  SERVER, annotationFromServer, partsFromServer, partsToServer, sameParts,
+} from "./store.js";
+
+export const SAVED = "saved";
+export const SAVING = "saving";
+export const OFFLINE = "offline";
+export const BACKOFF_MIN_MS = 1000;
+export const BACKOFF_MAX_MS = 30000;
+export const STORAGE_PREFIX = "annotator.pending.";
+const EDITS = new Set(["add", "remove", "parts", "category"]);
+
+function snapshotOf(annotation) {
+  return annotation ? { parts: annotation.parts, categoryId: annotation.categoryId } : null;
+}
+
+/** Whether a server annotation holds exactly a snapshot (null: deleted). */
+function holds(item, snapshot) {
+  if (!snapshot) return Boolean(item.deleted);
+  return !item.deleted && item.category_id === snapshot.categoryId
+    && sameParts(partsFromServer(item.parts), snapshot.parts);
+}
+
+export class Sync {
+  constructor({
+    store, labour, api, imageId, storage = null, newId = () => crypto.randomUUID(),
+    timers = { setTimeout: (...a) => setTimeout(...a), clearTimeout: (...a) => clearTimeout(...a) },
+    isClaimed = () => false,
+  }) {
+    this.store = store;
+    this.labour = labour;
+    this.api = api;
+    this.imageId = imageId;
+    this.storage = storage;
+    this.newId = newId;
+    this.timers = timers;
+    this.isClaimed = isClaimed; // e.g. the polygon being drawn: its events wait for its create
+    this.records = new Map(); // local client id -> record
+    this.offline = false;
+    this.backoff = BACKOFF_MIN_MS;
+    this.retryTimer = null;
+    this.retryAt = null;
+    this.eventsInFlight = false;
+    this.listeners = new Set();
+    this.unsubscribe = null;
+  }
+
+  get storageKey() {
+    return `${STORAGE_PREFIX}${this.imageId}`;
+  }
+
+  // --- state for the status line and the test hook ---
+
+  get pendingSaves() {
+    let count = 0;
+    for (const record of this.records.values()) if (record.dirty || record.inFlight) count += 1;
+    return count;
+  }
+
+  get saveState() {
+    if (this.pendingSaves === 0) return SAVED;
+    return this.offline ? OFFLINE : SAVING;
+  }
+
+  /** Whether an annotation has a save waiting or under way (its events ride with it). */
+  claims(localId) {
+    const record = this.records.get(localId);
+    return Boolean(record && (record.dirty || record.inFlight));
+  }
+
+  /** Listen to {type: "status"} and {type: "message", text, level}; returns a function that stops listening. */
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event) {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  tell(text, level = "info") {
+    this.emit({ type: "message", text, level });
+  }
+
+  // --- start: the server's annotations, then whatever a previous page left unsaved ---
+
+  /** Put the server's annotations in the store, resend what was pending, and follow the store from now on. */
+  load(serverItems) {
+    for (const item of serverItems) {
+      const annotation = annotationFromServer(item);
+      this.store.add(annotation, { origin: SERVER });
+      this.records.set(annotation.clientId, this.newRecord(annotation.clientId, item));
+    }
+    this.restorePending();
+    this.unsubscribe = this.store.subscribe((change) => {
+      if (change.origin !== SERVER && EDITS.has(change.type)) this.edited(change.id);
+    });
+    this.flushAll();
+    this.changed();
+  }
+
+  newRecord(localId, item = null) {
+    const record = {
+      localId,
+      serverClientId: item ? item.client_id : localId,
+      serverId: null,
+      version: null,
+      known: null, // {parts, categoryId} the server holds
+      serverDeleted: false,
+      dirty: false,
+      inFlight: false,
+      unconfirmed: [], // snapshots sent whose answers never came: a 409 showing one of them is our own work
+    };
+    if (item) this.learn(record, item);
+    return record;
+  }
+
+  learn(record, item) {
+    record.serverClientId = item.client_id;
+    record.serverId = item.id;
+    record.version = item.version;
+    record.serverDeleted = Boolean(item.deleted);
+    record.known = item.deleted ? null : { parts: partsFromServer(item.parts), categoryId: item.category_id };
+  }
+
+  restorePending() {
+    let saved = null;
+    try {
+      saved = this.storage && JSON.parse(this.storage.getItem(this.storageKey) || "null");
+    } catch (error) {
+      saved = null;
+    }
+    if (!saved || !Array.isArray(saved.items)) return;
+    let lost = 0;
+    for (const entry of saved.items) {
+      const desired = entry.desired
+        ? { parts: partsFromServer(entry.desired.parts), categoryId: entry.desired.categoryId } : null;
+      let record = this.records.get(entry.serverClientId);
+      if (!record) {
+        // Not live on the server: never created (send it now), or deleted there since (theirs wins).
+        if (entry.serverId !== null && entry.serverId !== undefined) {
+          if (desired) lost += 1;
+          continue;
+        }
+        if (!desired) continue;
+        record = this.newRecord(entry.serverClientId);
+        this.records.set(record.localId, record);
+        this.store.add({ clientId: record.localId, ...desired }, { origin: SERVER });
+      } else {
+        if (entry.serverId !== null && entry.serverId !== undefined) record.version = entry.version;
+        if (desired) {
+          this.store.setParts(record.localId, desired.parts, { origin: SERVER });
+          this.store.setCategory(record.localId, desired.categoryId, { origin: SERVER });
+        } else {
+          this.store.remove(record.localId, { origin: SERVER });
+        }
+      }
+      record.dirty = true;
+    }
+    if (lost) this.tell(`${lost} polygon(s) edited in an earlier visit had been deleted meanwhile; left deleted.`, "warn");
+  }
+
+  persist() {
+    if (!this.storage) return;
+    const items = [];
+    for (const record of this.records.values()) {
+      if (!record.dirty && !record.inFlight) continue;
+      const desired = this.store.get(record.localId);
+      items.push({
+        serverClientId: record.serverClientId,
+        serverId: record.serverDeleted ? null : record.serverId,
+        version: record.version,
+        desired: desired ? { parts: partsToServer(desired.parts), categoryId: desired.categoryId } : null,
+      });
+    }
+    try {
+      if (items.length) this.storage.setItem(this.storageKey, JSON.stringify({ v: 1, items }));
+      else this.storage.removeItem(this.storageKey);
+    } catch (error) {
+      // Storage full or forbidden: saving still works while the page stays open.
+    }
+  }
+
+  changed() {
+    this.persist();
+    this.emit({ type: "status" });
+  }
+
+  // --- sending ---
+
+  edited(localId) {
+    let record = this.records.get(localId);
+    if (!record) {
+      record = this.newRecord(localId);
+      this.records.set(localId, record);
+    }
+    record.dirty = true;
+    this.changed();
+    // After the current task's synchronous work: events recorded along with the edit ride with its save.
+    queueMicrotask(() => this.flush(record));
+  }
+
+  flushAll() {
+    for (const record of [...this.records.values()]) if (record.dirty) this.flush(record);
+  }
+
+  /** Send the next request of one annotation's queue, if it has one and none is under way. */
+  async flush(record) {
+    if (record.inFlight || !record.dirty) return;
+    const annotation = this.store.get(record.localId);
+    const request = this.requestFor(record, annotation);
+    record.dirty = false;
+    if (!request) {
+      if (!annotation && record.serverId === null) this.records.delete(record.localId);
+      this.changed();
+      return;
+    }
+    const events = this.labour.take(record.localId);
+    if (events.length) {
+      request.body.session_id = this.labour.sessionId;
+      request.body.events = events.map((event) => ({ ...event, annotation: record.serverClientId }));
+    }
+    const sent = snapshotOf(annotation);
+    record.inFlight = true;
+    this.changed();
+    try {
+      const answer = await this.api(request.method, request.url, request.body);
+      this.reached();
+      this.accepted(record, answer.body.annotation, sent, { existing: request.method === "POST" && answer.status === 200 });
+      const repairs = answer.body.repairs || [];
+      if (repairs.length) this.tell(`Saved with a repair: ${repairs.join("; ")}.`, "warn");
+    } catch (error) {
+      this.failed(record, request, error, sent, events);
+    } finally {
+      record.inFlight = false;
+      this.changed();
+      if (record.dirty && !this.retryTimer) this.flush(record);
+    }
+  }
+
+  requestFor(record, annotation) {
+    if (annotation) {
+      if (record.serverId !== null && record.serverDeleted) {
+        // Undoing a delete restores the same annotation, so its identity and labour ledger carry on.
+        return {
+          method: "PATCH",
+          url: `/api/annotations/${record.serverId}`,
+          body: { version: record.version, deleted: false, parts: partsToServer(annotation.parts), category_id: annotation.categoryId },
+        };
+      }
+      if (record.serverId === null) {
+        return {
+          method: "POST",
+          url: `/api/images/${this.imageId}/annotations`,
+          body: { client_id: record.serverClientId, category_id: annotation.categoryId, parts: partsToServer(annotation.parts) },
+        };
+      }
+      const body = { version: record.version };
+      if (!sameParts(annotation.parts, record.known.parts)) body.parts = partsToServer(annotation.parts);
+      if (annotation.categoryId !== record.known.categoryId) body.category_id = annotation.categoryId;
+      if (!("parts" in body) && !("category_id" in body)) return null; // back to what the server holds
+      return { method: "PATCH", url: `/api/annotations/${record.serverId}`, body };
+    }
+    if (record.serverId === null || record.serverDeleted) return null; // drawn and removed before it was sent
+    return { method: "DELETE", url: `/api/annotations/${record.serverId}`, body: { version: record.version } };
+  }
+
+  /** The server holds `item` now: remember it, and show it unless the person changed the annotation meanwhile. */
+  accepted(record, item, sent, { existing = false } = {}) {
+    this.learn(record, item);
+    record.unconfirmed = [];
+    const local = this.store.get(record.localId);
+    if (item.deleted) {
+      if (local) record.dirty = true; // brought back (undo) while the delete was on its way
+      return;
+    }
+    if (!local) return; // deleted meanwhile: record.dirty is already set
+    this.store.setServerMeta(record.localId, { serverId: item.id, version: item.version });
+    if (record.dirty) return;
+    if (existing && !holds(item, sent)) {
+      record.dirty = true; // a resent create found the first one: send the later edits as a patch
+      return;
+    }
+    // The server repaired the outline (clipped it, split a self-intersection): show what it stored.
+    if (!sameParts(local.parts, record.known.parts)) this.store.setParts(record.localId, record.known.parts, { origin: SERVER });
+    if (local.categoryId !== record.known.categoryId) this.store.setCategory(record.localId, record.known.categoryId, { origin: SERVER });
+  }
+
+  failed(record, request, error, sent, events) {
+    this.labour.putBack(events);
+    if (!error || error.status === undefined) throw error; // a bug, not an answer
+    if (error.retryable) {
+      record.dirty = true;
+      record.unconfirmed.push(sent);
+      this.unreachable(error);
+      return;
+    }
+    this.reached();
+    const current = error.body && error.body.annotation;
+    if (error.status === 409 && current) {
+      if ([sent, ...record.unconfirmed].some((snapshot) => holds(current, snapshot))) {
+        // Our own earlier request did arrive; only its answer was lost.
+        this.accepted(record, current, sent);
+        if (!holds(current, snapshotOf(this.store.get(record.localId)))) record.dirty = true;
+        return;
+      }
+      this.takeServers(record, current);
+      this.tell("This polygon was changed elsewhere (another tab or person); showing the saved version.", "warn");
+      return;
+    }
+    if (error.status === 409 && request.method === "POST") {
+      record.serverClientId = this.newId(); // the id was taken by someone else's annotation: use another
+      record.dirty = true;
+      return;
+    }
+    if (error.status === 409 || error.status === 404) {
+      this.forget(record);
+      this.tell("This polygon was deleted elsewhere (another tab or person); it is gone here too.", "warn");
+      return;
+    }
+    // Refused (422 geometry, 403 not yours, 400...): go back to what the server holds.
+    if (record.known) {
+      this.takeServers(record, null);
+    } else {
+      this.forget(record);
+    }
+    this.tell(`Not saved: ${error.detail}`, "error");
+  }
+
+  takeServers(record, item) {
+    if (item) this.learn(record, item);
+    record.dirty = false;
+    record.unconfirmed = [];
+    if (record.serverDeleted || !record.known) {
+      this.forget(record);
+      return;
+    }
+    const local = this.store.get(record.localId);
+    if (!local) {
+      this.store.add({ clientId: record.localId, ...record.known, serverId: record.serverId, version: record.version },
+        { origin: SERVER });
+      return;
+    }
+    this.store.setParts(record.localId, record.known.parts, { origin: SERVER });
+    this.store.setCategory(record.localId, record.known.categoryId, { origin: SERVER });
+    this.store.setServerMeta(record.localId, { serverId: record.serverId, version: record.version });
+  }
+
+  forget(record) {
+    record.dirty = false;
+    this.records.delete(record.localId);
+    this.store.remove(record.localId, { origin: SERVER });
+  }
+
+  // --- reachability ---
+
+  reached() {
+    this.backoff = BACKOFF_MIN_MS;
+    if (this.offline) {
+      this.offline = false;
+      this.tell("Back online: saving again.", "info");
+    }
+  }
+
+  unreachable(error) {
+    if (error.status === 0) this.offline = true;
+    if (this.retryTimer) return;
+    const delay = this.backoff;
+    this.backoff = Math.min(BACKOFF_MAX_MS, this.backoff * 2);
+    this.retryAt = Date.now() + delay;
+    this.retryTimer = this.timers.setTimeout(() => this.retryNow(), delay);
+    this.emit({ type: "status" });
+  }
+
+  /** Try every pending save again at once (the browser says it is online again, or the pause is over). */
+  retryNow() {
+    if (this.retryTimer) this.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.retryAt = null;
+    this.flushAll();
+    this.flushEvents();
+  }
+
+  // --- events not riding with a save ---
+
+  async flushEvents({ keepalive = false } = {}) {
+    if (this.eventsInFlight) return;
+    const events = this.labour.takeGeneral((id) => this.claims(id) || this.isClaimed(id));
+    if (!events.length) return;
+    const mapped = events.map((event) => {
+      const record = event.annotation && this.records.get(event.annotation);
+      return record ? { ...event, annotation: record.serverClientId } : event;
+    });
+    this.eventsInFlight = true;
+    try {
+      await this.api("POST", `/api/images/${this.imageId}/events`, { session_id: this.labour.sessionId, events: mapped },
+        { keepalive });
+    } catch (error) {
+      if (!error || error.status === undefined) throw error;
+      if (error.retryable) this.labour.putBack(events); // refused ones would be refused again: dropped
+    } finally {
+      this.eventsInFlight = false;
+    }
+  }
+}
+
+// --- the labour record across reloads ---
+
+export const LABOUR_PREFIX = "annotator.labour.";
+const KEEP_AFTER_MS = 1000;
+
+/** Keeps this page's unsent events in localStorage, and sends what earlier pages of the image left behind. */
+export class LabourKeeper {
+  constructor({ labour, api, storage, imageId, timers = { setTimeout: (...a) => setTimeout(...a), clearTimeout: (...a) => clearTimeout(...a) } }) {
+    this.labour = labour;
+    this.api = api;
+    this.storage = storage;
+    this.imageId = imageId;
+    this.timers = timers;
+    this.timer = null;
+  }
+
+  get prefix() {
+    return `${LABOUR_PREFIX}${this.imageId}.`;
+  }
+
+  get key() {
+    return `${this.prefix}${this.labour.sessionId}`;
+  }
+
+  start() {
+    if (!this.storage) return Promise.resolve();
+    this.labour.subscribe(() => {
+      if (this.timer) return;
+      this.timer = this.timers.setTimeout(() => this.save(), KEEP_AFTER_MS);
+    });
+    return this.resendLeftovers();
+  }
+
+  save() {
+    if (this.timer) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.storage) return;
+    try {
+      if (this.labour.size) this.storage.setItem(this.key, JSON.stringify(this.labour.toJSON()));
+      else this.storage.removeItem(this.key);
+    } catch (error) {
+      // Storage full or forbidden: the events still go out while the page is open.
+    }
+  }
+
+  async resendLeftovers() {
+    const keys = [];
+    for (let index = 0; index < this.storage.length; index++) {
+      const key = this.storage.key(index);
+      if (key && key.startsWith(this.prefix) && key !== this.key) keys.push(key);
+    }
+    for (const key of keys) {
+      let saved = null;
+      try {
+        saved = JSON.parse(this.storage.getItem(key));
+      } catch (error) {
+        saved = null;
+      }
+      const events = saved && Array.isArray(saved.events) ? saved.events : [];
+      try {
+        for (let start = 0; start < events.length; start += 5000) {
+          await this.api("POST", `/api/images/${this.imageId}/events`,
+            { session_id: saved.sessionId, events: events.slice(start, start + 5000) });
+        }
+      } catch (error) {
+        if (!error || error.status === undefined) throw error;
+        if (error.retryable) continue; // kept for the next visit
+      }
+      this.storage.removeItem(key);
+    }
+  }
+}
