@@ -64,7 +64,38 @@ def to_compressed(rle: dict[str, Any]) -> RLE:
 
 def subtract(outer: RLE, holes: RLE) -> RLE:
     """Pixels of `outer` that are not in `holes`."""
-    return encode(decode(outer) & (1 - decode(holes)))
+    # outer AND NOT holes, in run-length space: decoding and re-encoding whole images costs milliseconds
+    # (2048 x 1024: ~3 ms each way), the runs of a few outlines microseconds.
+    return _as_json(coco_mask.merge([_as_c(outer), _as_c(_complement(holes))], intersect=True))
+
+
+def _complement(rle: RLE) -> RLE:
+    # Runs alternate off, on, off... starting with off: flipping every pixel adds or removes a leading empty run.
+    counts = _runs(rle)
+    flipped = counts[1:] if counts and counts[0] == 0 else [0, *counts]
+    height, width = rle["size"]
+    return to_compressed({"size": [int(height), int(width)], "counts": flipped})
+
+
+def _runs(rle: RLE) -> list[int]:
+    """The run lengths of an RLE: COCO's compressed string undone (pycocotools' rleFrString, which it hides)."""
+    counts = to_compressed(rle)["counts"]
+    runs: list[int] = []
+    position = 0
+    while position < len(counts):
+        value, shift, more = 0, 0, True
+        while more:  # 5 bits per character, 0x20 meaning "more follow", 0x10 in the last one the sign
+            code = ord(counts[position]) - 48
+            value |= (code & 0x1F) << shift
+            more = bool(code & 0x20)
+            position += 1
+            shift += 5
+            if not more and code & 0x10:
+                value |= -1 << shift
+        if len(runs) > 2:  # from the fourth run on, each is stored as the difference from two runs before
+            value += runs[-2]
+        runs.append(value)
+    return runs
 
 
 def area(rle: RLE) -> int:
