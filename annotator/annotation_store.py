@@ -99,7 +99,8 @@ def _attributes(raw: Any, current: dict[str, Any] | None = None) -> dict[str, An
 
 def _shape(raw_parts: Any, image: Image) -> geometry.Shape:
     try:
-        return geometry.shape_from_parts(raw_parts, image.width, image.height)
+        return geometry.shape_from_parts(raw_parts, image.width, image.height,
+                                         min_area=current_app.config["ANNOTATOR"]["MIN_PART_AREA"])
     except geometry.GeometryError as exc:
         raise PayloadError("parts", str(exc)) from exc
 

@@ -307,7 +307,8 @@ def rle_counts_from_string(text: str, where: str = "counts") -> list[int]:
     return runs
 
 
-def annotation_shape(annotation: CocoAnnotation, width: int, height: int) -> geometry.Shape:
+def annotation_shape(annotation: CocoAnnotation, width: int, height: int,
+                     min_area: float = geometry.DEFAULT_MIN_AREA) -> geometry.Shape:
     """The editable outline of an annotation: polygons as drawn (repaired and clipped like an editor
     save), RLE traced along pixel edges with its holes. Raises CocoImportError naming the annotation."""
     where = f"{annotation.where}.segmentation"
@@ -324,7 +325,7 @@ def annotation_shape(annotation: CocoAnnotation, width: int, height: int) -> geo
         raw = [{"points": polygon, "hole": False} for polygon in annotation.segmentation]
         what = ""
     try:
-        return geometry.shape_from_parts(raw, width, height)
+        return geometry.shape_from_parts(raw, width, height, min_area=min_area)
     except geometry.GeometryError as exc:
         problem = str(exc)
         if not annotation.is_rle:  # geometry counts parts from 1; the path counts polygons from 0

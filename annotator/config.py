@@ -38,6 +38,8 @@ SETTINGS: tuple[Setting, ...] = (
             "larger files are refused as possible decompression bombs."),
     Setting("THUMBNAIL_SIZE", 320, "Longest side of gallery thumbnails, in pixels."),
     Setting("PAGE_SIZE", 48, "Images per gallery page."),
+    Setting("MIN_PART_AREA", 1, "Smallest part of an outline kept, in square pixels: slivers left by "
+            "repairs and clipping below this are dropped (and reported)."),
     Setting("INSTRUCTOR_TOKEN", None, "Token that admin actions (label set, imports, everyone's exports) "
             "require; unset on a loopback-only server means single-user mode, where no token is needed."),
     Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes into an empty database on first "

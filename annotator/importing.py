@@ -72,7 +72,7 @@ def import_coco(dataset: CocoDataset, import_file: str, images_dir: Path | None 
         sizes = {image.id: (image.width, image.height) for image in dataset.images}
         for record in dataset.annotations:
             width, height = sizes[record.image_id]
-            shape = annotation_shape(record, width, height)
+            shape = annotation_shape(record, width, height, min_area=library.settings()["MIN_PART_AREA"])
             attributes: dict[str, Any] = {"source": "import", "import_file": import_file, "original_id": record.id}
             if shape.repairs:
                 attributes["repairs"] = list(shape.repairs)

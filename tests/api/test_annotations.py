@@ -208,3 +208,16 @@ def test_another_persons_annotation_cannot_be_changed_when_serving_a_room(data_d
     teacher = {**token(other), "X-Instructor-Token": "teacher"}
     assert other.patch(f"/api/annotations/{annotation_id}", json={"version": 1, "category_id": 8},
                        headers=teacher).status_code == 200
+
+
+def test_the_sliver_threshold_is_a_setting(data_dir, database_url, image_id):
+    from tests.conftest import make_app
+
+    strict = make_app(data_dir, database_url, MIN_PART_AREA=600)
+    client = strict.test_client()
+    html = client.get("/").get_data(as_text=True)
+    headers = {"X-CSRFToken": html.split('name="csrf-token" content="')[1].split('"')[0]}
+    # A bow-tie repairs into two triangles of 400 px² each: both are slivers under a 600 px² threshold.
+    response = client.post(f"/api/images/{image_id}/annotations", headers=headers,
+                           json=new(parts=[{"points": [0, 0, 40, 40, 40, 0, 0, 40]}]))
+    assert response.status_code == 422 and "dropped 2 slivers of up to 400.00 px²" in response.get_json()["detail"]
