@@ -5,8 +5,9 @@ An annotation is one or more *parts*, each a flat ring `[x1, y1, x2, y2, ...]` i
 parts minus the union of the holes; area and bbox come from that mask, as COCO computes them.
 
 Nothing is stored silently broken: a part with fewer than three distinct points or a non-finite number
-is refused with a message naming it; self-intersections are repaired (shapely's make_valid), points
-outside the image clipped, and slivers dropped, each repair described in `Shape.repairs`.
+is refused with a message naming it; self-intersections are repaired (shapely's make_valid, up to
+MAX_CROSSINGS of them), points outside the image clipped, and slivers dropped, each repair described in
+`Shape.repairs`; an outline whose mask would cover no pixel is refused.
 """
 
 from __future__ import annotations
