@@ -93,6 +93,25 @@ def app(data_dir: Path, database_url: str | None) -> Flask:
 
 
 @pytest.fixture
+def run(data_dir: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatch):
+    """Invoke the `annotator` command on the test's data folder, set through the environment as a user
+    would; returns click's result (stdout in `.output`, stderr in `.stderr`)."""
+    from click.testing import CliRunner
+
+    from annotator.cli import main
+
+    monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("ANNOTATOR_LOAD_SAMPLES", "false")
+    if database_url:
+        monkeypatch.setenv("ANNOTATOR_DATABASE_URL", database_url)
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from pycocotools.coco import COCO
 
 from annotator.cli import main
-
-
-@pytest.fixture
-def run(data_dir: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatch):
-    """Invoke the CLI on the test's data folder (through the environment, as a user would set it)."""
-    monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("ANNOTATOR_LOAD_SAMPLES", "false")
-    if database_url:
-        monkeypatch.setenv("ANNOTATOR_DATABASE_URL", database_url)
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 def test_import_images_adds_good_files_and_reports_each_bad_one_by_name(run, image_folder):

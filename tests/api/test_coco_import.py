@@ -11,12 +11,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import create_engine, func, select, text
 
 from annotator import masks
-from annotator.cli import main
 from annotator.models import Annotation, Category, Image, LabourEvent, db
 from tests.conftest import POSTGRES_URL, REPO_ROOT, image_bytes, make_app
 
@@ -115,19 +113,6 @@ def photo_dir(tmp_path: Path) -> Path:
     (folder / "deep" / "dusk.png").write_bytes(DUSK)
     return folder
 
-
-@pytest.fixture
-def run(data_dir: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatch):
-    """The CLI on the test's data folder, stdout and stderr apart."""
-    monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("ANNOTATOR_LOAD_SAMPLES", "false")
-    if database_url:
-        monkeypatch.setenv("ANNOTATOR_DATABASE_URL", database_url)
-
-    def invoke(*args: str):
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 def write_json(folder: Path, data: Any, name: str = "coco.json") -> Path:

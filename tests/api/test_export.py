@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from flask import Flask
 from PIL import Image as PILImage
 from pycocotools import mask as coco_mask
@@ -24,7 +23,6 @@ from pycocotools.cocoeval import COCOeval
 from sqlalchemy import select
 
 from annotator import export, geometry, library, masks
-from annotator.cli import main
 from annotator.models import Annotation, Annotator, Category, Image, LabourEvent, db
 from tests.conftest import image_bytes, make_app
 
@@ -117,19 +115,6 @@ def build_scene(app: Flask) -> Scene:
 def scene(app: Flask) -> Scene:
     return build_scene(app)
 
-
-@pytest.fixture
-def run(data_dir: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatch):
-    """The CLI on the test's data folder, as a user would call it."""
-    monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("ANNOTATOR_LOAD_SAMPLES", "false")
-    if database_url:
-        monkeypatch.setenv("ANNOTATOR_DATABASE_URL", database_url)
-
-    def invoke(*args: str):
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 def export_file(run, tmp_path: Path, *options: str) -> tuple[dict[str, Any], Path, str]:
