@@ -309,6 +309,11 @@ export class Sync {
     }
     this.reached();
     const current = error.body && error.body.annotation;
+    if (error.status === 409 && current && current.deleted) {
+      this.takeServers(record, current);
+      this.tell("This polygon was deleted elsewhere (another tab or person); it is gone here too.", "warn");
+      return;
+    }
     if (error.status === 409 && current) {
       if ([sent, ...record.unconfirmed].some((snapshot) => holds(current, snapshot))) {
         // Our own earlier request did arrive; only its answer was lost.
