@@ -84,6 +84,30 @@ export function moveVertex(store, id, partIndex, vertexIndex, point) {
     "move-vertex");
 }
 
+/** Move one vertex and the vertices sharing its position (refs {clientId, ring, index}) as ONE command;
+ *  every annotation touched is changed (and so saved). */
+export function moveSharedVertex(store, id, partIndex, vertexIndex, point, shared = []) {
+  const moves = [{ clientId: id, ring: partIndex, index: vertexIndex }, ...shared];
+  const before = new Map();
+  const after = new Map();
+  for (const ref of moves) {
+    const annotation = store.get(ref.clientId);
+    if (!annotation || !annotation.parts[ref.ring]) continue;
+    if (!before.has(ref.clientId)) before.set(ref.clientId, annotation.parts);
+    after.set(ref.clientId, withVertexMoved(after.get(ref.clientId) || annotation.parts, ref.ring, ref.index, point));
+  }
+  if (!after.has(id)) return null;
+  if (after.size === 1) return editParts(store, id, after.get(id), "move vertex", "move-vertex");
+  return {
+    label: "move shared vertex",
+    kind: "move-vertex",
+    annotationId: id,
+    others: [...after.keys()].filter((key) => key !== id),
+    apply: () => after.forEach((parts, key) => store.setParts(key, parts)),
+    revert: () => before.forEach((parts, key) => store.setParts(key, parts)),
+  };
+}
+
 export function insertVertex(store, id, partIndex, edgeIndex, point) {
   const annotation = store.get(id);
   if (!annotation) return null;

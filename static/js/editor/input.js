@@ -24,6 +24,7 @@ export class Input {
     this.tool = tool; // () => active tool
     this.actions = actions;
     this.spaceHeld = false;
+    this.traceHeld = false; // T held: the polygon tool traces the pointer's path without a pressed button
     this.pan = null; // {pointerId, last: [x, y], moved}
     this.lastPointer = null;
     this.bind();
@@ -36,8 +37,10 @@ export class Input {
       screen,
       image: this.view.screenToImage(screen[0], screen[1]),
       button: event.button,
+      buttons: event.buttons,
       altKey: event.altKey,
       shiftKey: event.shiftKey,
+      traceKey: this.traceHeld,
       time: performance.now(),
     };
   }
@@ -62,6 +65,8 @@ export class Input {
     surface.addEventListener("auxclick", (event) => event.preventDefault());
     window.addEventListener("keydown", (event) => this.keyDown(event));
     window.addEventListener("keyup", (event) => {
+      if (event.key === "Shift" || event.key === "Alt") this.modifierChanged(event);
+      if (event.key.toLowerCase() === "t") this.traceHeld = false;
       if (event.key === " ") {
         this.spaceHeld = false;
         this.updateCursor();
@@ -69,6 +74,7 @@ export class Input {
     });
     window.addEventListener("blur", () => {
       this.spaceHeld = false;
+      this.traceHeld = false;
       this.updateCursor();
     });
   }
@@ -127,6 +133,13 @@ export class Input {
     this.tool().pointerUp(this.pointerOf(event));
   }
 
+  /** Shift or Alt pressed or released over a still pointer: the tool hears it (snap targets show at once). */
+  modifierChanged(event) {
+    if (!this.lastPointer || this.pan) return;
+    this.lastPointer = { ...this.lastPointer, shiftKey: event.shiftKey, altKey: event.altKey };
+    this.tool().pointerMove(this.lastPointer);
+  }
+
   /** After the view moved under a still pointer: the tool hears where the pointer now is on the image. */
   refreshPointer() {
     if (!this.lastPointer || this.pan) return;
@@ -148,6 +161,7 @@ export class Input {
   keyDown(event) {
     const { actions } = this;
     if (event.defaultPrevented || event.isComposing) return;
+    if (event.key === "Shift" || event.key === "Alt") this.modifierChanged(event);
     if (isTextField(event.target)) {
       if (event.key === "Escape") event.target.blur();
       return;
@@ -170,6 +184,11 @@ export class Input {
       return;
     }
     if (event.target && event.target.type === "range" && key.startsWith("Arrow")) return; // the slider's own keys
+    if (key.toLowerCase() === "t" && !command && !event.altKey) {
+      this.traceHeld = true; // released on keyup
+      event.preventDefault();
+      return;
+    }
     if (this.tool().keyDown(event)) {
       event.preventDefault();
       return;
@@ -214,6 +233,21 @@ export class Input {
         return true;
       case "o":
         actions.cycleOpacity();
+        return true;
+      case "s":
+        actions.toggleSnap();
+        return true;
+      case "h":
+        actions.toggleAllVisible();
+        return true;
+      case "g":
+        actions.toggleClassVisible();
+        return true;
+      case "a":
+        actions.addRing(false);
+        return true;
+      case "c":
+        actions.addRing(true);
         return true;
       case "f":
       case "0":

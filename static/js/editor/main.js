@@ -54,7 +54,14 @@ const view = new View();
 const history = new History();
 const labour = new Labour({ sessionId: crypto.randomUUID() });
 const api = makeApi({ csrfToken });
-const settings = { opacity: loadOpacity() };
+const settings = {
+  opacity: loadOpacity(), snap: false, hideAll: false, hiddenCategories: new Set(), brightness: 1, contrast: 1,
+};
+
+/** Whether an annotation is shown (and so can be picked or snapped to): not hidden, nor its class. */
+function isVisible(annotation) {
+  return !settings.hideAll && !settings.hiddenCategories.has(annotation.categoryId);
+}
 const tools = {};
 let activeTool = null;
 let ready = false;
@@ -87,6 +94,9 @@ const toolContext = {
   newId: () => crypto.randomUUID(),
   record: (kind, options) => labour.record(kind, options),
   perform,
+  snapOn: () => settings.snap,
+  offerBorder: (on) => toolbar.showBorderOffer(on),
+  visible: isVisible,
   tell: (text, level) => toolbar.message(text, level),
   redraw: () => renderer.invalidateOverlay(),
   setCursor: (cursor) => input.setToolCursor(cursor),
@@ -178,6 +188,43 @@ const actions = {
       // not remembered: fine
     }
   },
+  /** Draw another part (or a hole) of the selected annotation. */
+  addRing(hole, via = "key") {
+    const selected = store.selected;
+    if (!selected) {
+      toolbar.message(`Select a polygon first (V, then click it), then ${hole ? "cut a hole (C)" : "add a part (A)"}.`, "warn");
+      return;
+    }
+    actions.setTool("polygon");
+    tools.polygon.startRing(selected.clientId, hole);
+    labour.record("ring-tool", { annotation: selected.clientId, data: { hole, via } });
+  },
+  followBorder() {
+    if (activeTool === tools.polygon && tools.polygon.drawing) tools.polygon.followBorder();
+  },
+  toggleAllVisible(via = "key") {
+    settings.hideAll = !settings.hideAll;
+    visibilityChanged({ all: !settings.hideAll, via });
+  },
+  toggleClassVisible(categoryId = store.activeCategoryId, via = "key") {
+    if (!store.category(categoryId)) return;
+    const hidden = settings.hiddenCategories;
+    if (hidden.has(categoryId)) hidden.delete(categoryId);
+    else hidden.add(categoryId);
+    visibilityChanged({ category: categoryId, shown: !hidden.has(categoryId), via });
+  },
+  setImageFilter(name, value) {
+    if (name !== "brightness" && name !== "contrast") return;
+    settings[name] = Math.min(3, Math.max(0.2, Number(value) || 1));
+    toolbar.showImageFilter(settings);
+    renderer.invalidateBase();
+  },
+  toggleSnap(on = !settings.snap) {
+    settings.snap = Boolean(on);
+    toolbar.showSnap(settings.snap);
+    labour.record("snap-toggle", { data: { on: settings.snap } });
+    renderer.invalidateOverlay();
+  },
   cycleOpacity() {
     const next = OPACITY_STEPS.find((step) => step > settings.opacity + 1e-6);
     actions.setOpacity(next === undefined ? OPACITY_STEPS[0] : next);
@@ -235,6 +282,16 @@ const actions = {
     dom.classFilter.focus();
   },
 };
+
+function visibilityChanged(data) {
+  const selected = store.selected;
+  if (selected && !isVisible(selected)) store.select(null);
+  if (store.hoverId && store.get(store.hoverId) && !isVisible(store.get(store.hoverId))) store.setHover(null);
+  panel.showVisibility(settings);
+  toolbar.showVisibility(settings);
+  labour.record("visibility-toggle", { data });
+  renderer.invalidate();
+}
 
 /** Bring an annotation into view if it is off screen. */
 function revealAnnotation(annotation) {
@@ -365,6 +422,12 @@ const hook = Object.freeze({
       saveState: sync.saveState,
       zoom: view.scale,
       opacity: settings.opacity,
+      snap: settings.snap,
+      hideAll: settings.hideAll,
+      hiddenCategories: [...settings.hiddenCategories],
+      brightness: settings.brightness,
+      contrast: settings.contrast,
+      links: store.links.map((link) => link.map((ref) => ({ ...ref }))),
       canUndo: history.canUndo,
       canRedo: history.canRedo,
       annotations: store.list().map((annotation) => ({

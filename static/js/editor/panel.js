@@ -19,6 +19,25 @@ function reveal(list, item) {
   else if (inner.bottom > outer.bottom) list.scrollTop += inner.bottom - outer.bottom;
 }
 
+/** An eye, drawn (no emoji font needed); CSS strikes it through when the class is hidden. */
+function eyeIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("aria-hidden", "true");
+  const outline = document.createElementNS(ns, "path");
+  outline.setAttribute("d", "M1 8s2.6-4.5 7-4.5S15 8 15 8s-2.6 4.5-7 4.5S1 8 1 8z");
+  const pupil = document.createElementNS(ns, "circle");
+  pupil.setAttribute("cx", "8");
+  pupil.setAttribute("cy", "8");
+  pupil.setAttribute("r", "2.2");
+  const slash = document.createElementNS(ns, "path");
+  slash.setAttribute("class", "eye-slash");
+  slash.setAttribute("d", "M2.5 13.5l11-11");
+  svg.append(outline, pupil, slash);
+  return svg;
+}
+
 function swatch(colour) {
   const node = element("span", "swatch");
   node.style.background = colour || "transparent";
@@ -37,6 +56,7 @@ export class Panel {
     this.polygonCount = root.querySelector("#polygon-count");
     this.polygonEmpty = root.querySelector("#polygon-empty");
     this.classButtons = new Map();
+    this.eyeButtons = new Map();
     this.polygonItems = new Map();
     this.pending = false;
     this.buildClasses();
@@ -54,15 +74,29 @@ export class Panel {
       button.setAttribute("aria-pressed", "false");
       button.append(swatch(category.colour), element("span", "class-key", index < 9 ? String(index + 1) : ""),
         element("span", "class-name", category.name), element("span", "class-super", category.supercategory || ""));
-      item.append(button);
+      const eye = element("button", "class-eye");
+      eye.append(eyeIcon());
+      eye.type = "button";
+      eye.dataset.eyeCategory = String(category.id);
+      eye.title = `Hide or show the ${category.name} polygons`;
+      eye.setAttribute("aria-label", `Show ${category.name}`);
+      eye.setAttribute("aria-pressed", "true");
+      item.append(button, eye);
       fragment.append(item);
       this.classButtons.set(category.id, button);
+      this.eyeButtons.set(category.id, eye);
     });
     this.classList.append(fragment);
   }
 
   bind() {
     this.classList.addEventListener("click", (event) => {
+      const eye = event.target.closest(".class-eye");
+      if (eye) {
+        this.actions.toggleClassVisible(Number(eye.dataset.eyeCategory), "picker");
+        if (event.detail > 0) this.actions.focusStage();
+        return;
+      }
       const button = event.target.closest(".class-button");
       if (!button) return;
       this.actions.pickClass(Number(button.dataset.categoryId), "picker");
@@ -98,6 +132,15 @@ export class Panel {
       const button = this.classButtons.get(category.id);
       const haystack = `${category.name} ${category.supercategory || ""}`.toLowerCase();
       button.parentElement.hidden = Boolean(text) && !haystack.includes(text);
+    }
+  }
+
+  /** The eye toggles: pressed while the class is shown. */
+  showVisibility(settings) {
+    for (const [id, eye] of this.eyeButtons) {
+      const shown = !settings.hiddenCategories.has(id);
+      eye.setAttribute("aria-pressed", String(shown));
+      eye.classList.toggle("off", !shown || settings.hideAll);
     }
   }
 

@@ -50,7 +50,8 @@ export class Renderer {
     this.baseDirty = true;
     this.overlayDirty = true;
     this.frame = null;
-    this.hiddenId = null; // drawn on the overlay instead while it is being dragged
+    this.hiddenIds = []; // drawn on the overlay instead while they are being dragged
+    this.sharedCache = null; // {key, keys}: the selected polygon's vertices shared with others
   }
 
   resize(width, height) {
@@ -91,9 +92,9 @@ export class Renderer {
   /** Draw now whatever is out of date. */
   draw() {
     const preview = this.tool().preview();
-    const hiddenId = preview ? preview.id : null;
-    if (hiddenId !== this.hiddenId) {
-      this.hiddenId = hiddenId;
+    const hidden = preview ? [preview.id, ...(preview.others || []).map((other) => other.id)] : [];
+    if (hidden.join(" ") !== this.hiddenIds.join(" ")) {
+      this.hiddenIds = hidden;
       this.baseDirty = true;
     }
     if (this.baseDirty) this.drawBase();
@@ -112,13 +113,23 @@ export class Renderer {
     if (this.image && this.image.naturalWidth) {
       ctx.setTransform(this.ratio * scale, 0, 0, this.ratio * scale, this.ratio * offsetX, this.ratio * offsetY);
       ctx.imageSmoothingEnabled = scale < 2; // zoomed in, show the pixels as they are
+      const { brightness = 1, contrast = 1 } = this.settings;
+      // Brightness and contrast change the image only, never the polygons drawn over it.
+      if (brightness !== 1 || contrast !== 1) ctx.filter = `brightness(${brightness}) contrast(${contrast})`;
       ctx.drawImage(this.image, 0, 0);
+      ctx.filter = "none";
     }
     ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     for (const annotation of this.store.list()) {
-      if (annotation.clientId === this.hiddenId) continue;
+      if (this.hiddenIds.includes(annotation.clientId) || !this.visible(annotation)) continue;
       this.drawPolygon(ctx, annotation.parts, this.colourOf(annotation), { fill: this.settings.opacity });
     }
+  }
+
+  /** Not hidden by the eye toggles (all, or its class). */
+  visible(annotation) {
+    const { hideAll = false, hiddenCategories = null } = this.settings;
+    return !hideAll && !(hiddenCategories && hiddenCategories.has(annotation.categoryId));
   }
 
   colourOf(annotation) {
@@ -160,7 +171,7 @@ export class Renderer {
     ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     const { store } = this;
     const hovered = store.get(store.hoverId);
-    if (hovered && hovered.clientId !== store.selection.id) {
+    if (hovered && hovered.clientId !== store.selection.id && this.visible(hovered)) {
       this.drawPolygon(ctx, hovered.parts, this.colourOf(hovered), { fill: 0.12, width: 3, halo: SELECT_COLOUR });
     }
     const selected = store.selected;
@@ -170,9 +181,56 @@ export class Renderer {
     }
     const draft = this.tool().draft();
     if (draft) this.drawDraft(ctx, draft);
+    const snap = this.tool().snapTarget ? this.tool().snapTarget() : null;
+    if (snap) this.drawSnap(ctx, snap);
+    for (const other of (preview && preview.others) || []) {
+      const annotation = store.get(other.id);
+      if (annotation) this.drawPolygon(ctx, other.parts, this.colourOf(annotation), { fill: this.settings.opacity, width: 2 });
+    }
+  }
+
+  /** Where a click would snap: a ring round a vertex target, a diamond on an edge point. */
+  drawSnap(ctx, snap) {
+    const [x, y] = this.toScreen(snap.point);
+    const r = HANDLE_RADIUS + 4;
+    ctx.beginPath();
+    if (snap.kind === "vertex") ctx.arc(x, y, r, 0, Math.PI * 2);
+    else {
+      ctx.moveTo(x, y - r);
+      ctx.lineTo(x + r, y);
+      ctx.lineTo(x, y + r);
+      ctx.lineTo(x - r, y);
+      ctx.closePath();
+    }
+    ctx.strokeStyle = "rgba(0, 0, 0, 0.7)";
+    ctx.lineWidth = 4;
+    ctx.stroke();
+    ctx.strokeStyle = "#22d3ee";
+    ctx.lineWidth = 2;
+    ctx.stroke();
+  }
+
+  /** "x,y" keys of the selected annotation's vertices that other visible annotations share (cached per revision). */
+  sharedKeys(annotation) {
+    const key = `${this.store.revision}:${annotation.clientId}:${this.settings.hideAll}:${[...(this.settings.hiddenCategories || [])]}`;
+    if (this.sharedCache && this.sharedCache.key === key) return this.sharedCache.keys;
+    const mine = new Set(annotation.parts.flatMap((part) => part.ring.map(([x, y]) => `${x},${y}`)));
+    const keys = new Set();
+    for (const other of this.store.list()) {
+      if (other.clientId === annotation.clientId || !this.visible(other)) continue;
+      for (const part of other.parts) {
+        for (const [x, y] of part.ring) {
+          const k = `${x},${y}`;
+          if (mine.has(k)) keys.add(k);
+        }
+      }
+    }
+    this.sharedCache = { key, keys };
+    return keys;
   }
 
   drawSelection(ctx, annotation, parts, preview) {
+    const shared = this.sharedKeys(annotation);
     const colour = this.colourOf(annotation);
     this.drawPolygon(ctx, parts, colour, { fill: Math.max(this.settings.opacity, 0.15), width: 2, halo: SELECT_COLOUR });
     if (preview && preview.moving) return; // a whole-polygon drag shows no handles
@@ -201,6 +259,14 @@ export class Renderer {
         ctx.strokeStyle = chosen ? "#000000" : colour;
         ctx.lineWidth = 1.5;
         ctx.stroke();
+        if (shared.has(`${point[0]},${point[1]}`)) {
+          // Shared with a neighbour: dragging it moves both (Shift+drag: only this one).
+          ctx.beginPath();
+          ctx.arc(x, y, radius + 3, 0, Math.PI * 2);
+          ctx.strokeStyle = "#22d3ee";
+          ctx.lineWidth = 1.5;
+          ctx.stroke();
+        }
       });
     });
   }

@@ -8,6 +8,7 @@
 // answer or a reload: already saved).
 
 import { fromFlat, toFlat } from "./geometry.js";
+import { linked, sharedWith, unlinked } from "./snap.js";
 
 export const EDIT = "edit";
 export const SERVER = "server";
@@ -60,6 +61,7 @@ export class Store {
     this.selection = { id: null, vertex: null }; // vertex: {part, index} of the selected annotation
     this.activeCategoryId = categories.length ? categories[0].id : null;
     this.hoverId = null;
+    this.links = []; // shared vertices: sets of {clientId, ring, index} made to coincide by snapping (snap.js)
     this.revision = 0; // rises with every change to an annotation: the base layer redraws on it
     this.listeners = new Set();
   }
@@ -141,6 +143,23 @@ export class Store {
     if (!annotation) return false;
     this.annotations.set(id, Object.freeze({ ...annotation, ...fields }));
     return true;
+  }
+
+  // --- shared vertices (not part of the saved document: each annotation is saved on its own) ---
+
+  /** Link two vertex references {clientId, ring, index}: dragging one later moves both. */
+  link(a, b) {
+    this.links = linked(this.links, a, b);
+  }
+
+  unlink(ref) {
+    this.links = unlinked(this.links, ref);
+  }
+
+  /** The other vertices sharing the position of vertex `ref` (see snap.js sharedWith): linked ones, and
+   *  those of the annotations `include` accepts that sit at exactly the same coordinates. */
+  sharedWith(ref, include = () => true) {
+    return sharedWith((id) => this.get(id), this.links, ref, this.list().filter(include));
   }
 
   // --- selection, active class, hover ---

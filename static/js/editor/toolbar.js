@@ -16,6 +16,8 @@ export class Toolbar {
       opacity: $("opacity"), opacityValue: $("opacity-value"),
       zoomReadout: $("zoom-readout"), zoomIn: $("zoom-in"), zoomOut: $("zoom-out"), zoomFit: $("zoom-fit"),
       zoomActual: $("zoom-actual"), saveState: $("save-state"), help: $("help-button"),
+      snap: $("snap-toggle"), addPart: $("add-part"), addHole: $("add-hole"), hideAll: $("hide-all"),
+      brightness: $("brightness"), contrast: $("contrast"), followBorder: $("follow-border"),
       cursor: $("cursor-position"), message: $("message"), hint: $("hint"),
     };
     this.messageTimer = null;
@@ -37,6 +39,17 @@ export class Toolbar {
     click(el.zoomFit, () => actions.fit("button"));
     click(el.zoomActual, () => actions.zoomTo(1, "button"));
     click(el.help, () => actions.toggleHelp(true));
+    if (el.snap) click(el.snap, () => actions.toggleSnap());
+    if (el.addPart) click(el.addPart, () => actions.addRing(false, "button"));
+    if (el.hideAll) click(el.hideAll, () => actions.toggleAllVisible("button"));
+    if (el.followBorder) click(el.followBorder, () => actions.followBorder());
+    for (const name of ["brightness", "contrast"]) {
+      const slider = el[name];
+      if (!slider) continue;
+      slider.addEventListener("input", () => actions.setImageFilter(name, Number(slider.value) / 100));
+      slider.addEventListener("change", () => actions.focusStage());
+    }
+    if (el.addHole) click(el.addHole, () => actions.addRing(true, "button"));
     el.activeClass.addEventListener("click", () => actions.focusClassFilter());
     el.saveState.addEventListener("click", () => actions.retrySaves());
     el.opacity.addEventListener("input", () => actions.setOpacity(Number(el.opacity.value) / 100));
@@ -47,8 +60,26 @@ export class Toolbar {
     for (const button of this.el.tools) button.setAttribute("aria-pressed", String(button.dataset.tool === name));
     this.root.dataset.tool = name;
     this.el.hint.textContent = name === "polygon"
-      ? "Click to add vertices · Enter, double-click or the first vertex closes · Esc cancels · ? keys"
-      : "Click a polygon · drag vertices or midpoints · Alt+click deletes a vertex · ? keys";
+      ? "Click to add vertices · drag to trace · Shift snaps · B follows a border · Enter closes · Esc cancels · ? keys"
+      : "Click a polygon · drag vertices or midpoints (Shift+drag: unshare) · Alt+click deletes a vertex · ? keys";
+  }
+
+  showBorderOffer(on) {
+    if (this.el.followBorder) this.el.followBorder.hidden = !on;
+  }
+
+  showVisibility(settings) {
+    if (this.el.hideAll) this.el.hideAll.setAttribute("aria-pressed", String(settings.hideAll));
+  }
+
+  showImageFilter(settings) {
+    for (const name of ["brightness", "contrast"]) {
+      if (this.el[name]) this.el[name].value = String(Math.round(settings[name] * 100));
+    }
+  }
+
+  showSnap(on) {
+    if (this.el.snap) this.el.snap.setAttribute("aria-pressed", String(on));
   }
 
   showHistory(history) {

@@ -4,11 +4,13 @@
 //   idle --press on a midpoint handle--> inserting --release--> idle (vertex inserted where released)
 //   idle --press inside the selected polygon--> pressing --moved past a few px--> dragging-polygon --release--> idle
 //   Alt+press on a vertex deletes it; Escape during a drag puts everything back.
+// A vertex shared with other polygons (linked by snapping, see snap.js) drags them along, as one command;
+// Shift+press, or Alt held during the drag, moves only this one and unlinks it.
 // Nothing changes the document until release: the drag is a preview, then one command for history.
 
 import { bounds, distance, nearestEdgePoint, nearestVertex, pointInParts, signedArea } from "../geometry.js";
 import {
-  deleteAnnotation, deleteVertex, insertVertex, moveVertex, movePolygon, withVertexDeleted, withVertexInserted,
+  deleteAnnotation, deleteVertex, insertVertex, moveSharedVertex, moveVertex, movePolygon, withVertexDeleted, withVertexInserted,
   withVertexMoved, translated,
 } from "../commands.js";
 import { roundPoint } from "../store.js";
@@ -82,7 +84,8 @@ export class SelectTool {
         }
       }
     }
-    const picked = pickAnnotation(this.store.list(), pointer.image, view.imageDistance(EDGE_PICK_PX));
+    const visible = this.context.visible || (() => true);
+    const picked = pickAnnotation(this.store.list().filter(visible), pointer.image, view.imageDistance(EDGE_PICK_PX));
     return picked ? { kind: "polygon", id: picked.clientId } : null;
   }
 
@@ -101,8 +104,9 @@ export class SelectTool {
       }
       store.select(hit.id, { part: hit.part, index: hit.index });
       const from = store.get(hit.id).parts[hit.part].ring[hit.index];
+      const shared = store.sharedWith({ clientId: hit.id, ring: hit.part, index: hit.index }, this.context.visible);
       this.state = { mode: "dragging-vertex", id: hit.id, part: hit.part, index: hit.index, from, to: from,
-        start: pointer.screen, moved: false };
+        start: pointer.screen, moved: false, shared, detach: Boolean(pointer.shiftKey) };
       return;
     }
     if (hit.kind === "midpoint") {
@@ -132,6 +136,7 @@ export class SelectTool {
     state.moved = true;
     if (state.mode === "dragging-vertex") {
       state.to = this.clampPoint(pointer.image);
+      if (pointer.altKey) state.detach = true;
     } else if (state.mode === "inserting") {
       state.point = this.clampPoint(pointer.image);
     } else if (state.mode === "pressing" || state.mode === "dragging-polygon") {
@@ -156,8 +161,13 @@ export class SelectTool {
     this.state = { mode: "idle" };
     const { context, store } = this;
     if (state.mode === "dragging-vertex" && state.moved && distance(state.from, state.to) > 0) {
-      context.perform(moveVertex(store, state.id, state.part, state.index, state.to),
-        { part: state.part, index: state.index, from: state.from, to: state.to });
+      const shared = state.detach ? [] : state.shared;
+      if (state.detach && state.shared.length && store.unlink) {
+        store.unlink({ clientId: state.id, ring: state.part, index: state.index });
+      }
+      context.perform(moveSharedVertex(store, state.id, state.part, state.index, state.to, shared),
+        { part: state.part, index: state.index, from: state.from, to: state.to, shared: shared.length,
+          unshared: state.detach && state.shared.length > 0 });
     } else if (state.mode === "inserting") {
       if (context.perform(insertVertex(store, state.id, state.part, state.edge, state.point),
         { part: state.part, index: state.edge + 1, point: state.point })) {
@@ -239,7 +249,18 @@ export class SelectTool {
     const annotation = state.id ? this.store.get(state.id) : null;
     if (!annotation) return null;
     if (state.mode === "dragging-vertex" && state.moved) {
-      return { id: state.id, parts: withVertexMoved(annotation.parts, state.part, state.index, state.to) };
+      const shared = state.detach ? [] : state.shared;
+      let parts = withVertexMoved(annotation.parts, state.part, state.index, state.to);
+      const others = new Map();
+      for (const ref of shared) {
+        if (ref.clientId === state.id) {
+          parts = withVertexMoved(parts, ref.ring, ref.index, state.to);
+          continue;
+        }
+        const other = others.get(ref.clientId) || (this.store.get(ref.clientId) || {}).parts;
+        if (other) others.set(ref.clientId, withVertexMoved(other, ref.ring, ref.index, state.to));
+      }
+      return { id: state.id, parts, others: [...others].map(([id, otherParts]) => ({ id, parts: otherParts })) };
     }
     if (state.mode === "inserting") {
       return { id: state.id, parts: withVertexInserted(annotation.parts, state.part, state.edge, state.point) };
