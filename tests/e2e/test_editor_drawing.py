@@ -322,3 +322,32 @@ def test_moving_with_t_held_traces_from_the_last_vertex(live_server, page, js_er
     points = ring(only(stored(page, live_server)))
     assert_ring(points, [(300.0 + 12 * i, 300.0) for i in range(11)] + [(360.0, 400.0)])
     assert_no_js_errors(js_errors)
+
+
+def test_polygons_stay_in_place_on_the_image_while_panning_and_zooming(live_server, page, js_errors) -> None:
+    """The polygon layer is cached while only the view moves: it must still sit exactly on the image."""
+    open_editor(page, live_server)
+    actual_size(page)
+    draw(page, A, close="enter")
+    wait_saved(page)
+    page.keyboard.press("v")
+    page.keyboard.press("Escape")
+    inside, outside = (600.0, 375.0), (600.0, 480.0)  # 30 px below the polygon's lower edge
+
+    def filled(point: Point) -> bool:
+        """Whether the polygon's fill changes this image point's pixel (compared with polygons hidden)."""
+        next_frame(page)
+        shown = base_pixel(page, point)
+        page.keyboard.press("h")
+        next_frame(page)
+        hidden = base_pixel(page, point)
+        page.keyboard.press("h")
+        return sum(abs(a - b) for a, b in zip(shown[:3], hidden[:3], strict=True)) > 30
+
+    assert filled(inside) and not filled(outside)
+    for key in ["ArrowLeft", "ArrowLeft", "ArrowUp", "Shift+ArrowRight"]:  # panning: the cached layer moves
+        page.keyboard.press(key)
+        assert filled(inside) and not filled(outside), key
+    page.keyboard.press("+")  # a new scale redraws the layer
+    assert filled(inside) and not filled(outside)
+    assert_no_js_errors(js_errors)

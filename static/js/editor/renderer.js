@@ -33,6 +33,11 @@ export function midpointHandles(ring, toScreen) {
   return handles;
 }
 
+// The cached polygon layer reaches a few pixels past the image, so outlines on its edge keep their halo;
+// above this many device pixels (deep zoom) polygons are drawn directly instead.
+const LAYER_MARGIN = 4;
+const MAX_LAYER_PIXELS = 12_000_000;
+
 export class Renderer {
   constructor({ base, overlay, image, store, view, settings, tool }) {
     this.base = base;
@@ -119,11 +124,46 @@ export class Renderer {
       ctx.drawImage(this.image, 0, 0);
       ctx.filter = "none";
     }
+    const layer = this.polygonLayer();
+    if (layer) {
+      // Panning only moves the cached layer: the polygons are redrawn when they or the scale change.
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(layer.canvas, Math.round(this.ratio * (offsetX - LAYER_MARGIN)), Math.round(this.ratio * (offsetY - LAYER_MARGIN)));
+      return;
+    }
     ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+    this.drawPolygons(ctx, this.toScreen);
+  }
+
+  drawPolygons(ctx, toScreen) {
     for (const annotation of this.store.list()) {
       if (this.hiddenIds.includes(annotation.clientId) || !this.visible(annotation)) continue;
-      this.drawPolygon(ctx, annotation.parts, this.colourOf(annotation), { fill: this.settings.opacity });
+      this.drawPolygon(ctx, annotation.parts, this.colourOf(annotation), { fill: this.settings.opacity }, toScreen);
     }
+  }
+
+  /** The committed polygons drawn once at the current scale, or null when that bitmap would be too large
+   *  (deep zoom: then they are drawn directly, as few are on screen). */
+  polygonLayer() {
+    if (!this.image || !this.image.naturalWidth) return null;
+    const { scale } = this.view;
+    const { opacity, hideAll = false, hiddenCategories = null } = this.settings;
+    const width = Math.ceil((this.image.naturalWidth * scale + 2 * LAYER_MARGIN) * this.ratio);
+    const height = Math.ceil((this.image.naturalHeight * scale + 2 * LAYER_MARGIN) * this.ratio);
+    if (width * height > MAX_LAYER_PIXELS) return null;
+    const hidden = hiddenCategories ? [...hiddenCategories].sort().join(",") : "";
+    const key = [this.store.revision, scale, this.ratio, opacity, hideAll, hidden, this.hiddenIds.join(" ")].join("|");
+    if (!this.layer) this.layer = { canvas: document.createElement("canvas"), key: null };
+    if (this.layer.key !== key) {
+      const { canvas } = this.layer;
+      canvas.width = width;
+      canvas.height = height;
+      const ctx = canvas.getContext("2d");
+      ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+      this.drawPolygons(ctx, ([x, y]) => [x * scale + LAYER_MARGIN, y * scale + LAYER_MARGIN]);
+      this.layer.key = key;
+    }
+    return this.layer;
   }
 
   /** Not hidden by the eye toggles (all, or its class). */
@@ -137,11 +177,11 @@ export class Renderer {
     return category ? category.colour : "#888888";
   }
 
-  tracePath(ctx, parts) {
+  tracePath(ctx, parts, toScreen = this.toScreen) {
     ctx.beginPath();
     for (const part of parts) {
       part.ring.forEach((point, index) => {
-        const [x, y] = this.toScreen(point);
+        const [x, y] = toScreen(point);
         if (index === 0) ctx.moveTo(x, y);
         else ctx.lineTo(x, y);
       });
@@ -149,8 +189,8 @@ export class Renderer {
     }
   }
 
-  drawPolygon(ctx, parts, colour, { fill = 0.4, width = 1.5, halo = "rgba(0, 0, 0, 0.55)" } = {}) {
-    this.tracePath(ctx, parts);
+  drawPolygon(ctx, parts, colour, { fill = 0.4, width = 1.5, halo = "rgba(0, 0, 0, 0.55)" } = {}, toScreen = this.toScreen) {
+    this.tracePath(ctx, parts, toScreen);
     if (fill > 0) {
       ctx.fillStyle = hexToRgba(colour, fill);
       ctx.fill("evenodd");
