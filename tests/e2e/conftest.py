@@ -97,7 +97,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 def start_annotator_server(data_dir: Path, log_dir: Path, *, load_samples: bool = True,
                            command: list[str] | None = None, cwd: Path | None = None,
-                           extra_env: dict[str, str] | None = None, host: str = "127.0.0.1",
+                           extra_env: dict[str, str] | None = None, host: str = "127.0.0.1", port: int = 0,
                            timeout: float = SERVER_START_TIMEOUT) -> LiveServer:
     """Start `annotator serve --port 0` and wait for the line with its URL. The caller must stop() it.
 
@@ -105,7 +105,7 @@ def start_annotator_server(data_dir: Path, log_dir: Path, *, load_samples: bool 
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     stdout_path, stderr_path = log_dir / "server.stdout", log_dir / "server.stderr"
-    args = [*(command or annotator_command()), "serve", "--host", host, "--port", "0",
+    args = [*(command or annotator_command()), "serve", "--host", host, "--port", str(port),
             "--data-dir", str(data_dir)]
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import socket
-import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -18,13 +17,9 @@ import pytest
 import requests
 
 from tests.e2e.conftest import (
-    SERVER_START_TIMEOUT,
-    URL_LINE,
     LiveServer,
-    _stop,
-    annotator_command,
     assert_no_js_errors,
-    server_environment,
+    start_annotator_server,
 )
 from tests.e2e.test_editor import (
     READY,
@@ -64,28 +59,7 @@ def free_port() -> int:
 
 def serve_on(port: int, data_dir: Path, log_dir: Path, load_samples: bool = True) -> LiveServer:
     """`annotator serve --port PORT --data-dir DATA_DIR`, waited for; the caller stops it."""
-    log_dir.mkdir(parents=True, exist_ok=True)
-    stdout_path, stderr_path = log_dir / "server.stdout", log_dir / "server.stderr"
-    args = [*annotator_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
-    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                   env=server_environment(load_samples))
-    server = LiveServer("", data_dir, process, stdout_path, stderr_path)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    try:
-        while True:
-            match = URL_LINE.search(stdout_path.read_text(errors="replace"))
-            if match:
-                server.url = match.group(1)
-                return server
-            if process.poll() is not None:
-                raise RuntimeError(f"`{' '.join(args)}` exited with {process.returncode}\n{server.output()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"`{' '.join(args)}` printed no URL in time\n{server.output()}")
-            time.sleep(0.05)
-    except BaseException:
-        _stop(process)
-        raise
+    return start_annotator_server(data_dir, log_dir, load_samples=load_samples, port=port)
 
 
 @pytest.fixture
