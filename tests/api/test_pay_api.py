@@ -1,0 +1,112 @@
+"""/api/pay: everyone reads the pay settings; only the instructor stores or resets them."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from annotator import pay
+from tests.conftest import make_app
+
+TOKEN = "s3cret-token"
+
+
+def csrf_for(client: FlaskClient) -> dict[str, str]:
+    page = client.get("/").get_data(as_text=True)
+    return {"X-CSRFToken": re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)}
+
+
+@pytest.fixture
+def guarded(data_dir, database_url) -> FlaskClient:
+    """A room: an instructor token is set, so participants are not the instructor."""
+    return make_app(data_dir, database_url, INSTRUCTOR_TOKEN=TOKEN).test_client()
+
+
+@pytest.fixture
+def edited() -> dict:
+    settings = copy.deepcopy(pay.load_defaults())
+    settings["pay_models"]["per_polygon"]["value"] = 0.02
+    settings["model"] = "hourly"
+    settings["reference_lines"] = settings["reference_lines"][:2]
+    return settings
+
+
+def test_get_serves_the_shipped_defaults(client):
+    response = client.get("/api/pay")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body.pop("defaults") is True
+    assert body == pay.load_defaults()
+
+
+def test_the_instructor_stores_settings_and_everyone_reads_them(guarded, edited):
+    instructor = {**csrf_for(guarded), "X-Instructor-Token": TOKEN}
+    response = guarded.put("/api/pay", json=edited, headers=instructor)
+    assert response.status_code == 200
+    assert response.get_json() == {**edited, "defaults": False}
+    participant_view = guarded.get("/api/pay").get_json()
+    assert participant_view == {**edited, "defaults": False}
+
+
+def test_settings_echoed_back_from_get_are_accepted(client, csrf_headers):
+    body = client.get("/api/pay").get_json()
+    assert body["defaults"] is True
+    response = client.put("/api/pay", json=body, headers=csrf_headers)  # single-user mode: the local user
+    assert response.status_code == 200 and response.get_json()["defaults"] is False
+
+
+def test_participants_may_not_change_or_reset_the_settings(guarded, edited):
+    headers = csrf_for(guarded)
+    response = guarded.put("/api/pay", json=edited, headers=headers)
+    assert response.status_code == 403 and response.get_json()["error"] == "instructor only"
+    assert guarded.delete("/api/pay", headers=headers).status_code == 403
+    assert guarded.put("/api/pay", json=edited, headers={**headers, "X-Instructor-Token": "wrong"}).status_code == 403
+    assert guarded.get("/api/pay").get_json()["defaults"] is True
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    (lambda s: s["reference_lines"][0].pop("source"), "reference_lines[0].source"),
+    (lambda s: s["reference_lines"][1].update(year=None), "reference_lines[1].year"),
+    (lambda s: s["pay_models"]["hourly"].update(value=-2), "pay_models.hourly.value"),
+    (lambda s: s["pay_models"]["per_image"].update(currency="XYZ"), "pay_models.per_image.currency"),
+    (lambda s: s["reference_lines"][0].update(confidence="NOT VERIFIED"), "reference_lines[0].confidence"),
+    (lambda s: s.update(reference_lines=s["reference_lines"] * 4), "reference_lines"),
+])
+def test_invalid_settings_are_refused_with_the_envelope_naming_the_field(client, csrf_headers, change, named):
+    settings = copy.deepcopy(pay.load_defaults())
+    change(settings)
+    response = client.put("/api/pay", json=settings, headers=csrf_headers)
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["error"] == "invalid pay settings" and body["detail"].startswith(f"{named}:")
+    assert client.get("/api/pay").get_json()["defaults"] is True
+
+
+def test_a_body_that_is_not_json_is_refused(client, csrf_headers):
+    response = client.put("/api/pay", data="model=hourly", headers=csrf_headers)
+    assert response.status_code == 415 and response.get_json()["error"] == "JSON body expected"
+    response = client.put("/api/pay", json=[1, 2], headers=csrf_headers)
+    assert response.status_code == 422 and response.get_json()["detail"].startswith("settings:")
+
+
+def test_delete_restores_the_defaults(guarded, edited):
+    instructor = {**csrf_for(guarded), "X-Instructor-Token": TOKEN}
+    assert guarded.put("/api/pay", json=edited, headers=instructor).status_code == 200
+    response = guarded.delete("/api/pay", headers=instructor)
+    assert response.status_code == 200 and response.get_json() == {**pay.load_defaults(), "defaults": True}
+    assert guarded.get("/api/pay").get_json()["defaults"] is True
+    assert guarded.delete("/api/pay", headers=instructor).status_code == 200  # resetting twice is harmless
+
+
+def test_a_second_put_replaces_the_first(client, csrf_headers, edited):
+    assert client.put("/api/pay", json=edited, headers=csrf_headers).status_code == 200
+    edited["pay_models"]["hourly"]["value"] = 7.25
+    assert client.put("/api/pay", json=edited, headers=csrf_headers).status_code == 200
+    assert client.get("/api/pay").get_json()["pay_models"]["hourly"]["value"] == 7.25
+
+
+def test_writes_need_the_csrf_token(client, edited):
+    assert client.put("/api/pay", json=edited).status_code == 400
