@@ -11,6 +11,7 @@ import math
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, session
@@ -239,6 +240,7 @@ class Event:
     t_ms: float
     annotation: str | None
     data: dict[str, Any]
+    sent_ms: float  # the sender's clock when the request left: no event of the batch may be later
 
 
 def parse_events(payload: dict[str, Any], default_annotation: str | None = None) -> list[Event]:
@@ -248,36 +250,42 @@ def parse_events(payload: dict[str, Any], default_annotation: str | None = None)
         return []
     session_id = payload.get("session_id")
     if not isinstance(session_id, str) or not CLIENT_ID.match(session_id):
-        raise PayloadError("session_id", "events need the editor's session id (8-64 letters, digits, '-', '_')")
+        raise PayloadError("session_id", "events need the editor's session id (8-64 letters, digits, '-', '_')", 400)
     if not isinstance(raw, list):
-        raise PayloadError("events", "must be a list")
+        raise PayloadError("events", "must be a list", 400)
+    sent = payload.get("sent_t")
+    max_age = current_app.config["ANNOTATOR"].get("MAX_EVENT_SPAN_MS", 7 * 86400 * 1000)
+    if isinstance(sent, bool) or not isinstance(sent, int | float) or not (math.isfinite(sent)
+                                                                           and 0 <= sent <= max_age):
+        raise PayloadError("sent_t", "events need the sender's clock when sending (milliseconds since the page "
+                           "opened, at most a week)", 400)
     if len(raw) > MAX_EVENTS_PER_REQUEST:
         raise PayloadError("events", f"at most {MAX_EVENTS_PER_REQUEST} events per request", status=413)
     events: list[Event] = []
     for index, item in enumerate(raw):
         where = f"events[{index}]"
         if not isinstance(item, dict):
-            raise PayloadError(where, "must be an object")
+            raise PayloadError(where, "must be an object", 400)
         seq, kind, t_ms = item.get("seq"), item.get("kind"), item.get("t")
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-            raise PayloadError(f"{where}.seq", "must be a whole number from 0")
+            raise PayloadError(f"{where}.seq", "must be a whole number from 0", 400)
         if not isinstance(kind, str) or not EVENT_KIND.match(kind):
-            raise PayloadError(f"{where}.kind", "must be a short lower-case name")
+            raise PayloadError(f"{where}.kind", "must be a short lower-case name", 400)
         if isinstance(t_ms, bool) or not isinstance(t_ms, int | float) or not math.isfinite(t_ms) or t_ms < 0:
-            raise PayloadError(f"{where}.t", "must be milliseconds since the page opened (a finite number >= 0)")
+            raise PayloadError(f"{where}.t", "must be milliseconds since the page opened (a finite number >= 0)", 400)
         if events and (seq <= events[-1].seq or t_ms < events[-1].t_ms):
-            raise PayloadError(where, "events must be in order: seq rising, time never going back")
+            raise PayloadError(where, "events must be in order: seq rising, time never going back", 400)
         annotation = item.get("annotation", default_annotation)
         if annotation is not None and (not isinstance(annotation, str) or not CLIENT_ID.match(annotation)):
-            raise PayloadError(f"{where}.annotation", "must be an annotation's client id")
+            raise PayloadError(f"{where}.annotation", "must be an annotation's client id", 400)
         data = item.get("data", {})
         if not isinstance(data, dict) or len(data) > MAX_EVENT_DATA_KEYS or not all(
                 isinstance(value, str | int | float | bool | None) or _is_point(value) for value in data.values()):
-            raise PayloadError(f"{where}.data", f"must be an object of at most {MAX_EVENT_DATA_KEYS} simple values")
-        events.append(Event(session_id, seq, kind, float(t_ms), annotation, data))
-    max_age = current_app.config["ANNOTATOR"].get("MAX_EVENT_SPAN_MS", 7 * 86400 * 1000)
-    if events and events[-1].t_ms - events[0].t_ms > max_age:
-        raise PayloadError("events", "span more time than one editing session can")
+            raise PayloadError(f"{where}.data", f"must be an object of at most {MAX_EVENT_DATA_KEYS} simple values",
+                               400)
+        if t_ms > sent:
+            raise PayloadError(f"{where}.t", "is later than the request's sent_t: an event from the future", 400)
+        events.append(Event(session_id, seq, kind, float(t_ms), annotation, data, float(sent)))
     return events
 
 
@@ -294,12 +302,34 @@ def _store_events(image: Image, annotator: Annotator, events: list[Event]) -> in
         LabourEvent.session_id == events[0].session_id,
         LabourEvent.seq.in_([event.seq for event in events]))))
     received = utcnow()
+    _check_clock(events[0].session_id, events[0].sent_ms, received)
     fresh = [event for event in events if event.seq not in seen]
     db.session.add_all(LabourEvent(image_id=image.id, annotator_id=annotator.id, session_id=event.session_id,
                                    seq=event.seq, kind=event.kind, client_time_ms=event.t_ms,
-                                   annotation_client_id=event.annotation, data=event.data, received_at=received)
+                                   annotation_client_id=event.annotation, data=event.data, received_at=received,
+                                   sent_ms=event.sent_ms)
                        for event in fresh)
     return len(fresh)
+
+
+def _check_clock(session_id: str, sent_ms: float, received: datetime) -> None:
+    """The session's clock may not have advanced more since its last batch than the server's did."""
+    last = db.session.execute(
+        select(LabourEvent.sent_ms, LabourEvent.received_at)
+        .where(LabourEvent.session_id == session_id, LabourEvent.sent_ms.is_not(None))
+        .order_by(LabourEvent.sent_ms.desc()).limit(1)).first()
+    if last is None:
+        return
+    server_elapsed = (_aware(received) - _aware(last.received_at)).total_seconds() * 1000
+    # A browser's clock may run slow (a sleeping laptop) but not ahead of the server's, beyond latency.
+    lead_ms = current_app.config["ANNOTATOR"]["CLOCK_LEAD_S"] * 1000
+    if sent_ms - last.sent_ms > server_elapsed + lead_ms:
+        raise PayloadError("sent_t", f"the editor's clock ran {(sent_ms - last.sent_ms) / 1000:.0f} s since its "
+                           f"last batch while the server's ran {server_elapsed / 1000:.0f} s", 400)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def record_events(image: Image, payload: Any, annotator: Annotator) -> int:

@@ -42,6 +42,10 @@ SETTINGS: tuple[Setting, ...] = (
             "repairs and clipping below this are dropped (and reported)."),
     Setting("INSTRUCTOR_TOKEN", None, "Token that admin actions (label set, imports, everyone's exports) "
             "require; unset on a loopback-only server means single-user mode, where no token is needed."),
+    Setting("IDLE_THRESHOLD_S", 30, "Labour timing: a pause between two editor actions counts in full up to "
+            "this many seconds, and as this many beyond it (hidden-tab time too)."),
+    Setting("CLOCK_LEAD_S", 60, "Labour events: how far an editor's clock may run ahead of the server's "
+            "between two batches of one session before the batch is refused as implausible."),
     Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes into an empty database on first "
             "start (the default label set is always loaded into an empty database)."),
 )

@@ -140,6 +140,8 @@ class LabourEvent(db.Model):
     client_time_ms: Mapped[float] = mapped_column(Float)  # performance.now() in the browser
     received_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)  # server clock
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The browser's clock when it sent the batch: the server checks it never runs ahead of its own.
+    sent_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Setting(db.Model):

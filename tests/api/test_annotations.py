@@ -120,7 +120,7 @@ def test_a_stale_edit_gets_409_with_the_current_annotation(save, client, csrf_he
 
 
 def test_deleting_hides_the_annotation_but_keeps_its_ledger(app, save, client, csrf_headers, image_id):
-    created = save(new(session_id="session-0001", events=[{"seq": 0, "kind": "vertex", "t": 10}])).get_json()
+    created = save(new(session_id="session-0001", sent_t=20, events=[{"seq": 0, "kind": "vertex", "t": 10}])).get_json()
     annotation_id = created["annotation"]["id"]
     stale = client.delete(f"/api/annotations/{annotation_id}?version=7", headers=csrf_headers)
     assert stale.status_code == 409
@@ -156,37 +156,53 @@ def test_the_editor_can_ask_who_it_is_saving_for(save, client):
 def test_events_ride_with_saves_and_a_resend_is_not_counted_twice(app, save):
     events = [{"seq": 0, "kind": "tool-start", "t": 0}, {"seq": 1, "kind": "vertex", "t": 812.5,
                                                          "data": {"at": [10, 10]}}]
-    body = new(session_id="session-0001", events=events)
+    body = new(session_id="session-0001", sent_t=900, events=events)
     assert save(body).get_json()["events_stored"] == 2
     assert save(body).get_json()["events_stored"] == 0  # the same request again, e.g. after a lost answer
     assert event_count(app) == 2
 
 
-@pytest.mark.parametrize(("events", "message"), [
-    ([{"seq": 1, "kind": "vertex", "t": 5}, {"seq": 0, "kind": "vertex", "t": 6}], "must be in order"),
-    ([{"seq": 0, "kind": "vertex", "t": 5}, {"seq": 1, "kind": "vertex", "t": 4}], "must be in order"),
-    ([{"seq": 0, "kind": "vertex", "t": -1}], "finite number >= 0"),
-    ([{"seq": 0, "kind": "vertex", "t": "soon"}], "finite number >= 0"),
-    ([{"seq": 0, "kind": "<script>", "t": 1}], "short lower-case name"),
-    ([{"seq": 0, "kind": "vertex", "t": 1, "data": {"x": {"deep": 1}}}], "simple values"),
+@pytest.mark.parametrize(("events", "sent_t", "message"), [
+    ([{"seq": 1, "kind": "vertex", "t": 5}, {"seq": 0, "kind": "vertex", "t": 6}], 10, "must be in order"),
+    ([{"seq": 0, "kind": "vertex", "t": 5}, {"seq": 1, "kind": "vertex", "t": 4}], 10, "must be in order"),
+    ([{"seq": 0, "kind": "vertex", "t": -1}], 10, "finite number >= 0"),
+    ([{"seq": 0, "kind": "vertex", "t": "soon"}], 10, "finite number >= 0"),
+    ([{"seq": 0, "kind": "<script>", "t": 1}], 10, "short lower-case name"),
+    ([{"seq": 0, "kind": "vertex", "t": 1, "data": {"x": {"deep": 1}}}], 10, "simple values"),
+    ([{"seq": 0, "kind": "vertex", "t": 5_000}], 10, "from the future"),
+    ([{"seq": 0, "kind": "vertex", "t": 5}], None, "sender's clock"),
+    ([{"seq": 0, "kind": "vertex", "t": 5}], "later", "sender's clock"),
     ([{"seq": 0, "kind": "vertex", "t": 0}, {"seq": 1, "kind": "vertex", "t": 10 * 86400 * 1000}],
-     "more time than one editing session"),
+     10 * 86400 * 1000, "at most a week"),
 ])
-def test_implausible_events_are_refused_and_nothing_is_saved(app, save, client, image_id, events, message):
-    response = save(new(session_id="session-0001", events=events))
-    assert response.status_code == 422 and message in response.get_json()["detail"]
+def test_implausible_events_are_a_400_and_nothing_is_saved(app, save, client, image_id, events, sent_t, message):
+    response = save(new(session_id="session-0001", events=events, sent_t=sent_t))
+    assert response.status_code == 400 and message in response.get_json()["detail"]
     assert client.get(f"/api/images/{image_id}/annotations").get_json()["items"] == []
     assert event_count(app) == 0
 
 
+def test_a_session_clock_running_ahead_of_the_servers_is_refused(app, client, csrf_headers, image_id):
+    def send(seq: int, t: float) -> int:
+        return client.post(f"/api/images/{image_id}/events", headers=csrf_headers, json={
+            "session_id": "session-0001", "sent_t": t, "events": [{"seq": seq, "kind": "zoom", "t": t}]}).status_code
+
+    assert send(0, 1_000) == 201
+    assert send(1, 30_000) == 201  # within the slack for latency and queueing
+    refused = client.post(f"/api/images/{image_id}/events", headers=csrf_headers, json={
+        "session_id": "session-0001", "sent_t": 3_600_000, "events": [{"seq": 2, "kind": "zoom", "t": 3_600_000}]})
+    assert refused.status_code == 400 and "clock ran 3570 s" in refused.get_json()["detail"]
+    assert event_count(app) == 2
+
+
 def test_too_many_events_in_one_request_is_a_413(save):
     events = [{"seq": n, "kind": "move", "t": n} for n in range(5001)]
-    assert save(new(session_id="session-0001", events=events)).status_code == 413
+    assert save(new(session_id="session-0001", sent_t=5001, events=events)).status_code == 413
 
 
 def test_events_without_a_save_are_recorded_too(app, client, csrf_headers, image_id):
-    response = client.post(f"/api/images/{image_id}/events", headers=csrf_headers,
-                           json={"session_id": "session-0001", "events": [{"seq": 0, "kind": "zoom", "t": 3}]})
+    body = {"session_id": "session-0001", "sent_t": 3, "events": [{"seq": 0, "kind": "zoom", "t": 3}]}
+    response = client.post(f"/api/images/{image_id}/events", headers=csrf_headers, json=body)
     assert response.status_code == 201 and event_count(app) == 1
 
 

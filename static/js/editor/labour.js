@@ -78,12 +78,17 @@ export class Labour {
     for (const event of this.events) if (event.annotation === from) event.annotation = to;
   }
 
+  /** The clock now, never behind an event already recorded: a request's `sent_t`. */
+  clock() {
+    return Math.max(this.lastT, Math.ceil(this.now() * 10) / 10);
+  }
+
   get size() {
     return this.events.length;
   }
 
   toJSON() {
-    return { sessionId: this.sessionId, events: this.events };
+    return { sessionId: this.sessionId, events: this.events, savedT: this.clock() };
   }
 
   subscribe(listener) {

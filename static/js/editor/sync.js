@@ -230,6 +230,7 @@ export class Sync {
     const events = this.labour.take(record.localId);
     if (events.length) {
       request.body.session_id = this.labour.sessionId;
+      request.body.sent_t = this.labour.clock();
       request.body.events = events.map((event) => ({ ...event, annotation: record.serverClientId }));
     }
     const sent = snapshotOf(annotation);
@@ -410,7 +411,7 @@ export class Sync {
     });
     this.eventsInFlight = true;
     try {
-      await this.api("POST", `/api/images/${this.imageId}/events`, { session_id: this.labour.sessionId, events: mapped },
+      await this.api("POST", `/api/images/${this.imageId}/events`, { session_id: this.labour.sessionId, sent_t: this.labour.clock(), events: mapped },
         { keepalive });
     } catch (error) {
       if (!error || error.status === undefined) throw error;
@@ -480,10 +481,12 @@ export class LabourKeeper {
         saved = null;
       }
       const events = saved && Array.isArray(saved.events) ? saved.events : [];
+      // That page's clock when it last saved: no later than now on its clock, and no event is after it.
+      const sentT = Math.max(Number(saved && saved.savedT) || 0, ...events.map((event) => Number(event.t) || 0));
       try {
         for (let start = 0; start < events.length; start += 5000) {
           await this.api("POST", `/api/images/${this.imageId}/events`,
-            { session_id: saved.sessionId, events: events.slice(start, start + 5000) });
+            { session_id: saved.sessionId, sent_t: sentT, events: events.slice(start, start + 5000) });
         }
       } catch (error) {
         if (!error || error.status === undefined) throw error;
