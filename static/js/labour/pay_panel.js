@@ -1,0 +1,534 @@
+// "What the work is worth": the pay panel. Turns the measured active time into money under a pay model
+// (a piece rate per polygon or per image, or an hourly rate), shows the effective hourly wage in US dollars
+// and in a chosen currency, and sets it beside reference wages. Every number shown carries its source in
+// visible text next to it (no tooltips): a published figure with its citation, year and confidence, a
+// derived one with how it was derived, the participant's own figures as "measured here". Secondary-source
+// lines are hidden by default and labelled "secondary source" when shown.
+//
+// The arithmetic mirrors annotator/pay.py (earnings, compare), with the same field names, so the panel and
+// the API agree. Built with DOM calls only; all text is set with textContent, never as HTML. The document
+// is the container's own, so nothing global is touched and a test can pass a fake one.
+
+const MODELS = ["per_polygon", "per_image", "hourly"];
+const MODEL_NAMES = { per_polygon: "per polygon", per_image: "per image", hourly: "hourly" };
+const UNIT_NAMES = { polygon: "polygon", image: "image", hour: "hour" };
+const SHOWN_BY_DEFAULT = new Set(["exact", "approximate"]);
+const MS_PER_HOUR = 3_600_000;
+
+let panelCount = 0; // distinct radio-group names when a page holds several panels
+
+// --- arithmetic (same as annotator/pay.py) -------------------------------------------------------------------
+
+function usdPerUnit(rates) {
+  return rates && rates.usd_per_unit ? rates.usd_per_unit : rates;
+}
+
+/** `amount` of `currency` in US dollars at the dated table's rate; throws for a currency the table lacks. */
+export function toUsd(amount, currency, rates) {
+  const rate = usdPerUnit(rates)[currency];
+  if (!(rate > 0)) throw new Error(`no exchange rate for ${currency}`);
+  return amount * rate;
+}
+
+/** US dollars in `currency` at the dated table's rate. */
+export function fromUsd(amountUsd, currency, rates) {
+  const rate = usdPerUnit(rates)[currency];
+  if (!(rate > 0)) throw new Error(`no exchange rate for ${currency}`);
+  return amountUsd / rate;
+}
+
+/** A reference line's wage per hour in its own currency (a daily or monthly wage over its stated hours). */
+export function hourlyValue(line) {
+  return line.per === "hour" ? Number(line.value) : Number(line.value) / Number(line.hours);
+}
+
+/** What the measured work earns under one model; `effective_hourly` is null when no time was measured. */
+export function earnings(model, activeMs, polygons, images, rates = null) {
+  const hours = activeMs / MS_PER_HOUR;
+  const units = { polygon: polygons, image: images, hour: hours }[model.unit];
+  if (units === undefined) throw new Error(`unknown unit ${model.unit}`);
+  const rate = Number(model.value);
+  const amount = rate * units;
+  const effective = hours > 0 ? amount / hours : null;
+  const result = {
+    model: model.unit, rate, currency: model.currency, units, amount, active_hours: hours,
+    effective_hourly: effective, source: model.source ?? null, year: model.year ?? null,
+    confidence: model.confidence ?? null,
+  };
+  if (rates) {
+    result.amount_usd = toUsd(amount, model.currency, rates);
+    result.effective_hourly_usd = effective === null ? null : toUsd(effective, model.currency, rates);
+  }
+  return result;
+}
+
+/** Each reference line in US dollars per hour with `ratio` = wage / line; secondary lines only on request. */
+export function compare(hourlyUsd, lines, rates, includeSecondary = false) {
+  const out = [];
+  for (const line of lines) {
+    const secondary = !SHOWN_BY_DEFAULT.has(line.confidence);
+    if (secondary && !includeSecondary) continue;
+    const hourly = hourlyValue(line);
+    const hourlyUsdLine = toUsd(hourly, line.currency, rates);
+    out.push({
+      ...line, hourly, hourly_usd: hourlyUsdLine, secondary,
+      ratio: hourlyUsd === null || hourlyUsd === undefined || !(hourlyUsdLine > 0) ? null : hourlyUsd / hourlyUsdLine,
+    });
+  }
+  return out;
+}
+
+// --- formatting ------------------------------------------------------------------------------------------------
+
+/** Money with as many decimals as small amounts need (a cent per polygon must not show as 0.00). */
+export function formatMoney(value, currency) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  const abs = Math.abs(value);
+  let digits = 2;
+  if (abs > 0 && abs < 0.1) digits = Math.min(6, 1 - Math.floor(Math.log10(abs))); // two significant digits
+  return `${value.toFixed(digits)} ${currency}`;
+}
+
+function formatHours(hours) {
+  const minutes = hours * 60;
+  if (minutes < 120) return `${minutes.toFixed(1)} min`;
+  return `${hours.toFixed(2)} h`;
+}
+
+function citation(figure) {
+  const parts = [`Source: ${figure.source}, ${figure.year}`, `(${figure.confidence})`];
+  return parts.join(" ");
+}
+
+function el(doc, tag, className, text) {
+  const node = doc.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+// --- the panel -------------------------------------------------------------------------------------------------
+
+/**
+ * Build the pay panel in `container` (its contents are replaced).
+ * settings: the object GET /api/pay answers; activeMs, polygons, images: the measured work.
+ * Returns { element, update({activeMs, polygons, images}), state() } so a page can refresh the figures.
+ */
+export function renderPayPanel(container, { settings, activeMs = 0, polygons = 0, images = 0 }) {
+  const doc = container.ownerDocument;
+  const rates = settings.exchange_rates;
+  const currencies = Object.keys(rates.usd_per_unit);
+  const groupName = `pay-model-${++panelCount}`;
+  const state = {
+    model: MODELS.includes(settings.model) ? settings.model : "per_polygon",
+    rates: Object.fromEntries(MODELS.map((name) => [name, settings.pay_models[name].value])),
+    edited: Object.fromEntries(MODELS.map((name) => [name, false])),
+    display: settings.pay_models[settings.model]?.currency ?? "USD",
+    showSecondary: false,
+    measured: { activeMs, polygons, images },
+  };
+
+  const root = el(doc, "section", "pay-panel");
+  root.setAttribute("aria-label", "What the work is worth");
+  root.append(el(doc, "h2", "pay-title", "What the work is worth"));
+
+  const measured = el(doc, "p", "pay-measured");
+  root.append(measured);
+
+  // The model picker: pay per task (per polygon, per image) and hourly pay are different kinds of rate.
+  const picker = el(doc, "fieldset", "pay-models");
+  picker.append(el(doc, "legend", null, "Pay model"));
+  const radios = {};
+  for (const name of MODELS) {
+    const label = el(doc, "label", "pay-model");
+    const radio = el(doc, "input");
+    radio.type = "radio";
+    radio.name = groupName;
+    radio.value = name;
+    radio.checked = name === state.model;
+    radio.addEventListener("change", () => {
+      if (radio.checked) select(name);
+    });
+    radios[name] = radio;
+    const kind = name === "hourly" ? "hourly pay" : "pay per task";
+    label.append(radio, el(doc, "span", null, ` ${MODEL_NAMES[name]} (${kind})`));
+    picker.append(label);
+  }
+  root.append(picker);
+
+  const rateRow = el(doc, "div", "pay-rate");
+  const rateLabel = el(doc, "label", "pay-rate-label");
+  const rateText = el(doc, "span", null, "Rate for this view: ");
+  const rateInput = el(doc, "input", "pay-rate-input");
+  rateInput.type = "number";
+  rateInput.min = "0";
+  rateInput.step = "any";
+  const rateUnit = el(doc, "span", "pay-rate-unit");
+  rateLabel.append(rateText, rateInput, rateUnit);
+  const resetRate = el(doc, "button", "pay-rate-reset", "Use the published rate");
+  resetRate.type = "button";
+  const rateSource = el(doc, "p", "pay-source pay-rate-source");
+  rateRow.append(rateLabel, resetRate, rateSource);
+  root.append(rateRow);
+
+  const displayLabel = el(doc, "label", "pay-display");
+  const displaySelect = el(doc, "select", "pay-display-select");
+  for (const code of currencies) {
+    const option = el(doc, "option", null, code);
+    option.value = code;
+    displaySelect.append(option);
+  }
+  displaySelect.value = state.display;
+  displayLabel.append(el(doc, "span", null, "Also show in: "), displaySelect);
+  root.append(displayLabel);
+
+  const results = el(doc, "dl", "pay-results");
+  root.append(results);
+
+  const comparisonTitle = el(doc, "h3", "pay-lines-title", "Beside reference wages (US$ per hour)");
+  const secondaryLabel = el(doc, "label", "pay-secondary-toggle");
+  const secondaryBox = el(doc, "input");
+  secondaryBox.type = "checkbox";
+  secondaryLabel.append(secondaryBox, el(doc, "span", null, " Also show figures from secondary sources (labelled)"));
+  const lineList = el(doc, "ol", "pay-lines");
+  root.append(comparisonTitle, secondaryLabel, lineList);
+
+  const notes = el(doc, "ul", "pay-notes");
+  for (const note of settings.notes ?? []) notes.append(el(doc, "li", null, note));
+  notes.append(el(doc, "li", "pay-rates-note",
+    `Currencies are converted with a fixed table dated ${rates.date}, not a live rate. ${rates.source} `
+    + `(${rates.confidence}).`));
+  root.append(notes);
+
+  container.replaceChildren(root);
+
+  function currentModel() {
+    return { ...settings.pay_models[state.model], value: state.rates[state.model] };
+  }
+
+  function select(name) {
+    state.model = name;
+    for (const other of MODELS) radios[other].checked = other === name;
+    rateInput.value = String(state.rates[name]);
+    draw();
+  }
+
+  rateInput.addEventListener("input", () => {
+    const value = Number(rateInput.value);
+    const valid = rateInput.value.trim() !== "" && Number.isFinite(value) && value >= 0;
+    rateInput.setAttribute("aria-invalid", valid ? "false" : "true");
+    if (!valid) {
+      rateSource.textContent = "Enter a rate of 0 or more.";
+      return;
+    }
+    state.rates[state.model] = value;
+    state.edited[state.model] = value !== settings.pay_models[state.model].value;
+    draw();
+  });
+  resetRate.addEventListener("click", () => {
+    state.rates[state.model] = settings.pay_models[state.model].value;
+    state.edited[state.model] = false;
+    rateInput.value = String(state.rates[state.model]);
+    rateInput.setAttribute("aria-invalid", "false");
+    draw();
+  });
+  displaySelect.addEventListener("change", () => {
+    state.display = displaySelect.value;
+    draw();
+  });
+  secondaryBox.addEventListener("change", () => {
+    state.showSecondary = secondaryBox.checked;
+    draw();
+  });
+
+  function term(label, value, source) {
+    const dt = el(doc, "dt", null, label);
+    const dd = el(doc, "dd");
+    dd.append(el(doc, "span", "pay-figure", value), el(doc, "span", "pay-source", source));
+    results.append(dt, dd);
+  }
+
+  function draw() {
+    const { activeMs: ms, polygons: nPolygons, images: nImages } = state.measured;
+    const published = settings.pay_models[state.model];
+    const model = currentModel();
+    const unit = UNIT_NAMES[model.unit];
+    const result = earnings(model, ms, nPolygons, nImages, rates);
+
+    measured.textContent = `Measured here: ${formatHours(result.active_hours)} of active editing time, `
+      + `${nPolygons} polygon${nPolygons === 1 ? "" : "s"}, ${nImages} image${nImages === 1 ? "" : "s"} `
+      + "(this app's labour record).";
+    if (rateInput.value === "" || Number(rateInput.value) !== model.value) rateInput.value = String(model.value);
+    rateUnit.textContent = ` ${model.currency} per ${unit}`;
+    resetRate.hidden = !state.edited[state.model];
+    const publishedText = `${published.label}: ${formatMoney(published.value, published.currency)} per ${unit}. `
+      + citation(published) + (published.derivation ? `; ${published.derivation}` : "")
+      + (published.note ? `. ${published.note}` : "");
+    rateSource.textContent = state.edited[state.model]
+      ? `Your rate for this view, not a published figure. The published one is ${publishedText}`
+      : publishedText;
+
+    results.replaceChildren();
+    const rateOrigin = state.edited[state.model] ? "your rate" : "the published rate above";
+    const basis = model.unit === "hour"
+      ? `${formatHours(result.active_hours)} measured × ${formatMoney(model.value, model.currency)}/h (${rateOrigin})`
+      : `${result.units} ${unit}${result.units === 1 ? "" : "s"} measured × ${formatMoney(model.value, model.currency)} `
+        + `(${rateOrigin})`;
+    term("Earned", formatMoney(result.amount, model.currency), ` = ${basis}`);
+    const wageSource = result.effective_hourly === null
+      ? " No active time measured yet, so no hourly wage can be read."
+      : ` = earned ÷ ${result.active_hours.toFixed(3)} active hours`;
+    term("Effective hourly wage", `${formatMoney(result.effective_hourly, model.currency)}/h`, wageSource);
+    if (model.currency !== "USD") {
+      term("… in US dollars", `${formatMoney(result.effective_hourly_usd, "USD")}/h`,
+        ` at the exchange-rate table of ${rates.date} (${rates.confidence})`);
+    }
+    if (state.display !== model.currency && state.display !== "USD") {
+      const shown = result.effective_hourly_usd === null ? null : fromUsd(result.effective_hourly_usd, state.display, rates);
+      term(`… in ${state.display}`, `${formatMoney(shown, state.display)}/h`,
+        ` at the exchange-rate table of ${rates.date} (${rates.confidence})`);
+    }
+
+    drawLines(result.effective_hourly_usd);
+  }
+
+  function drawLines(wageUsd) {
+    const rows = compare(wageUsd, settings.reference_lines, rates, state.showSecondary);
+    const top = Math.max(wageUsd ?? 0, ...rows.map((row) => row.hourly_usd), 1e-9);
+    lineList.replaceChildren();
+
+    const own = el(doc, "li", "pay-line pay-line-own");
+    own.append(bar(wageUsd ?? 0, top, "pay-bar pay-bar-own"),
+      el(doc, "span", "pay-line-label", "This work at the rate above"),
+      el(doc, "span", "pay-figure", `${formatMoney(wageUsd, "USD")}/h`),
+      el(doc, "span", "pay-source", " measured here (see above)"));
+    lineList.append(own);
+
+    for (const row of rows) {
+      const item = el(doc, "li", `pay-line${row.secondary ? " pay-line-secondary" : ""}`);
+      item.dataset.id = row.id;
+      item.dataset.kind = row.kind;
+      item.append(bar(row.hourly_usd, top, "pay-bar"));
+      const head = el(doc, "span", "pay-line-label", `${row.label} (${row.kind}, ${row.year})`);
+      item.append(head);
+      if (row.secondary) item.append(el(doc, "span", "pay-secondary-tag", " secondary source"));
+      const original = row.per === "hour"
+        ? `${formatMoney(row.value, row.currency)}/h`
+        : `${formatMoney(row.value, row.currency)} per ${row.per} ≈ ${formatMoney(row.hourly, row.currency)}/h`;
+      const usd = row.currency === "USD" ? "" : ` ≈ ${formatMoney(row.hourly_usd, "USD")}/h`;
+      item.append(el(doc, "span", "pay-figure", `${original}${usd}`));
+      if (usd) item.append(el(doc, "span", "pay-source pay-inline", ` (exchange table of ${rates.date})`));
+      if (row.ratio !== null) {
+        const percent = row.ratio * 100;
+        item.append(el(doc, "span", "pay-ratio", ` This work pays ${percent.toFixed(percent < 1 ? 1 : 0)}% of it.`));
+      }
+      item.append(el(doc, "span", "pay-source", ` ${citation(row)}.`));
+      if (row.derivation) item.append(el(doc, "span", "pay-derivation", ` How: ${row.derivation}.`));
+      if (row.note) item.append(el(doc, "span", "pay-note", ` ${row.note}`));
+      lineList.append(item);
+    }
+  }
+
+  function bar(valueUsd, top, className) {
+    const track = el(doc, "span", "pay-bar-track");
+    track.setAttribute("aria-hidden", "true"); // the figure beside it says the same in words
+    const fill = el(doc, "span", className);
+    fill.style.width = `${Math.max(0, Math.min(100, (valueUsd / top) * 100)).toFixed(1)}%`;
+    track.append(fill);
+    return track;
+  }
+
+  rateInput.value = String(state.rates[state.model]);
+  draw();
+
+  return {
+    element: root,
+    update(measures) {
+      state.measured = { ...state.measured, ...measures };
+      draw();
+    },
+    state() {
+      return { model: state.model, rate: state.rates[state.model], display: state.display,
+        showSecondary: state.showSecondary };
+    },
+  };
+}
+
+// --- the instructor's editor -----------------------------------------------------------------------------------
+
+const LINE_FIELDS = [
+  ["id", "text"], ["label", "text"], ["value", "number"], ["currency", "text"], ["per", "select"],
+  ["hours", "number"], ["kind", "select"], ["source", "text"], ["year", "number"], ["confidence", "select"],
+  ["derivation", "text"], ["note", "text"],
+];
+const MODEL_FIELDS = [
+  ["label", "text"], ["value", "number"], ["currency", "text"], ["source", "text"], ["year", "number"],
+  ["confidence", "select"], ["derivation", "text"], ["note", "text"],
+];
+const CHOICES = {
+  per: ["hour", "day", "week", "month"],
+  kind: ["minimum wage", "living wage", "micro-task earnings"],
+  confidence: ["exact", "approximate", "secondary"],
+};
+
+function field(doc, name, kind, value) {
+  const label = el(doc, "label", `pay-edit-field pay-edit-${name}`);
+  label.append(el(doc, "span", null, name));
+  let input;
+  if (kind === "select") {
+    input = el(doc, "select");
+    for (const choice of CHOICES[name]) {
+      const option = el(doc, "option", null, choice);
+      option.value = choice;
+      input.append(option);
+    }
+  } else {
+    input = el(doc, "input");
+    input.type = kind;
+    if (kind === "number") {
+      input.step = "any";
+      input.min = "0";
+    }
+  }
+  input.name = name;
+  input.value = value === undefined || value === null ? "" : String(value);
+  label.append(input);
+  return { label, input };
+}
+
+function readFields(inputs, fields) {
+  const out = {};
+  for (const [name, kind] of fields) {
+    const raw = inputs[name].value.trim();
+    if (raw === "") continue; // left out: the server names a missing required field
+    out[name] = kind === "number" ? Number(raw) : raw;
+  }
+  return out;
+}
+
+/**
+ * An editing form for the instructor: the three pay models, the reference lines (add, remove) and the
+ * exchange-rate table. `save(settings)` is called with the whole settings object (for PUT /api/pay); if it
+ * rejects, the error's `detail` (the server's message naming the field) or message is shown.
+ */
+export function renderPayEditor(container, { settings, save }) {
+  const doc = container.ownerDocument;
+  const form = el(doc, "form", "pay-editor");
+  form.append(el(doc, "h2", null, "Pay settings"));
+  form.append(el(doc, "p", "pay-source",
+    "Every rate and reference line needs its source and year. Use figures marked exact or approximate in the "
+    + "reference list; secondary figures are shown labelled as such; never enter a figure marked NOT VERIFIED."));
+
+  const modelSelect = el(doc, "select");
+  for (const name of MODELS) {
+    const option = el(doc, "option", null, `${name} (${MODEL_NAMES[name]})`);
+    option.value = name;
+    modelSelect.append(option);
+  }
+  modelSelect.value = settings.model;
+  const modelLabel = el(doc, "label", "pay-edit-field");
+  modelLabel.append(el(doc, "span", null, "Model shown first"), modelSelect);
+  form.append(modelLabel);
+
+  const modelInputs = {};
+  for (const name of MODELS) {
+    const box = el(doc, "fieldset", "pay-edit-model");
+    box.append(el(doc, "legend", null, `${MODEL_NAMES[name]} (unit: ${settings.pay_models[name].unit})`));
+    modelInputs[name] = {};
+    for (const [key, kind] of MODEL_FIELDS) {
+      const { label, input } = field(doc, key, kind, settings.pay_models[name][key]);
+      modelInputs[name][key] = input;
+      box.append(label);
+    }
+    form.append(box);
+  }
+
+  const linesBox = el(doc, "fieldset", "pay-edit-lines");
+  linesBox.append(el(doc, "legend", null, "Reference lines (hourly; a daily or monthly wage needs hours and a derivation)"));
+  const lineRows = [];
+  const list = el(doc, "ol", "pay-edit-line-list");
+  linesBox.append(list);
+  function addLine(line) {
+    const item = el(doc, "li", "pay-edit-line");
+    const inputs = {};
+    for (const [key, kind] of LINE_FIELDS) {
+      const { label, input } = field(doc, key, kind, line[key]);
+      inputs[key] = input;
+      item.append(label);
+    }
+    const remove = el(doc, "button", "pay-edit-remove", "Remove");
+    remove.type = "button";
+    const row = { item, inputs };
+    remove.addEventListener("click", () => {
+      lineRows.splice(lineRows.indexOf(row), 1);
+      item.remove();
+    });
+    item.append(remove);
+    lineRows.push(row);
+    list.append(item);
+  }
+  for (const line of settings.reference_lines) addLine(line);
+  const add = el(doc, "button", "pay-edit-add", "Add a reference line");
+  add.type = "button";
+  add.addEventListener("click", () => addLine({ per: "hour", kind: "minimum wage", confidence: "exact" }));
+  linesBox.append(add);
+  form.append(linesBox);
+
+  const ratesBox = el(doc, "fieldset", "pay-edit-rates");
+  ratesBox.append(el(doc, "legend", null, "Exchange-rate table (US$ per unit of each currency)"));
+  const rateFields = {};
+  for (const [key, kind] of [["date", "text"], ["source", "text"], ["confidence", "select"]]) {
+    const { label, input } = field(doc, key, kind, settings.exchange_rates[key]);
+    rateFields[key] = input;
+    ratesBox.append(label);
+  }
+  const rateTable = el(doc, "label", "pay-edit-field pay-edit-usd");
+  const rateText = el(doc, "textarea");
+  rateText.name = "usd_per_unit";
+  rateText.value = Object.entries(settings.exchange_rates.usd_per_unit).map(([code, rate]) => `${code} ${rate}`)
+    .join("\n");
+  rateTable.append(el(doc, "span", null, "One currency a line: code and US$ per unit, e.g. EUR 1.17"), rateText);
+  ratesBox.append(rateTable);
+  form.append(ratesBox);
+
+  const status = el(doc, "p", "pay-edit-status");
+  status.setAttribute("role", "status");
+  const submit = el(doc, "button", "button", "Save pay settings");
+  submit.type = "submit";
+  form.append(submit, status);
+
+  function collect() {
+    const usd = {};
+    for (const line of rateText.value.split("\n")) {
+      const [code, rate] = line.trim().split(/\s+/);
+      if (code) usd[code] = Number(rate);
+    }
+    return {
+      version: 1,
+      model: modelSelect.value,
+      pay_models: Object.fromEntries(MODELS.map((name) => [name, {
+        ...readFields(modelInputs[name], MODEL_FIELDS), unit: settings.pay_models[name].unit,
+      }])),
+      reference_lines: lineRows.map((row) => readFields(row.inputs, LINE_FIELDS)),
+      exchange_rates: { base: "USD", ...readFields(rateFields, [["date"], ["source"], ["confidence"]]), usd_per_unit: usd },
+      notes: settings.notes ?? [],
+    };
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    status.textContent = "Saving…";
+    try {
+      await save(collect());
+      status.textContent = "Saved.";
+    } catch (error) {
+      status.textContent = `Not saved: ${error?.detail ?? error?.message ?? error}`;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  container.replaceChildren(form);
+  return { element: form, collect };
+}

@@ -1,0 +1,213 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+import {
+  compare, earnings, formatMoney, renderPayEditor, renderPayPanel, toUsd,
+} from "../../static/js/labour/pay_panel.js";
+
+const DEFAULTS = JSON.parse(readFileSync(new URL("../../annotator/data/pay_defaults.json", import.meta.url), "utf8"));
+const SOURCE = readFileSync(new URL("../../static/js/labour/pay_panel.js", import.meta.url), "utf8");
+
+// A small fake DOM: just the calls the panel makes (it takes its document from the container).
+class FakeElement {
+  constructor(doc, tagName) {
+    Object.assign(this, { ownerDocument: doc, tagName, children: [], parent: null, attributes: {}, dataset: {},
+      style: {}, listeners: {}, ownText: "", className: "", hidden: false, value: "", checked: false,
+      disabled: false });
+  }
+  append(...nodes) {
+    for (const node of nodes) {
+      if (node.parent) node.remove();
+      node.parent = this;
+      this.children.push(node);
+    }
+  }
+  replaceChildren(...nodes) {
+    for (const child of this.children) child.parent = null;
+    this.children = [];
+    this.ownText = "";
+    this.append(...nodes);
+  }
+  remove() {
+    if (!this.parent) return;
+    this.parent.children.splice(this.parent.children.indexOf(this), 1);
+    this.parent = null;
+  }
+  get textContent() {
+    return this.ownText + this.children.map((child) => child.textContent).join("");
+  }
+  set textContent(text) {
+    this.replaceChildren();
+    this.ownText = String(text);
+  }
+  setAttribute(name, value) { this.attributes[name] = String(value); }
+  getAttribute(name) { return this.attributes[name] ?? null; }
+  addEventListener(type, listener) { (this.listeners[type] ??= []).push(listener); }
+  fire(type) {
+    const event = { type, target: this, preventDefault() {} };
+    return Promise.all((this.listeners[type] ?? []).map((listener) => listener(event)));
+  }
+}
+
+function fakeDocument() {
+  const doc = { createElement: (tag) => new FakeElement(doc, tag) };
+  return doc;
+}
+
+function descendants(node) {
+  return node.children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+function byClass(node, name) {
+  return descendants(node).filter((child) => child.className.split(" ").includes(name));
+}
+
+function byTag(node, tag) {
+  return descendants(node).filter((child) => child.tagName === tag);
+}
+
+function panel(measures = {}) {
+  const container = fakeDocument().createElement("div");
+  const handle = renderPayPanel(container, { settings: DEFAULTS, activeMs: 790_000, polygons: 10, images: 1,
+    ...measures });
+  return { container, handle };
+}
+
+function line(container, id) {
+  return byClass(container, "pay-line").find((item) => item.dataset.id === id);
+}
+
+test("the arithmetic: piece rates pay per unit, the wage follows from the time", () => {
+  const result = earnings(DEFAULTS.pay_models.per_polygon, 790_000, 10, 1, DEFAULTS.exchange_rates);
+  assert.ok(Math.abs(result.amount - 0.1) < 1e-12);
+  assert.ok(Math.abs(result.effective_hourly - 0.1 / (790 / 3600)) < 1e-12);
+  assert.equal(earnings(DEFAULTS.pay_models.hourly, 0, 0, 0).effective_hourly, null);
+  const hourly = earnings({ unit: "hour", value: 7.25, currency: "USD" }, 1.5 * 3_600_000, 0, 1);
+  assert.equal(hourly.amount.toFixed(2), "10.88"); // labour_figures.md's worked example
+  assert.equal(toUsd(10, "EUR", DEFAULTS.exchange_rates), 10 * DEFAULTS.exchange_rates.usd_per_unit.EUR);
+  assert.throws(() => toUsd(1, "VES", DEFAULTS.exchange_rates));
+});
+
+test("compare: secondary lines only on request, flagged; daily and monthly wages over their stated hours", () => {
+  const shown = compare(2, DEFAULTS.reference_lines, DEFAULTS.exchange_rates);
+  assert.ok(shown.every((row) => !row.secondary));
+  assert.ok(!shown.some((row) => row.id === "time-sama-kenya-lower"));
+  const all = compare(2, DEFAULTS.reference_lines, DEFAULTS.exchange_rates, true);
+  assert.equal(all.length, DEFAULTS.reference_lines.length);
+  const ph = all.find((row) => row.id === "ph-ncr-2025");
+  assert.equal(ph.hourly, 695 / 8);
+  assert.equal(all.find((row) => row.id === "us-federal-minimum").ratio, 2 / 7.25);
+  assert.ok(compare(null, DEFAULTS.reference_lines, DEFAULTS.exchange_rates).every((row) => row.ratio === null));
+});
+
+test("money keeps two significant digits when small", () => {
+  assert.equal(formatMoney(0.0028, "USD"), "0.0028 USD");
+  assert.equal(formatMoney(0.01, "USD"), "0.010 USD");
+  assert.equal(formatMoney(12.82, "EUR"), "12.82 EUR");
+  assert.equal(formatMoney(null, "USD"), "—");
+});
+
+test("the panel shows the earnings with their basis and the published rate with its source", () => {
+  const { container } = panel();
+  const text = container.textContent;
+  assert.match(text, /Measured here: 13\.2 min of active editing time, 10 polygons, 1 image/);
+  assert.match(text, /Earned0\.10 USD = 10 polygons measured × 0\.010 USD \(the published rate above\)/);
+  assert.match(text, /Effective hourly wage0\.46 USD\/h = earned ÷ 0\.219 active hours/);
+  const rateSource = byClass(container, "pay-rate-source")[0].textContent;
+  assert.match(rateSource, /Source: Sorokin & Forsyth.*2008 \(approximate\)/);
+});
+
+test("every reference line shows its source and year; secondary ones only when asked, labelled", () => {
+  const { container } = panel();
+  const lines = byClass(container, "pay-line").filter((item) => item.dataset.id);
+  assert.equal(lines.length, DEFAULTS.reference_lines.filter((l) => l.confidence !== "secondary").length);
+  for (const item of lines) {
+    const reference = DEFAULTS.reference_lines.find((l) => l.id === item.dataset.id);
+    const source = byClass(item, "pay-source").map((span) => span.textContent).join("");
+    assert.ok(source.includes(reference.source) && source.includes(String(reference.year)), item.dataset.id);
+  }
+  assert.match(line(container, "ke-nairobi-general-labourer-2024").textContent,
+    /16113\.75 KES per month ≈ 71\.62 KES\/h ≈ 0\.55 USD\/h.*How: KSh 16,113\.75 per month \/ 225/);
+  assert.equal(line(container, "time-sama-kenya-lower"), undefined);
+
+  const toggle = byTag(container, "input").find((input) => input.type === "checkbox");
+  toggle.checked = true;
+  toggle.fire("change");
+  const sama = line(container, "time-sama-kenya-lower");
+  assert.ok(sama.className.includes("pay-line-secondary"));
+  assert.equal(byClass(sama, "pay-secondary-tag")[0].textContent.trim(), "secondary source");
+});
+
+test("picking a model and editing the rate recompute; an edited rate is not passed off as published", () => {
+  const { container, handle } = panel();
+  const radios = byTag(container, "input").filter((input) => input.type === "radio");
+  const hourly = radios.find((radio) => radio.value === "hourly");
+  hourly.checked = true;
+  hourly.fire("change");
+  assert.equal(handle.state().model, "hourly");
+  assert.match(container.textContent, /Effective hourly wage2\.00 USD\/h/);
+
+  const rate = byClass(container, "pay-rate-input")[0];
+  rate.value = "7.25";
+  rate.fire("input");
+  assert.match(container.textContent, /Effective hourly wage7\.25 USD\/h/);
+  assert.match(byClass(container, "pay-rate-source")[0].textContent, /^Your rate for this view, not a published figure/);
+  assert.match(line(container, "us-federal-minimum").textContent, /This work pays 100% of it/);
+
+  rate.value = "-1";
+  rate.fire("input");
+  assert.equal(rate.getAttribute("aria-invalid"), "true");
+  assert.equal(handle.state().rate, 7.25);
+
+  byClass(container, "pay-rate-reset")[0].fire("click");
+  assert.equal(handle.state().rate, 2);
+});
+
+test("the wage is shown in US dollars and in a chosen currency, at the dated table", () => {
+  const { container } = panel({ activeMs: 3_600_000, polygons: 100 });
+  const select = byClass(container, "pay-display-select")[0];
+  select.value = "EUR";
+  select.fire("change");
+  const eur = (1 / DEFAULTS.exchange_rates.usd_per_unit.EUR).toFixed(2);
+  assert.match(container.textContent, new RegExp(`… in EUR${eur} EUR/h at the exchange-rate table of 2025-06-30`));
+});
+
+test("without measured time there is no wage, and update() refreshes the figures", () => {
+  const { container, handle } = panel({ activeMs: 0, polygons: 0, images: 0 });
+  assert.match(container.textContent, /No active time measured yet/);
+  handle.update({ activeMs: 3_600_000, polygons: 50 });
+  assert.match(container.textContent, /Effective hourly wage0\.50 USD\/h/);
+});
+
+test("text from the settings is set as text, never parsed as HTML", () => {
+  assert.ok(!SOURCE.includes("innerHTML") && !SOURCE.includes("insertAdjacentHTML"));
+  const hostile = structuredClone(DEFAULTS);
+  hostile.reference_lines[0].label = "<img src=x onerror=alert(1)>";
+  const container = fakeDocument().createElement("div");
+  renderPayPanel(container, { settings: hostile, activeMs: 1000, polygons: 1, images: 1 });
+  assert.ok(container.textContent.includes("<img src=x onerror=alert(1)>"));
+  assert.ok(!byTag(container, "img").length);
+});
+
+test("the editor collects the whole settings object and shows the server's refusal", async () => {
+  const container = fakeDocument().createElement("div");
+  const saved = [];
+  const editor = renderPayEditor(container, { settings: DEFAULTS, save: async (settings) => saved.push(settings) });
+  assert.deepEqual(editor.collect(), DEFAULTS);
+  await editor.element.fire("submit");
+  assert.deepEqual(saved, [DEFAULTS]);
+  assert.equal(byClass(container, "pay-edit-status")[0].textContent, "Saved.");
+
+  byClass(container, "pay-edit-add")[0].fire("click");
+  const added = editor.collect().reference_lines.at(-1);
+  assert.deepEqual(added, { per: "hour", kind: "minimum wage", confidence: "exact" });
+  byClass(container, "pay-edit-remove").at(-1).fire("click");
+  assert.equal(editor.collect().reference_lines.length, DEFAULTS.reference_lines.length);
+
+  const refusing = renderPayEditor(container, { settings: DEFAULTS, save: async () => {
+    throw Object.assign(new Error("422"), { detail: "reference_lines[0].source: required" });
+  } });
+  await refusing.element.fire("submit");
+  assert.equal(byClass(container, "pay-edit-status")[0].textContent, "Not saved: reference_lines[0].source: required");
+});
