@@ -315,3 +315,24 @@ def cumulative_hours(polygons: Iterable[Mapping[str, Any]]) -> list[tuple[float,
         running += spent
         points.append((when, round(running / 3_600_000, 6)))
     return points
+
+
+def replay(events: Iterable[Event], idle_threshold_ms: float = IDLE_THRESHOLD_MS) -> list[dict[str, Any]]:
+    """The events in the order they happened, each with `at_ms`: labour time since the first, idle gaps capped
+    as in `ledger` (so a replay never stalls on a lunch break). Sessions follow one another, oldest first."""
+    by_session: dict[str, dict[int, Event]] = defaultdict(dict)
+    for event in events:
+        by_session[event.session].setdefault(event.seq, event)
+    streams = [[numbered[seq] for seq in sorted(numbered)] for numbered in by_session.values()]
+    streams.sort(key=lambda stream: (_wall_anchor(stream) is None, _wall_anchor(stream) or 0.0, stream[0].session))
+    timeline: list[dict[str, Any]] = []
+    at = 0.0
+    for stream in streams:
+        previous: Event | None = None
+        for event in stream:
+            if previous is not None:
+                at += min(max(0.0, event.t_ms - previous.t_ms), idle_threshold_ms)
+            timeline.append({"at_ms": round(at, 1), "session": event.session, "seq": event.seq, "kind": event.kind,
+                             "annotation": event.annotation, "data": dict(event.data)})
+            previous = event
+    return timeline

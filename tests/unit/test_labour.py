@@ -206,3 +206,15 @@ def test_deleting_a_polygon_never_removes_labour(raw):
     for key, polygon in before.polygons.items():
         assert after.polygons[key].total_ms >= polygon.total_ms - 1e-6
         assert after.polygons[key].draw_ms >= polygon.draw_ms
+
+
+def test_a_replay_runs_on_labour_time_with_idle_gaps_capped():
+    steps = [*TRIANGLE[:3], click(120_000, "car-1"), click(1_000, "car-1"), (1_000, "close", "car-1")]
+    later = script((0, "open"), (2_000, "select", "car-1"), session="session-b")
+    for event in later:
+        object.__setattr__(event, "received_ms", 10**12)  # heard from later than the first session
+    first = [Event(e.session, e.seq, e.kind, e.t_ms, e.annotation, e.data, 1.0) for e in script(*steps)]
+    timeline = labour.replay(later + first)
+    assert [(step["at_ms"], step["kind"]) for step in timeline] == [
+        (0, "open"), (4_000, "draw-start"), (4_000, "vertex"), (34_000, "vertex"), (35_000, "vertex"),
+        (36_000, "close"), (36_000, "open"), (38_000, "select")]
