@@ -194,3 +194,76 @@ def page(browser: Any, js_errors: list[str]) -> Iterator[Any]:
 
 def assert_no_js_errors(errors: list[str]) -> None:
     assert not errors, "uncaught JavaScript errors:\n" + "\n".join(errors)
+
+
+# --- a labour ledger with known figures -----------------------------------------------------------------
+
+SCRIPT_SQUARE = [{"points": [100, 100, 300, 100, 300, 250, 100, 250]}]
+
+
+class ScriptedEditor:
+    """Sends what an editor page would, with a scripted clock: for pages that show the ledger's figures.
+    Each instance is one browser (own cookies, so one person) and one editor page (one session)."""
+
+    def __init__(self, server: LiveServer, image_id: int, session_id: str, http: Any = None) -> None:
+        import requests
+
+        self.server, self.image_id, self.session_id = server, image_id, session_id
+        self.http = http or requests.Session()
+        html = self.http.get(server.url).text
+        self.headers = {"X-CSRFToken": re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)}
+        self.seq, self.t = 0, 0.0
+        self.send([self.event(0, "open")])
+
+    def event(self, gap: float, kind: str, annotation: str | None = None, **data: Any) -> dict[str, Any]:
+        self.t += gap
+        self.seq += 1
+        return {"seq": self.seq, "kind": kind, "t": self.t, **({"annotation": annotation} if annotation else {}),
+                **({"data": data} if data else {})}
+
+    def send(self, events: list[dict[str, Any]]) -> None:
+        response = self.http.post(f"{self.server.url}api/images/{self.image_id}/events", headers=self.headers,
+                                  json={"session_id": self.session_id, "sent_t": self.t, "events": events})
+        assert response.status_code == 201, response.text
+
+    def draw(self, client_id: str, search: float, gaps: list[float], category: int,
+             points: list[list[float]] | None = None) -> dict[str, Any]:
+        """Search, then one vertex per gap (the first gap is 0: draw-start and first vertex are one click),
+        then close after the last gap; `points` are the vertices' positions (a square by default)."""
+        corners = points or [[100, 100], [300, 100], [300, 250], [100, 250]]
+        events = [self.event(search, "draw-start", client_id, category=category)]
+        for index, gap in enumerate(gaps[:-1]):
+            events.append(self.event(gap, "vertex", client_id, point=corners[index % len(corners)],
+                                     provenance="click", index=index))
+        events.append(self.event(gaps[-1], "close", client_id, vertices=len(gaps) - 1, method="enter"))
+        flat = [value for point in corners[:max(3, len(gaps) - 1)] for value in point]
+        response = self.http.post(f"{self.server.url}api/images/{self.image_id}/annotations", headers=self.headers,
+                                  json={"client_id": client_id, "category_id": category,
+                                        "parts": [{"points": flat}] if points else SCRIPT_SQUARE,
+                                        "session_id": self.session_id, "sent_t": self.t, "events": events})
+        assert response.status_code == 201, response.text
+        return response.json()["annotation"]
+
+
+@pytest.fixture
+def scripted_ledger(live_server: LiveServer) -> dict[str, Any]:
+    """Two people's sessions on sample scenes 1 and 2 (five polygons, one with an idle pause, one deleted),
+    and the server's own summary of them: pages are checked against it."""
+    import requests
+
+    one = ScriptedEditor(live_server, 1, "session-alpha-1")
+    one.draw("poly-car-a", search=3_000, gaps=[0, 1_200, 900, 1_100, 800], category=7)
+    one.draw("poly-road-a", search=5_000, gaps=[0, 2_000, 40_000, 1_500, 1_000, 700], category=1,
+             points=[[0, 500], [1280, 500], [1280, 720], [0, 720], [640, 650]])
+    doomed = one.draw("poly-person-a", search=2_500, gaps=[0, 600, 600, 600, 400], category=5)
+    response = one.http.delete(f"{live_server.url}api/annotations/{doomed['id']}", headers=one.headers, json={
+        "version": 1, "session_id": one.session_id, "sent_t": one.t + 1_500,
+        "events": [one.event(1_500, "delete", "poly-person-a")]})
+    assert response.status_code == 200, response.text
+    two = ScriptedEditor(live_server, 2, "session-beta-1", http=one.http)  # the same person, another image
+    two.draw("poly-car-b", search=4_000, gaps=[0, 1_000, 1_000, 1_000, 1_000, 1_000], category=7)
+    other = ScriptedEditor(live_server, 1, "session-gamma-1", http=requests.Session())  # another person
+    other.draw("poly-car-c", search=6_000, gaps=[0, 2_000, 2_000, 2_000, 2_000], category=7)
+    summary = one.http.get(f"{live_server.url}api/labour/summary.json").json()
+    assert summary["totals"]["polygons"] == 5
+    return {"server": live_server, "summary": summary}
