@@ -306,6 +306,41 @@ def labels_load(app: Flask, file: Path) -> None:
         click.echo(f"  archived {name}")
 
 
+@main.group()
+def labour() -> None:
+    """The labour ledger: every polygon's draw, search and edit time, and the raw events."""
+
+
+@labour.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--image", "image_id", type=int, help="Only this image's ledger.")
+@click.option("--annotator", "who", metavar="PUBLIC_ID|PSEUDONYM|NAME", help="Only this person's ledger.")
+@click.option("--names", is_flag=True, help="Show display names beside the pseudonyms (default: pseudonyms only).")
+@data_options
+def labour_export(app: Flask, out: Path, image_id: int | None, who: str | None, names: bool) -> None:
+    """Write the ledger to OUT: the raw events if OUT ends in .csv, else the summary as JSON
+    (per polygon, image, person, class and session; durations in milliseconds, named *_ms)."""
+    from . import ledger
+    from .export import write_atomically
+    from .models import Image, db
+
+    if image_id is not None and db.session.get(Image, image_id) is None:
+        raise click.UsageError(f"there is no image {image_id}")
+    annotator = ledger.find_annotator(who) if who else None
+    if who and annotator is None:
+        raise click.UsageError(f"no annotator goes by {who!r} (public id, pseudonym or display name)")
+    scope = ledger.Scope(image_id=image_id, annotator_id=annotator.id if annotator else None)
+    if out.suffix.lower() == ".csv":
+        write_atomically(out, (line.encode("utf-8") for line in ledger.events_csv(scope, names=names)))
+        click.echo(f"Wrote the raw labour events to {out}.")
+        return
+    summary = ledger.report(scope, names=names)
+    write_atomically(out, [json.dumps(summary, indent=1, ensure_ascii=False).encode("utf-8")])
+    totals = summary["totals"]
+    click.echo(f"Wrote the labour summary to {out}: {totals['polygons']} polygon(s), "
+               f"{totals['active_ms'] / 3_600_000:.2f} person-hour(s) of active time, {totals['people']} person(s).")
+
+
 @main.group("db")
 def db_group() -> None:
     """Database schema: upgrades run by themselves at start; these are for operators."""

@@ -110,9 +110,12 @@ def coco_annotation(record: dict[str, Any], height: int, width: int,
     else:
         segmentation = [part["points"] for part in parts]
     stored.pop("labour", None)  # only the ledger read now, and only when asked for
+    stored.pop("timings", None)
     stored.pop("annotator", None)  # only ever the pseudonym, and none for imported work
     attributes = {**({"annotator": pseudonym(record["annotator"])} if record.get("annotator") else {}),
                   **stored, "vertex_count": vertex_count(parts)}
+    if record.get("timings") is not None:
+        attributes["timings"] = record["timings"]
     if record.get("labour") is not None:
         attributes["labour"] = record["labour"]
     return {
@@ -176,7 +179,7 @@ def latest_per_object(candidates: Iterable[Candidate], threshold: float = LATEST
 
 
 def labour_ledger(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Raw ledger events of one annotation as `{kind, t_ms, seq, session}`, ordered by session, then seq.
+    """Raw ledger events of one annotation as `{kind, t_ms, seq, session, data?}`, ordered by session, then seq.
 
     Sessions (editor page loads) come in the order the server first heard from them: their ids are
     random, and client times of two sessions do not compare. Events have session, seq, kind, t_ms and
@@ -188,7 +191,8 @@ def labour_ledger(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         if session not in first_heard or event["received"] < first_heard[session]:
             first_heard[session] = event["received"]
     ledger.sort(key=lambda e: (first_heard[e["session"]], e["session"], e["seq"]))
-    return [{"kind": e["kind"], "t_ms": e["t_ms"], "seq": e["seq"], "session": e["session"]} for e in ledger]
+    return [{"kind": e["kind"], "t_ms": e["t_ms"], "seq": e["seq"], "session": e["session"],
+             **({"data": e["data"]} if e.get("data") else {})} for e in ledger]
 
 
 # --- file names --------------------------------------------------------------------------------------------

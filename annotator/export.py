@@ -23,7 +23,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select
 
-from . import coco, images, library, semantic
+from . import coco, images, ledger, library, semantic
+from . import labour as labour_core
 from .coco import Note
 from .models import Annotation, Annotator, Category, Image, LabourEvent, db
 
@@ -95,6 +96,9 @@ class Export:
     notes: list[Note] = field(default_factory=list)
     annotations_written: int = 0
     superseded: int = 0  # older outlines of the same objects, left out by `latest`
+    written_timings: list[dict[str, Any]] = field(default_factory=list)  # for info.labour
+    labour_sessions: int = 0
+    labour_active_ms: float = 0.0
 
     # -- selection
 
@@ -176,6 +180,8 @@ class Export:
                 .where(Annotation.image_id.in_([image.id for image in batch]), *self._annotation_conditions())
                 .order_by(Annotation.image_id, Annotation.id)
                 .execution_options(yield_per=BATCH))
+            batch_ledger = ledger.for_images([image.id for image in batch])
+            self._count_sessions(batch_ledger)
             for rows in result.partitions():
                 labour = self._labour([row.client_id for row in rows]) if self.options.labour else {}
                 for row in rows:
@@ -192,21 +198,40 @@ class Export:
                         "annotator_id": row.annotator_id, "annotator": row.public_id, "parts": row.parts,
                         "rle_counts": row.rle_counts, "iscrowd": row.iscrowd, "attributes": row.attributes,
                         "created_at": row.created_at, "updated_at": row.updated_at,
+                        "timings": self._timings(batch_ledger, row.client_id),
                         **({"labour": labour.get(row.client_id, [])} if self.options.labour else {})})
             if current is not None:
                 yield current, records
             for image in pending:
                 yield image, []
 
+    def _count_sessions(self, batch_ledger: labour_core.Ledger) -> None:
+        for session in batch_ledger.sessions.values():
+            self.labour_sessions += 1
+            self.labour_active_ms += session.active_ms
+
+    def _timings(self, batch_ledger: labour_core.Ledger, client_id: str) -> dict[str, Any]:
+        polygon = batch_ledger.polygons.get(client_id) or labour_core.PolygonLabour(client_id)
+        return ledger.timings(polygon)
+
+    def labour_summary(self) -> dict[str, Any]:
+        """`info.labour`: the exported annotations' summed timings, and all labour time on the exported images."""
+        figures = labour_core.summarise(self.written_timings)
+        keep = ("polygons", "total_ms", "draw_ms", "search_ms", "edit_ms", "idle_ms", "vertices_placed", "clicks",
+                "median_ms", "mean_ms")
+        return {**{name: figures[name] for name in keep}, "active_ms": round(self.labour_active_ms, 1),
+                "sessions": self.labour_sessions, "idle_threshold_ms": ledger.idle_threshold_ms(),
+                "definitions": ledger.DEFINITIONS}
+
     def _labour(self, client_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         events: dict[str, list[dict[str, Any]]] = {}
         for row in db.session.execute(
                 select(LabourEvent.annotation_client_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
-                       LabourEvent.client_time_ms, LabourEvent.received_at)
+                       LabourEvent.client_time_ms, LabourEvent.received_at, LabourEvent.data)
                 .where(LabourEvent.annotation_client_id.in_(client_ids))):
             events.setdefault(row.annotation_client_id, []).append(
                 {"session": row.session_id, "seq": row.seq, "kind": row.kind, "t_ms": row.client_time_ms,
-                 "received": row.received_at})
+                 "received": row.received_at, "data": row.data or {}})
         return {client_id: coco.labour_ledger(ledger) for client_id, ledger in events.items()}
 
     def _selected(self, image: ImageRecord, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -235,6 +260,7 @@ class Export:
                 self.notes.extend(notes)
                 if entry is not None:
                     batch.append(entry)
+                    self.written_timings.append(entry["attributes"]["timings"])
             if len(batch) >= BATCH:
                 self.annotations_written += len(batch)
                 yield batch
@@ -248,7 +274,8 @@ class Export:
                   "categories": len(self.categories)}
         if self.options.annotators == "latest":
             counts["superseded"] = self.superseded
-        return coco.coco_info("annotator export", {"export_options": self.describe(), "counts": counts}), self.notes
+        return coco.coco_info("annotator export", {"export_options": self.describe(), "counts": counts,
+                                                   "labour": self.labour_summary()}), self.notes
 
     def json_chunks(self) -> Iterator[str]:
         """The COCO instance file as text chunks."""

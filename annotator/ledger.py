@@ -169,6 +169,22 @@ def _grouped(rows: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, A
     return groups
 
 
+def for_images(image_ids: list[int]) -> labour.Ledger:
+    """The ledger of some images' sessions (a session never spans two images, so each is whole)."""
+    rows = db.session.scalars(select(LabourEvent).where(LabourEvent.image_id.in_(image_ids))) if image_ids else []
+    return labour.ledger((_to_event(row) for row in rows), idle_threshold_ms())
+
+
+TIMING_FIELDS = ("total_ms", "draw_ms", "search_ms", "edit_ms", "idle_ms", "vertices_placed", "clicks", "traced",
+                 "snapped", "followed", "edits", "undos", "redos", "sessions")
+
+
+def timings(polygon: labour.PolygonLabour) -> dict[str, Any]:
+    """One annotation's figures as the COCO export carries them (`attributes.timings`)."""
+    figures = polygon.as_dict()
+    return {name: (len(figures[name]) if name == "sessions" else figures[name]) for name in TIMING_FIELDS}
+
+
 def image_figures(image_id: int, annotator_id: int | None, current_session: str | None) -> dict[str, Any]:
     """What the editor shows: each polygon's time and clicks, and the image's human time in other sessions
     (the page adds its own session's time live)."""

@@ -204,7 +204,11 @@ def test_images_share_no_file_name_and_archived_classes_stay_listed(run, scene, 
 def test_attributes_carry_a_pseudonym_vertex_count_source_and_repairs(run, scene, tmp_path):
     annotations = by_id(export_file(run, tmp_path)[0])
     car = annotations[scene.ids["car_alice"]]["attributes"]
+    timings = car.pop("timings")
     assert car == {"annotator": "annotator-" + scene.public_ids["alice"][:8], "vertex_count": 4}
+    # Two sessions of events with no drawing start: each close ends an editing burst (800.5 + 1,100 ms).
+    assert (timings["edit_ms"], timings["total_ms"], timings["draw_ms"], timings["sessions"]) == (1900.5, 1900.5, 0, 2)
+    assert annotations[scene.ids["person"]]["attributes"]["timings"]["total_ms"] == 0  # no events: no time
     imported = annotations[scene.ids["imported"]]["attributes"]
     assert "annotator" not in imported and imported["source"] == "import"
     assert any("clipped" in message for message in imported["repairs"])
@@ -516,3 +520,13 @@ def test_batch_size_changes_nothing_and_images_without_annotations_keep_their_pl
     assert [image["id"] for image in dataset["images"]] == sorted(scene.images.values())
     assert len(dataset["annotations"]) == 5
     assert dataset["annotations"][0]["attributes"]["labour"][0]["session"] == "s-early"
+
+
+def test_info_carries_a_labour_summary_of_the_exported_annotations(run, scene, tmp_path):
+    dataset = export_file(run, tmp_path)[0]
+    summary = dataset["info"]["labour"]
+    timings = [annotation["attributes"]["timings"] for annotation in dataset["annotations"]]
+    assert summary["polygons"] == len(dataset["annotations"])
+    assert summary["total_ms"] == sum(t["total_ms"] for t in timings) == 1900.5
+    assert summary["sessions"] == 2 and summary["active_ms"] == 1900.5
+    assert summary["idle_threshold_ms"] == 30_000 and "draw_ms" in summary["definitions"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -178,3 +179,20 @@ def test_only_the_instructor_sees_everyone_and_opts_in_to_names(room):
 def test_bad_parameters_get_a_clear_4xx(client, image_id, query):
     response = client.get(f"/api/labour/summary.json?{query}")
     assert response.status_code in (400, 404) and response.get_json()["detail"]
+
+
+def test_the_cli_exports_the_summary_and_the_raw_events(run, client, image_id, tmp_path):
+    page = Session(client, image_id, "session-one")
+    page.send([page.event(0, "open")])
+    page.draw("car-0001", search=2_000, clicks=[1_000, 1_000], close_after=1_000)
+    summary_file, events_file = tmp_path / "labour.json", tmp_path / "events.csv"
+    result = run("labour", "export", str(summary_file))
+    assert result.exit_code == 0, result.output
+    assert "1 polygon(s)" in result.output
+    summary = json.loads(summary_file.read_text())
+    assert summary == client.get("/api/labour/summary.json").get_json() | {"names": False}
+    assert run("labour", "export", str(events_file), "--image", str(image_id)).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(events_file.read_text())))
+    assert len(rows) == 6 and rows[-1]["kind"] == "close"
+    refused = run("labour", "export", str(events_file), "--annotator", "nobody")
+    assert refused.exit_code != 0 and "no annotator goes by 'nobody'" in refused.output
