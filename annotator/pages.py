@@ -49,7 +49,8 @@ def editor(image_id: int) -> str:
         abort(404, description=f"There is no image {image_id}.")
     image = image_to_dict(*found)
     categories = [category_to_dict(category) for category in library.active_categories()]
-    return render_template("editor.html", image=image, categories=categories)
+    return render_template("editor.html", image=image, categories=categories,
+                           idle_threshold_ms=current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"] * 1000)
 
 
 @bp.get("/labour")

@@ -52,3 +52,28 @@ test("at most a limit of events per request", () => {
   assert.equal(labour.takeGeneral(() => false, 5).length, 5);
   assert.equal(labour.size, 7);
 });
+
+test("active time follows the ledger's rule: each gap counts up to the idle threshold", () => {
+  let now = 0;
+  const labour = new Labour({ sessionId: "s", now: () => now, idleMs: 30000 });
+  assert.equal(labour.activeNow(), 0);
+  labour.record("open");
+  now = 4000;
+  labour.record("draw-start");
+  now = 94000; // a long pause: counted as 30 s
+  labour.record("vertex");
+  assert.equal(labour.activeMs, 34000);
+  now = 95500; // the running gap counts live, capped the same way
+  assert.equal(labour.activeNow(), 35500);
+  now = 500000;
+  assert.equal(labour.activeNow(), 64000);
+});
+
+test("a request's sent_t is never behind an event already recorded", () => {
+  let now = 100;
+  const labour = new Labour({ sessionId: "s", now: () => now });
+  labour.record("open");
+  now = 50; // a clock that went back
+  assert.equal(labour.clock(), 100);
+  assert.equal(labour.toJSON().savedT, 100);
+});

@@ -17,9 +17,14 @@ function simple(value) {
 }
 
 export class Labour {
-  constructor({ sessionId, now = () => performance.now(), events = [], nextSeq = 1 } = {}) {
+  constructor({ sessionId, now = () => performance.now(), events = [], nextSeq = 1, idleMs = 30000 } = {}) {
     this.sessionId = sessionId;
     this.now = now;
+    this.idleMs = idleMs;
+    // This page's active time by the ledger's rule (each gap between events counts up to idleMs), kept as
+    // events are recorded: the server derives the same figure from the same events.
+    this.activeMs = 0;
+    this.recorded = 0;
     this.events = [...events];
     this.seq = nextSeq;
     this.lastT = events.length ? events[events.length - 1].t : 0;
@@ -30,6 +35,7 @@ export class Labour {
   record(kind, { annotation = null, data = null } = {}) {
     if (!KIND.test(kind)) throw new Error(`not an event kind: ${kind}`);
     const t = Math.max(this.lastT, Math.round(this.now() * 10) / 10);
+    if (this.recorded++ > 0) this.activeMs += Math.min(t - this.lastT, this.idleMs);
     this.lastT = t;
     const event = { seq: this.seq++, kind, t };
     if (annotation) event.annotation = annotation;
@@ -76,6 +82,12 @@ export class Labour {
   /** Point events about one client id at another (a draft that became an annotation, a re-creation). */
   reassign(from, to) {
     for (const event of this.events) if (event.annotation === from) event.annotation = to;
+  }
+
+  /** Active time so far, the running gap since the last event included (capped like any other). */
+  activeNow() {
+    if (!this.recorded) return 0;
+    return this.activeMs + Math.min(Math.max(0, this.now() - this.lastT), this.idleMs);
   }
 
   /** The clock now, never behind an event already recorded: a request's `sent_t`. */

@@ -12,6 +12,7 @@ import { Navigator } from "./navigator.js";
 import { Panel } from "./panel.js";
 import { Renderer } from "./renderer.js";
 import { Store, partsToServer } from "./store.js";
+import { LabourFigures, formatDuration } from "./labour_figures.js";
 import { LabourKeeper, Sync } from "./sync.js";
 import { Toolbar } from "./toolbar.js";
 import { PolygonTool } from "./tools/polygon.js";
@@ -52,7 +53,7 @@ const dom = {
 const store = new Store({ categories: data.categories });
 const view = new View();
 const history = new History();
-const labour = new Labour({ sessionId: crypto.randomUUID() });
+const labour = new Labour({ sessionId: crypto.randomUUID(), idleMs: data.idle_threshold_ms });
 const api = makeApi({ csrfToken });
 const settings = {
   opacity: loadOpacity(), snap: false, hideAll: false, hiddenCategories: new Set(), brightness: 1, contrast: 1,
@@ -73,6 +74,7 @@ const sync = new Sync({
   isClaimed: (id) => Boolean(tools.polygon && tools.polygon.draftId === id),
 });
 const labourKeeper = new LabourKeeper({ labour, api, storage, imageId: imageInfo.id });
+const figures = new LabourFigures({ api, imageId: imageInfo.id, labour });
 
 const renderer = new Renderer({
   base: dom.base, overlay: dom.overlay, image: dom.image, store, view, settings, tool: () => activeTool,
@@ -309,7 +311,7 @@ function revealAnnotation(annotation) {
 }
 
 const toolbar = new Toolbar(root, actions);
-const panel = new Panel(root, { store, sync, actions });
+const panel = new Panel(root, { store, sync, actions, figures });
 const help = new Help(document.getElementById("help"), {
   onToggle: (open) => labour.record("help", { data: { open } }),
 });
@@ -352,7 +354,13 @@ sync.subscribe((event) => {
   if (event.type === "message") toolbar.message(event.text, event.level);
   toolbar.showSaveState(sync.saveState, sync.pendingSaves, sync.retryAt);
   panel.showSync();
+  if (!sync.pendingSaves && ready) figures.refreshSoon(); // the saves' events are in the ledger now
 });
+figures.subscribe(() => panel.showFigures());
+const humanTime = document.getElementById("human-time");
+setInterval(() => {
+  if (ready) humanTime.textContent = `Human time ${formatDuration(figures.imageActiveMs())}`;
+}, 1000);
 history.subscribe(() => toolbar.showHistory(history));
 
 // --- the page around the editor ---
@@ -475,6 +483,7 @@ async function start() {
   labour.record("open", { data: { annotations: store.list().length, width: imageInfo.width, height: imageInfo.height } });
   labour.record("tool", { data: { tool: activeTool.name } });
   labourKeeper.start();
+  figures.refresh();
   renderer.invalidate();
   panel.polygonsChanged();
   toolbar.showSaveState(sync.saveState, sync.pendingSaves, sync.retryAt);

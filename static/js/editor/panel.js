@@ -1,7 +1,9 @@
 // The side panel: the class picker (colour, number key, name; the definition as a tooltip and under the
-// list) and the polygon list (class, vertex count; click selects, hover highlights on the canvas).
+// list) and the polygon list (class, vertex count, the ledger's time and clicks; click selects, hover
+// highlights on the canvas).
 // Every name is set as text, never as HTML.
 
+import { formatDuration } from "./labour_figures.js";
 import { vertexCount } from "./store.js";
 
 function element(tag, className, text) {
@@ -45,9 +47,10 @@ function swatch(colour) {
 }
 
 export class Panel {
-  constructor(root, { store, sync, actions }) {
+  constructor(root, { store, sync, actions, figures }) {
     this.store = store;
     this.sync = sync;
+    this.figures = figures;
     this.actions = actions;
     this.classList = root.querySelector("#class-list");
     this.classFilter = root.querySelector("#class-filter");
@@ -176,7 +179,8 @@ export class Panel {
       const count = vertexCount(annotation);
       button.append(element("span", "polygon-number", String(index + 1)), swatch(category && category.colour),
         element("span", "polygon-class", category ? category.name : `class ${annotation.categoryId}`),
-        element("span", "polygon-vertices", `${count} pts`), element("span", "polygon-sync"));
+        element("span", "polygon-vertices", `${count} pts`), element("span", "polygon-sync"),
+        element("span", "polygon-labour"));
       item.append(button);
       fragment.append(item);
       this.polygonItems.set(annotation.clientId, button);
@@ -186,6 +190,25 @@ export class Panel {
     this.polygonEmpty.hidden = annotations.length > 0;
     this.showSelection();
     this.showSync();
+    this.showFigures();
+  }
+
+  /** Each polygon's time and clicks as the ledger has them ("…" until its events reached the server). */
+  showFigures() {
+    for (const [clientId, button] of this.polygonItems) {
+      const figure = this.figures && this.figures.figure(this.sync.serverClientId(clientId));
+      const line = button.querySelector(".polygon-labour");
+      if (!figure) {
+        line.textContent = "…";
+        line.title = "Time not yet counted: its events have not reached the server.";
+        continue;
+      }
+      const clicks = `${figure.clicks} click${figure.clicks === 1 ? "" : "s"}`;
+      line.textContent = `${formatDuration(figure.total_ms)} · ${clicks}`;
+      line.title = `draw ${formatDuration(figure.draw_ms)}, search ${formatDuration(figure.search_ms)}, `
+        + `edit ${formatDuration(figure.edit_ms)}; ${figure.vertices_placed} vertices placed `
+        + `(${figure.clicks} by click, ${figure.traced} traced, ${figure.followed} along a border)`;
+    }
   }
 
   showSelection() {

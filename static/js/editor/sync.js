@@ -193,6 +193,12 @@ export class Sync {
     }
   }
 
+  /** The client id the server knows a local annotation by (they differ after a re-creation). */
+  serverClientId(localId) {
+    const record = this.records.get(localId);
+    return record ? record.serverClientId : localId;
+  }
+
   changed() {
     this.persist();
     this.emit({ type: "status" });
