@@ -71,7 +71,9 @@ def _run(action: Callable[..., service.SaveResult], *args: Any) -> service.SaveR
         return action(*args)
     except service.PayloadError as exc:
         db.session.rollback()
-        raise ApiError(exc.status, "invalid annotation" if exc.status == 422 else "refused", str(exc)) from exc
+        about_events = exc.field.startswith(("events", "sent_t", "session_id"))
+        title = "invalid events" if about_events else "invalid annotation" if exc.status == 422 else "refused"
+        raise ApiError(exc.status, title, str(exc)) from exc
     except service.VersionConflict as exc:
         db.session.rollback()
         if exc.reason == "deleted":

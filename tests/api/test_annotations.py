@@ -178,6 +178,7 @@ def test_events_ride_with_saves_and_a_resend_is_not_counted_twice(app, save):
 def test_implausible_events_are_a_400_and_nothing_is_saved(app, save, client, image_id, events, sent_t, message):
     response = save(new(session_id="session-0001", events=events, sent_t=sent_t))
     assert response.status_code == 400 and message in response.get_json()["detail"]
+    assert response.get_json()["error"] == "invalid events"  # the editor then saves the outline without them
     assert client.get(f"/api/images/{image_id}/annotations").get_json()["items"] == []
     assert event_count(app) == 0
 

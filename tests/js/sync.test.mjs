@@ -23,6 +23,7 @@ class FakeServer {
     this.down = false;
     this.hold = null; // a promise every request waits for
     this.repair = null; // parts => parts the server stores instead
+    this.refuseEvents = false; // answer any request carrying events with a 400 "invalid events"
   }
 
   item(row) {
@@ -37,6 +38,9 @@ class FakeServer {
     this.requests.push({ method, url, body: body && JSON.parse(JSON.stringify(body)) });
     if (this.hold) await this.hold;
     if (this.down) throw new ApiError(0, { error: "offline" });
+    if (body && body.events && this.refuseEvents) {
+      throw new ApiError(400, { error: "invalid events", detail: "sent_t: the editor's clock ran ahead" });
+    }
     if (body && body.events) this.events.push(...body.events);
     let match = /^\/api\/images\/(\d+)\/annotations$/.exec(url);
     if (match && method === "POST") {
@@ -350,6 +354,23 @@ test("an outline the server refuses is taken back, with its reason", async () =>
   assert.equal(store.list().length, 0);
   assert.equal(sync.pendingSaves, 0);
   assert.ok(messages.some((text) => text.includes("fewer than three distinct points")));
+});
+
+test("an outline whose timing record is refused is saved without it, and the person is told", async () => {
+  const server = new FakeServer();
+  server.refuseEvents = true;
+  const { store, run, labour, sync, messages } = editor(server);
+  labour.record("vertex", { annotation: "poly-0001" });
+  labour.record("close", { annotation: "poly-0001" });
+  run(createAnnotation(store, { clientId: "poly-0001", categoryId: 1, parts: square() }));
+  await settle();
+  assert.equal(server.live().length, 1);
+  assert.equal(sync.pendingSaves, 0);
+  assert.equal(store.list().length, 1);
+  assert.ok(messages.some((text) => text.includes("Saved without part of its timing record")));
+  const posts = server.requests.filter((r) => r.method === "POST");
+  assert.equal(posts.length, 2);
+  assert.equal(posts[1].body.events, undefined);
 });
 
 test("a repaired outline is shown as the server stored it", async () => {

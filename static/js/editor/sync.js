@@ -306,6 +306,13 @@ export class Sync {
   }
 
   failed(record, request, error, sent, events) {
+    if (error && error.status === 400 && error.error === "invalid events" && events.length) {
+      // The outline is fine; its timing record was refused (a clock the server finds implausible). Save the
+      // outline without it rather than lose it: the ledger misses these events, and the person is told.
+      record.dirty = true;
+      this.tell(`Saved without part of its timing record: ${error.detail}`, "warn");
+      return;
+    }
     this.labour.putBack(events);
     if (!error || error.status === undefined) throw error; // a bug, not an answer
     if (error.retryable) {
