@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import annotations, categories, coco_export, coco_import, images, labour, pay  # noqa: E402, F401 - registers the routes on bp
+from . import annotations, categories, coco_export, coco_import, images, labour, labour_presets, pay  # noqa: E402, F401 - registers the routes on bp

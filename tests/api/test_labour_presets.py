@@ -1,0 +1,82 @@
+"""/api/labour/presets: the receipt's scale-up presets, every number with its source and confidence."""
+
+from __future__ import annotations
+
+import copy
+import json
+from importlib import resources
+
+import pytest
+
+from annotator.api.labour_presets import load_presets, validate_presets
+from tests.conftest import make_app
+
+SHIPPED = json.loads(resources.files("annotator").joinpath("data", "scale_presets.json").read_text("utf-8"))
+
+
+def _figures(preset):
+    for name in ("images", "time_per_image"):
+        if preset.get(name) is not None:
+            yield preset[name]
+    yield from preset.get("figures") or []
+
+
+def test_serves_the_shipped_presets(client):
+    response = client.get("/api/labour/presets")
+    assert response.status_code == 200
+    assert response.get_json() == SHIPPED
+    assert [preset["id"] for preset in SHIPPED["presets"]] == [
+        "cityscapes-fine", "coco", "mapillary-vistas", "manual-full-image"]
+
+
+def test_a_participant_in_a_room_may_read_them(data_dir, database_url):
+    room = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="room-token").test_client()
+    assert room.get("/api/labour/presets").get_json() == SHIPPED
+
+
+def test_every_figure_has_a_source_and_a_known_confidence():
+    for preset in SHIPPED["presets"]:
+        for figure in _figures(preset):
+            assert figure["source"].strip() and figure["text"].strip(), preset["id"]
+            assert figure["confidence"] in ("exact", "approximate", "secondary"), preset["id"]
+
+
+def test_the_numbers_are_the_published_ones():
+    """The values of labour_figures.md (section A) and their sources; derived ones say how."""
+    by_id = {preset["id"]: preset for preset in SHIPPED["presets"]}
+    coco, cityscapes = by_id["coco"], by_id["cityscapes-fine"]
+    assert coco["images"]["value"] == 328_000 and "Lin et al." in coco["images"]["source"]
+    assert coco["time_per_image"]["seconds"] == pytest.approx(79 * 7.7)
+    assert coco["time_per_image"]["confidence"] == "approximate" and "7.7" in coco["time_per_image"]["derivation"]
+    assert cityscapes["images"]["value"] == 5_000 and "Cordts et al." in cityscapes["images"]["source"]
+    assert cityscapes["time_per_image"]["seconds"] == 1.5 * 3600 and cityscapes["time_per_image"]["lower_bound"]
+    mapillary = by_id["mapillary-vistas"]["time_per_image"]
+    assert mapillary["seconds"] == 94 * 60 and mapillary["confidence"] == "secondary"
+    manual = by_id["manual-full-image"]["time_per_image"]
+    assert manual["seconds"] == 19 * 60 and "Google AI blog" in manual["source"]
+    # No image count is published for these in the reference figures, so none is given.
+    assert by_id["mapillary-vistas"]["images"] is None and by_id["manual-full-image"]["images"] is None
+
+
+def test_load_presets_validates_the_shipped_file():
+    assert load_presets() == SHIPPED
+
+
+@pytest.mark.parametrize(("path", "value", "message"), [
+    (("images", "source"), "", "presets[1].images.source"),
+    (("time_per_image", "confidence"), "NOT VERIFIED", "presets[1].time_per_image.confidence"),
+    (("images", "value"), -3, "presets[1].images.value"),
+    (("time_per_image", "seconds"), True, "presets[1].time_per_image.seconds"),
+])
+def test_a_figure_without_its_number_or_source_is_refused(path, value, message):
+    broken = copy.deepcopy(SHIPPED)
+    broken["presets"][1][path[0]][path[1]] = value
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        validate_presets(broken)
+
+
+def test_duplicate_ids_are_refused():
+    broken = copy.deepcopy(SHIPPED)
+    broken["presets"].append(copy.deepcopy(broken["presets"][0]))
+    with pytest.raises(ValueError, match="used twice"):
+        validate_presets(broken)

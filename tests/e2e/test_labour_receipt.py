@@ -1,0 +1,258 @@
+"""The personal receipt at /receipt, in Chromium: the figures shown are the ledger's, the pay panel's wage and the
+scale-up result follow from them, the record downloads, and only the instructor gets the pay editor."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import statistics
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.e2e.conftest import ScriptedEditor, assert_no_js_errors
+
+TOKEN = "receipt-room-token"
+
+
+# --- the page's formatting, in Python --------------------------------------------------------------------------
+
+
+def minutes(ms: float) -> str:
+    return f"{ms / 60_000:.1f} min"
+
+
+def seconds(ms: float) -> str:
+    return f"{ms / 1000:.1f} s"
+
+
+def duration(ms: float) -> str:
+    return seconds(ms) if ms < 120_000 else minutes(ms)
+
+
+def hours_text(hours: float) -> str:
+    digits = 2 if abs(hours) < 10 else 1 if abs(hours) < 1000 else 0
+    return f"{hours:,.{digits}f}"
+
+
+def money(value: float, currency: str) -> str:
+    """pay_panel.js formatMoney: two significant digits below 0.1."""
+    digits = 2
+    if 0 < abs(value) < 0.1:
+        digits = min(6, 1 - math.floor(math.log10(abs(value))))
+    return f"{value:.{digits}f} {currency}"
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def person_summary(http: requests.Session, url: str, annotator: str) -> dict[str, Any]:
+    response = http.get(f"{url}api/labour/summary.json", params={"annotator": annotator})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def copy_cookies(http: requests.Session, context: Any, url: str) -> None:
+    """The scripted person's browser cookies (Flask's "session") into a Playwright context: the page is them."""
+    cookies = [{"name": cookie.name, "value": cookie.value, "url": url} for cookie in http.cookies]
+    assert any(cookie["name"] == "session" for cookie in cookies)
+    context.add_cookies(cookies)
+
+
+def text(page: Any, testid: str, within: Any = None) -> str:
+    return (within or page).locator(f"[data-testid={testid}]").first.inner_text().strip()
+
+
+def wait_for_receipt(page: Any) -> None:
+    page.wait_for_selector("[data-testid=receipt][aria-busy=false]")
+
+
+def assert_figures_match(page: Any, mine: dict[str, Any]) -> None:
+    """Every figure of the receipt against the person's summary from the API."""
+    totals = mine["totals"]
+    assert text(page, "receipt-polygons") == str(totals["polygons"])
+    deleted = sum(1 for polygon in mine["polygons"] if polygon["deleted"])
+    assert text(page, "receipt-deleted") == (f"including {deleted} deleted: it is still counted, the work was done"
+                                             if deleted == 1 else "none deleted" if not deleted else
+                                             f"including {deleted} deleted: they are still counted, the work was done")
+    assert text(page, "receipt-vertices") == str(totals["vertices_placed"])
+    assert text(page, "receipt-clicks").startswith(f"{totals['clicks']} click")
+    assert text(page, "receipt-active-minutes") == minutes(totals["active_ms"])
+    assert text(page, "receipt-idle-minutes").startswith(f"idle time dropped: {duration(totals['session_idle_ms'])}")
+    assert text(page, "receipt-images") == str(totals["images"])
+    for name in ("draw", "search", "edit", "other"):
+        assert text(page, f"receipt-split-{name}") == duration(totals[f"{name}_ms"])
+
+    ordered = sorted(mine["polygons"], key=lambda polygon: polygon["total_ms"])
+    for testid, polygon in (("receipt-slowest-row", ordered[-1]), ("receipt-fastest-row", ordered[0])):
+        row = page.locator(f"[data-testid={testid}]").first
+        assert row.get_attribute("data-annotation") == polygon["annotation"]
+        assert text(page, "object-class", row).startswith(polygon["category"])
+        assert text(page, "object-file", row) == polygon["file_name"]
+        assert text(page, "object-seconds", row) == seconds(polygon["total_ms"])
+        assert text(page, "object-vertices", row) == str(polygon["vertices"])
+        href = row.locator("[data-testid=object-replay]").get_attribute("href")
+        assert href == f"/replay/{polygon['image_id']}?annotation={polygon['annotation']}"
+    assert ordered[-1]["total_ms"] == totals["slowest_ms"] and ordered[0]["total_ms"] == totals["fastest_ms"]
+
+    rows = page.locator("[data-testid=receipt-class-row]")
+    assert rows.count() == len(mine["classes"])
+    for group in mine["classes"]:
+        row = page.locator(f"[data-testid=receipt-class-row][data-category='{group['category']}']")
+        durations = [p["total_ms"] for p in mine["polygons"] if p["category"] == group["category"]]
+        assert group["mean_ms"] == round(statistics.fmean(durations), 1)
+        assert text(page, "class-polygons", row) == str(group["polygons"])
+        assert text(page, "class-mean", row) == seconds(group["mean_ms"])
+        assert text(page, "class-median", row) == seconds(group["median_ms"])
+
+
+def assert_pay_wage(page: Any, pay: dict[str, Any], mine: dict[str, Any]) -> None:
+    """The pay panel's effective hourly wage = earnings / active hours under the default model."""
+    model = pay["pay_models"][pay["model"]]
+    totals = mine["totals"]
+    units = {"polygon": totals["polygons"], "image": len(mine["images"]),
+             "hour": totals["active_ms"] / 3_600_000}[model["unit"]]
+    wage = model["value"] * units / (totals["active_ms"] / 3_600_000)
+    figure = page.locator("[data-testid=receipt-pay] .pay-results dt:text-is('Effective hourly wage') + dd .pay-figure")
+    assert figure.inner_text() == f"{money(wage, model['currency'])}/h"
+
+
+def assert_scale_up(page: Any, mine: dict[str, Any], typed: str, images: int) -> None:
+    ms_per_image = statistics.fmean(image["active_ms"] for image in mine["images"])
+    box = page.locator("[data-testid=receipt-scale]")
+    box.locator("[data-testid=scale-images]").fill(typed)
+    expected = ms_per_image * images / 3_600_000
+    assert box.locator("[data-testid=scale-hours]").inner_text() == hours_text(expected)
+    assert float(box.locator("[data-testid=scale-result]").get_attribute("data-hours")) == expected
+    assert f"{images:,} images like these would take" in box.locator("[data-testid=scale-result]").inner_text()
+
+
+# --- the tests -------------------------------------------------------------------------------------------------
+
+
+def test_instructor_views_a_persons_receipt_with_the_ledgers_figures(scripted_ledger, page, js_errors) -> None:
+    server, room = scripted_ledger["server"], scripted_ledger["summary"]
+    person = next(entry["person"] for entry in room["people"] if entry["polygons"] == 4)  # the one with the delete
+    http = requests.Session()
+    mine = person_summary(http, server.url, person)
+    pay = http.get(f"{server.url}api/pay").json()
+
+    page.goto(f"{server.url}receipt?annotator={person}")
+    wait_for_receipt(page)
+    assert text(page, "receipt-person") == f"for {person}"
+    assert_figures_match(page, mine)
+    assert "including 1 deleted" in text(page, "receipt-deleted")
+    assert_pay_wage(page, pay, mine)
+    assert_scale_up(page, mine, "12,345", 12_345)
+
+    # A preset sets its published image count, shown with its source.
+    page.locator("[data-testid=scale-preset-coco]").click()
+    assert page.locator("[data-testid=scale-images]").input_value() == "328,000"
+    assert "Source: Lin et al." in text(page, "scale-result-source")
+    assert "secondary source" in text(page, "scale-ref-mapillary-vistas")
+
+    # The record downloads: this person's events only.
+    csv_link = page.locator("[data-testid=receipt-download-csv]")
+    assert csv_link.get_attribute("href") == f"/api/labour/events.csv?annotator={person}"
+    with page.expect_download() as info:
+        csv_link.click()
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert rows and {row["person"] for row in rows} == {person}
+    assert len(rows) == len(http.get(f"{server.url}api/labour/events.csv",
+                                     params={"annotator": person}).text.strip().splitlines()) - 1
+
+    assert page.locator("[data-testid=receipt-pay-editor]").count() == 1  # single-user mode: the instructor
+    if os.environ.get("RECEIPT_SCREENSHOT"):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.locator("[data-testid=scale-images]").fill("5,000")
+        page.screenshot(path=os.environ["RECEIPT_SCREENSHOT"], full_page=True)
+    assert_no_js_errors(js_errors)
+
+
+def test_a_participant_sees_their_own_receipt(scripted_ledger, page, js_errors) -> None:
+    """The page is the scripted person's browser (their cookies): /receipt with no query is their record."""
+    server = scripted_ledger["server"]
+    editor = ScriptedEditor(server, 3, "session-delta-1")
+    editor.draw("poly-bus-d", search=2_000, gaps=[0, 1_500, 1_500, 1_500, 1_000], category=7)
+    editor.draw("poly-car-d", search=3_000, gaps=[0, 800, 800, 800, 800, 600], category=7)
+    mine = person_summary(editor.http, server.url, "me")
+    assert mine["totals"]["polygons"] == 2 and len(mine["people"]) == 1
+    copy_cookies(editor.http, page.context, server.url)
+
+    page.goto(f"{server.url}receipt")
+    wait_for_receipt(page)
+    assert mine["people"][0]["person"] in text(page, "receipt-person")
+    assert_figures_match(page, mine)
+    assert_pay_wage(page, editor.http.get(f"{server.url}api/pay").json(), mine)
+    assert_scale_up(page, mine, "5000", 5000)
+    assert page.locator("[data-testid=receipt-download-json]").get_attribute("href") == \
+        "/api/labour/summary.json?annotator=me"
+    with page.expect_download() as info:
+        page.locator("[data-testid=receipt-download-csv]").click()
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert {row["person"] for row in rows} == {mine["people"][0]["person"]}
+    assert {row["annotation"] for row in rows} - {""} == {"poly-bus-d", "poly-car-d"}
+    assert_no_js_errors(js_errors)
+
+
+def test_in_a_room_a_participant_gets_no_pay_editor_and_only_their_own_record(start_server, browser) -> None:
+    server = start_server(load_samples=True, extra_env={"ANNOTATOR_INSTRUCTOR_TOKEN": TOKEN})
+    participant = ScriptedEditor(server, 1, "session-room-1")
+    participant.draw("poly-room-a", search=2_500, gaps=[0, 1_000, 1_000, 1_000, 1_000], category=7)
+    other = ScriptedEditor(server, 2, "session-room-2")
+    other.draw("poly-room-b", search=1_000, gaps=[0, 700, 700, 700, 700], category=7)
+    mine = person_summary(participant.http, server.url, "me")
+    theirs = person_summary(other.http, server.url, "me")["people"][0]["person"]
+
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        copy_cookies(participant.http, context, server.url)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{server.url}receipt")
+        wait_for_receipt(page)
+        assert_figures_match(page, mine)
+        assert page.locator("[data-testid=receipt-pay] .pay-panel").count() == 1
+        assert page.locator("[data-testid=receipt-pay-editor]").count() == 0
+
+        page.goto(f"{server.url}receipt?annotator={theirs}")
+        wait_for_receipt(page)
+        assert "Only the instructor" in text(page, "receipt-error")
+        assert page.locator("[data-testid=receipt-stats]").count() == 0
+        assert_no_js_errors(errors)
+    finally:
+        context.close()
+
+    # The instructor (token given once in the address) gets the editor, and saving a rate reaches the server.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{server.url}receipt?token={TOKEN}&annotator={mine['people'][0]['person']}")
+        wait_for_receipt(page)
+        assert_figures_match(page, mine)
+        editor = page.locator("[data-testid=receipt-pay-editor]")
+        editor.locator("summary").click()
+        editor.locator("fieldset.pay-edit-model").first.locator("input[name=value]").fill("0.02")
+        editor.locator("button[type=submit]").click()
+        page.wait_for_selector(".pay-edit-status:text-is('Saved.')")
+        stored = requests.get(f"{server.url}api/pay").json()
+        assert stored["pay_models"]["per_polygon"]["value"] == 0.02 and stored["defaults"] is False
+        assert_pay_wage(page, stored, mine)  # the panel was redrawn with the saved settings
+        assert_no_js_errors(errors)
+    finally:
+        context.close()
+
+
+def test_no_work_yet_is_a_friendly_page_pointing_to_the_gallery(live_server, page, js_errors) -> None:
+    page.goto(f"{live_server.url}receipt")
+    wait_for_receipt(page)
+    empty = page.locator("[data-testid=receipt-empty]")
+    assert "Nothing on your receipt yet" in empty.inner_text()
+    assert empty.locator("[data-testid=receipt-gallery-link]").get_attribute("href") == "/"
+    assert page.locator("[data-testid=receipt-stats]").count() == 0
+    assert_no_js_errors(js_errors)
