@@ -57,8 +57,14 @@ def idle_threshold_ms() -> float:
     return float(current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"]) * 1000
 
 
+EVENT_FIELDS = (LabourEvent.image_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
+                LabourEvent.client_time_ms, LabourEvent.annotation_client_id, LabourEvent.data,
+                LabourEvent.received_at, LabourEvent.sent_ms)
+
+
 def _event_rows(scope: Scope) -> list[Any]:
-    query = (select(LabourEvent, Annotator.public_id, Annotator.display_name)
+    """Plain rows, not ORM objects: a room's ledger is tens of thousands of events."""
+    query = (select(*EVENT_FIELDS, Annotator.public_id, Annotator.display_name)
              .outerjoin(Annotator, Annotator.id == LabourEvent.annotator_id))
     if scope.image_id is not None:
         query = query.where(LabourEvent.image_id == scope.image_id)
@@ -73,7 +79,7 @@ def _epoch_ms(moment: datetime | None) -> float | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000
 
 
-def _to_event(row: LabourEvent) -> labour.Event:
+def _to_event(row: Any) -> labour.Event:
     return labour.Event(row.session_id, row.seq, row.kind, row.client_time_ms, row.annotation_client_id,
                         row.data or {}, _epoch_ms(row.received_at))
 
@@ -88,12 +94,12 @@ def report(scope: Scope = Scope(), *, names: bool = False) -> dict[str, Any]:
     cumulative hours. Durations in milliseconds, named `*_ms`; wall-clock moments in epoch milliseconds."""
     rows = _event_rows(scope)
     idle = idle_threshold_ms()
-    led = labour.ledger((_to_event(row.LabourEvent) for row in rows), idle)
+    led = labour.ledger((_to_event(row) for row in rows), idle)
     session_people: dict[str, dict[str, Any]] = {}
     session_images: dict[str, int] = {}
     for row in rows:
-        session_people.setdefault(row.LabourEvent.session_id, _person(row.public_id, row.display_name, names))
-        session_images.setdefault(row.LabourEvent.session_id, row.LabourEvent.image_id)
+        session_people.setdefault(row.session_id, _person(row.public_id, row.display_name, names))
+        session_images.setdefault(row.session_id, row.image_id)
 
     found = db.session.execute(
         select(Annotation, Category, Image.file_name, Annotator.public_id, Annotator.display_name)
@@ -171,7 +177,7 @@ def _grouped(rows: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, A
 
 def for_images(image_ids: list[int]) -> labour.Ledger:
     """The ledger of some images' sessions (a session never spans two images, so each is whole)."""
-    rows = db.session.scalars(select(LabourEvent).where(LabourEvent.image_id.in_(image_ids))) if image_ids else []
+    rows = db.session.execute(select(*EVENT_FIELDS).where(LabourEvent.image_id.in_(image_ids))) if image_ids else []
     return labour.ledger((_to_event(row) for row in rows), idle_threshold_ms())
 
 
@@ -190,7 +196,7 @@ def image_figures(image_id: int, annotator_id: int | None, current_session: str 
     (the page adds its own session's time live)."""
     rows = _event_rows(Scope(image_id=image_id, annotator_id=annotator_id))
     idle = idle_threshold_ms()
-    led = labour.ledger((_to_event(row.LabourEvent) for row in rows), idle)
+    led = labour.ledger((_to_event(row) for row in rows), idle)
     keep = ("total_ms", "draw_ms", "search_ms", "edit_ms", "clicks", "vertices_placed", "traced", "snapped",
             "followed", "edits", "undos", "redos")
     return {"idle_threshold_ms": idle,
@@ -204,7 +210,7 @@ def image_figures(image_id: int, annotator_id: int | None, current_session: str 
 def replay(image_id: int, annotator_id: int | None, annotation: str | None) -> dict[str, Any]:
     """The image's events on the labour clock, for the replay page; with `annotation`, that polygon's only."""
     rows = _event_rows(Scope(image_id=image_id, annotator_id=annotator_id))
-    timeline = labour.replay((_to_event(row.LabourEvent) for row in rows), idle_threshold_ms())
+    timeline = labour.replay((_to_event(row) for row in rows), idle_threshold_ms())
     if annotation is not None:
         timeline = [step for step in timeline if step["annotation"] == annotation]
         start = timeline[0]["at_ms"] if timeline else 0.0
@@ -231,15 +237,13 @@ def events_csv(scope: Scope = Scope(), *, names: bool = False) -> Iterator[str]:
 
     writer.writerow(columns)
     yield flush()
-    for row in sorted(_event_rows(scope), key=lambda r: (r.LabourEvent.image_id, r.LabourEvent.session_id,
-                                                         r.LabourEvent.seq)):
-        event = row.LabourEvent
+    for row in sorted(_event_rows(scope), key=lambda r: (r.image_id, r.session_id, r.seq)):
         person = _person(row.public_id, row.display_name, names)
-        values = {"image_id": event.image_id, "session": event.session_id, "seq": event.seq, "kind": event.kind,
-                  "t_ms": event.client_time_ms, "sent_ms": event.sent_ms,
-                  "received_at": event.received_at.isoformat() if event.received_at else "",
-                  "annotation": event.annotation_client_id or "", "person": person["person"],
-                  "name": person.get("name", ""), "data": json.dumps(event.data or {}, sort_keys=True)}
+        values = {"image_id": row.image_id, "session": row.session_id, "seq": row.seq, "kind": row.kind,
+                  "t_ms": row.client_time_ms, "sent_ms": row.sent_ms,
+                  "received_at": row.received_at.isoformat() if row.received_at else "",
+                  "annotation": row.annotation_client_id or "", "person": person["person"],
+                  "name": person.get("name", ""), "data": json.dumps(row.data or {}, sort_keys=True)}
         writer.writerow([_csv_safe(values[column]) for column in columns])
         yield flush()
 
