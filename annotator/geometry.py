@@ -137,11 +137,31 @@ def shape_from_parts(raw_parts: Any, width: int, height: int, min_area: float = 
     if not outer:
         raise GeometryError("nothing of the outline is left inside the image" if not repairs
                             else f"nothing of the outline is left ({'; '.join(repairs)})")
+    holes = _holes_that_cut(outer, holes, repairs)
     shape = _shape(tuple(outer + holes), width, height, tuple(repairs))
     if not shape.area:
         # An empty mask would be stored with bbox [0, 0, 0, 0], nowhere near the outline.
         raise GeometryError("the outline covers no pixel: a pixel counts when the outline covers its centre")
     return shape
+
+
+def _holes_that_cut(outer: list[Part], holes: list[Part], repairs: list[str]) -> list[Part]:
+    """Holes must cut into the outline: one drawn beside it (a slip, or a hole of the wrong polygon) would
+    cut nothing yet ride along in the export, so it is dropped and the repair says so."""
+    if not holes:
+        return holes
+    cover = shapely.union_all([Polygon(_pairs_of(part.points)) for part in outer])
+    kept = []
+    for index, hole in enumerate(holes, start=1):
+        if Polygon(_pairs_of(hole.points)).intersection(cover).area > 0:
+            kept.append(hole)
+        else:
+            repairs.append(f"hole {index}: lies outside the outline and cuts nothing: dropped")
+    return kept
+
+
+def _pairs_of(points: Sequence[float]) -> list[tuple[float, float]]:
+    return list(zip(points[0::2], points[1::2], strict=True))
 
 
 def _shape(parts: tuple[Part, ...], width: int, height: int, repairs: tuple[str, ...]) -> Shape:

@@ -31,16 +31,11 @@ def populate(people: int, polygons: int) -> int:
         annotator = Annotator(public_id=str(uuid.uuid4()), display_name=f"person {person}")
         db.session.add(annotator)
         db.session.flush()
-        session, seq, t = f"session-{person:04d}", 0, 0.0
-        rows = []
+        session = f"session-{person:04d}"
+        steps: list[tuple[float, str, str | None, dict]] = []
 
-        def add(gap: float, kind: str, annotation: str | None = None, **data: object) -> None:
-            nonlocal seq, t
-            seq += 1
-            t += gap
-            rows.append(LabourEvent(image_id=image.id, annotator_id=annotator.id, session_id=session, seq=seq,
-                                    kind=kind, client_time_ms=t, annotation_client_id=annotation, data=data,
-                                    received_at=start + timedelta(milliseconds=t), sent_ms=t))
+        def add(gap: float, kind: str, annotation: str | None = None, into: list = steps, **data: object) -> None:
+            into.append((gap, kind, annotation, data))
 
         add(0, "open")
         for number in range(polygons):
@@ -57,8 +52,13 @@ def populate(people: int, polygons: int) -> int:
                                       annotator_id=annotator.id, parts=[{"points": [0, 0, 50, 0, 50, 50],
                                                                          "hole": False}],
                                       area=1250.0, bbox=[0, 0, 50, 50], attributes={}))
-        db.session.add_all(rows)
-        events += len(rows)
+        t = 0.0
+        for seq, (gap, kind, annotation, data) in enumerate(steps, start=1):
+            t += gap
+            db.session.add(LabourEvent(image_id=image.id, annotator_id=annotator.id, session_id=session, seq=seq,
+                                       kind=kind, client_time_ms=t, annotation_client_id=annotation, data=data,
+                                       received_at=start + timedelta(milliseconds=t), sent_ms=t))
+        events += len(steps)
     db.session.commit()
     return events
 

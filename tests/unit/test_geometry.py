@@ -620,3 +620,13 @@ def test_compressed_counts_that_overrun_the_image_are_refused_not_decoded_out_of
     too_long = masks.encode(np.ones((50, 50), dtype=np.uint8))["counts"]
     with pytest.raises(GeometryError, match="RLE cannot be decoded"):
         geometry.segmentation_to_parts({"size": [2, 2], "counts": too_long}, 2, 2)
+
+
+def test_a_hole_outside_the_outline_is_dropped_and_the_repair_says_so():
+    outer = {"points": [10, 10, 60, 10, 60, 60, 10, 60]}
+    inside = {"points": [20, 20, 30, 20, 30, 30, 20, 30], "hole": True}
+    beside = {"points": [80, 80, 90, 80, 90, 90, 80, 90], "hole": True}
+    shape = geometry.shape_from_parts([outer, inside, beside], 100, 100)
+    assert [part.hole for part in shape.parts] == [False, True]
+    assert shape.area == 50 * 50 - 10 * 10
+    assert shape.repairs == ("hole 2: lies outside the outline and cuts nothing: dropped",)
