@@ -351,3 +351,33 @@ def test_polygons_stay_in_place_on_the_image_while_panning_and_zooming(live_serv
     page.keyboard.press("+")  # a new scale redraws the layer
     assert filled(inside) and not filled(outside)
     assert_no_js_errors(js_errors)
+
+
+def test_overlapping_parts_fill_as_one_and_a_hole_shows_the_image(live_server, page, js_errors) -> None:
+    """The mask is the union of the parts minus the holes: the fill must show the same, whatever the
+    direction each ring was drawn in (an even-odd fill would leave the overlap of two parts empty)."""
+    open_editor(page, live_server)
+    actual_size(page)
+    overlap, single, in_hole = (520.0, 260.0), (430.0, 230.0), (470.0, 450.0)
+    image_only = [base_pixel(page, point) for point in (overlap, single, in_hole)]
+    draw(page, [(400.0, 200.0), (600.0, 200.0), (600.0, 500.0), (400.0, 500.0)], close="enter")
+    wait_saved(page)
+    next_frame(page)
+    filled_once = base_pixel(page, overlap)
+    assert filled_once != image_only[0]
+    page.keyboard.press("v")
+    page.mouse.click(*client(page, single))
+    page.keyboard.press("a")  # a second part over the first, drawn the other way round
+    draw(page, [(500.0, 220.0), (500.0, 320.0), (700.0, 320.0), (700.0, 220.0)], close="enter")
+    page.keyboard.press("v")
+    page.mouse.click(*client(page, single))
+    page.keyboard.press("c")
+    draw(page, [(450.0, 420.0), (500.0, 420.0), (500.0, 480.0), (450.0, 480.0)], close="enter")
+    wait_saved(page)
+    page.keyboard.press("Escape")  # nothing selected: no selection highlight over the fill
+    page.mouse.move(5, 5)
+    next_frame(page)
+    after = base_pixel(page, overlap)
+    assert after != image_only[0] and max(abs(a - b) for a, b in zip(after, filled_once, strict=True)) <= 2
+    assert base_pixel(page, in_hole) == image_only[2]
+    assert_no_js_errors(js_errors)

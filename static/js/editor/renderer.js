@@ -4,6 +4,8 @@
 // Both redraw at most once per animation frame, whatever asks for it.
 // Polygons are drawn in screen pixels, so outlines and handles keep their size at any zoom.
 
+import { signedArea } from "./geometry.js";
+
 export const HANDLE_RADIUS = 4.5; // drawn vertex handle, screen px
 export const HIT_RADIUS = 8; // how near a vertex a press must be, screen px
 export const MIDPOINT_RADIUS = 3.5;
@@ -177,10 +179,13 @@ export class Renderer {
     return category ? category.colour : "#888888";
   }
 
+  /** Outer rings one way round and holes the other, so a nonzero fill shows overlapping parts as one
+   *  (their union, as the mask has it) and holes as holes. */
   tracePath(ctx, parts, toScreen = this.toScreen) {
     ctx.beginPath();
     for (const part of parts) {
-      part.ring.forEach((point, index) => {
+      const ring = signedArea(part.ring) < 0 === Boolean(part.hole) ? part.ring : [...part.ring].reverse();
+      ring.forEach((point, index) => {
         const [x, y] = toScreen(point);
         if (index === 0) ctx.moveTo(x, y);
         else ctx.lineTo(x, y);
@@ -193,7 +198,7 @@ export class Renderer {
     this.tracePath(ctx, parts, toScreen);
     if (fill > 0) {
       ctx.fillStyle = hexToRgba(colour, fill);
-      ctx.fill("evenodd");
+      ctx.fill("nonzero");
     }
     ctx.lineJoin = "round";
     ctx.strokeStyle = halo;
