@@ -161,8 +161,11 @@ def test_close_with_enter_and_with_a_double_click(live_server, page, js_errors) 
     draw(page, by_double_click, close="double-click")
     items = stored(page, live_server)
     assert len(items) == 2
-    assert_ring(ring(items[0]), by_enter)
-    assert_ring(ring(items[1]), by_double_click)
+    # Two saves may reach the server in either order: match each outline by its client id.
+    first_id, second_id = (annotation["clientId"] for annotation in state(page)["annotations"])
+    by_id = {item["client_id"]: item for item in items}
+    assert_ring(ring(by_id[first_id]), by_enter)
+    assert_ring(ring(by_id[second_id]), by_double_click)
     assert state(page)["drawing"] == 0
     assert_no_js_errors(js_errors)
 
