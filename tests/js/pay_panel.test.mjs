@@ -5,59 +5,10 @@ import { test } from "node:test";
 import {
   compare, earnings, formatMoney, renderPayEditor, renderPayPanel, toUsd,
 } from "../../static/js/labour/pay_panel.js";
+import { descendants, fakeDocument } from "./fake_dom.mjs";
 
 const DEFAULTS = JSON.parse(readFileSync(new URL("../../annotator/data/pay_defaults.json", import.meta.url), "utf8"));
 const SOURCE = readFileSync(new URL("../../static/js/labour/pay_panel.js", import.meta.url), "utf8");
-
-// A small fake DOM: just the calls the panel makes (it takes its document from the container).
-class FakeElement {
-  constructor(doc, tagName) {
-    Object.assign(this, { ownerDocument: doc, tagName, children: [], parent: null, attributes: {}, dataset: {},
-      style: {}, listeners: {}, ownText: "", className: "", hidden: false, value: "", checked: false,
-      disabled: false });
-  }
-  append(...nodes) {
-    for (const node of nodes) {
-      if (node.parent) node.remove();
-      node.parent = this;
-      this.children.push(node);
-    }
-  }
-  replaceChildren(...nodes) {
-    for (const child of this.children) child.parent = null;
-    this.children = [];
-    this.ownText = "";
-    this.append(...nodes);
-  }
-  remove() {
-    if (!this.parent) return;
-    this.parent.children.splice(this.parent.children.indexOf(this), 1);
-    this.parent = null;
-  }
-  get textContent() {
-    return this.ownText + this.children.map((child) => child.textContent).join("");
-  }
-  set textContent(text) {
-    this.replaceChildren();
-    this.ownText = String(text);
-  }
-  setAttribute(name, value) { this.attributes[name] = String(value); }
-  getAttribute(name) { return this.attributes[name] ?? null; }
-  addEventListener(type, listener) { (this.listeners[type] ??= []).push(listener); }
-  fire(type) {
-    const event = { type, target: this, preventDefault() {} };
-    return Promise.all((this.listeners[type] ?? []).map((listener) => listener(event)));
-  }
-}
-
-function fakeDocument() {
-  const doc = { createElement: (tag) => new FakeElement(doc, tag) };
-  return doc;
-}
-
-function descendants(node) {
-  return node.children.flatMap((child) => [child, ...descendants(child)]);
-}
 
 function byClass(node, name) {
   return descendants(node).filter((child) => child.className.split(" ").includes(name));

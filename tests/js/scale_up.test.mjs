@@ -5,52 +5,10 @@ import { test } from "node:test";
 import {
   formatCount, formatDuration, formatHours, parseImages, personHours, renderScaleUp,
 } from "../../static/js/labour/scale_up.js";
+import { descendants, fakeDocument } from "./fake_dom.mjs";
 
 const PRESETS = JSON.parse(readFileSync(new URL("../../annotator/data/scale_presets.json", import.meta.url), "utf8"));
 const SOURCE = readFileSync(new URL("../../static/js/labour/scale_up.js", import.meta.url), "utf8");
-
-// A small fake DOM: just the calls the panel makes (it takes its document from the container).
-class FakeElement {
-  constructor(doc, tagName) {
-    Object.assign(this, { ownerDocument: doc, tagName, children: [], parent: null, attributes: {}, dataset: {},
-      listeners: {}, ownText: "", className: "", value: "" });
-  }
-  append(...nodes) {
-    for (const node of nodes) {
-      if (node.parent) node.parent.children.splice(node.parent.children.indexOf(node), 1);
-      node.parent = this;
-      this.children.push(node);
-    }
-  }
-  replaceChildren(...nodes) {
-    for (const child of this.children) child.parent = null;
-    this.children = [];
-    this.ownText = "";
-    this.append(...nodes);
-  }
-  get textContent() {
-    return this.ownText + this.children.map((child) => child.textContent).join("");
-  }
-  set textContent(text) {
-    this.replaceChildren();
-    this.ownText = String(text);
-  }
-  setAttribute(name, value) { this.attributes[name] = String(value); }
-  getAttribute(name) { return this.attributes[name] ?? null; }
-  addEventListener(type, listener) { (this.listeners[type] ??= []).push(listener); }
-  fire(type) {
-    for (const listener of this.listeners[type] ?? []) listener({ type, target: this, preventDefault() {} });
-  }
-}
-
-function fakeDocument() {
-  const doc = { createElement: (tag) => new FakeElement(doc, tag) };
-  return doc;
-}
-
-function descendants(node) {
-  return node.children.flatMap((child) => [child, ...descendants(child)]);
-}
 
 function byTestId(node, id) {
   return descendants(node).filter((child) => child.dataset.testid === id);
