@@ -4,4 +4,17 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import annotations, categories, coco_export, coco_import, images, labour, labour_presets, pay  # noqa: E402, F401 - registers the routes on bp
+from . import (  # noqa: E402, F401 - registers the routes on bp
+    agreement,
+    annotations,
+    categories,
+    coco_export,
+    coco_import,
+    flags,
+    images,
+    labour,
+    labour_presets,
+    live,
+    pay,
+    workshop,
+)

@@ -1,19 +1,14 @@
-"""HTML pages: the gallery, the editor for one image, and the labour pages (dashboard, receipt, replay).
-
-The labour pages are shells: their figures come from /api/labour and /api/images/<id>/replay, which decide
-whose figures the asker may see."""
+"""The gallery of images and the editor page for one image."""
 
 from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 
-from . import library
-from .api.serialise import category_to_dict, image_to_dict
-from .auth import is_instructor
-
-bp = Blueprint("pages", __name__)
+from .. import library
+from ..api.serialise import category_to_dict, image_to_dict
+from . import bp
 
 
 @bp.get("/")
@@ -51,23 +46,3 @@ def editor(image_id: int) -> str:
     categories = [category_to_dict(category) for category in library.active_categories()]
     return render_template("editor.html", image=image, categories=categories,
                            idle_threshold_ms=current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"] * 1000)
-
-
-@bp.get("/labour")
-def labour_dashboard() -> str:
-    return render_template("labour_dashboard.html", instructor=is_instructor())
-
-
-@bp.get("/receipt")
-def labour_receipt() -> str:
-    return render_template("labour_receipt.html", instructor=is_instructor(),
-                           annotator=request.args.get("annotator", "")[:200])
-
-
-@bp.get("/replay/<int:image_id>")
-def labour_replay(image_id: int) -> str:
-    found = library.image_with_count(image_id)
-    if found is None:
-        abort(404, description=f"There is no image {image_id}.")
-    annotation = request.args.get("annotation", "")[:64]
-    return render_template("labour_replay.html", image=image_to_dict(*found), annotation=annotation)
