@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,7 +25,6 @@ EVENT_KIND = re.compile(r"^[a-z][a-z0-9_.:-]{0,31}$")
 MAX_EVENTS_PER_REQUEST = 5000
 MAX_EVENT_DATA_KEYS = 20
 MAX_ATTRIBUTE_KEYS = 20
-SESSION_KEY = "annotator_public_id"
 
 
 class PayloadError(ValueError):
@@ -47,21 +45,6 @@ class SaveResult:
     created: bool
     repairs: tuple[str, ...]
     events_stored: int
-
-
-def current_annotator() -> Annotator:
-    """The person behind this browser session; made on first need (a later issue adds names)."""
-    public_id = session.get(SESSION_KEY)
-    if public_id:
-        found = db.session.scalar(select(Annotator).where(Annotator.public_id == public_id))
-        if found is not None:
-            return found
-    annotator = Annotator(public_id=str(uuid.uuid4()), display_name="Local user")
-    db.session.add(annotator)
-    db.session.commit()
-    session[SESSION_KEY] = annotator.public_id
-    session.permanent = True
-    return annotator
 
 
 def pseudonym(annotator: Annotator | None) -> str | None:

@@ -119,9 +119,39 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def csrf_headers(client: FlaskClient) -> dict[str, str]:
     """The header the gallery's scripts send, with the token a page gave this client's session."""
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
     return {"X-CSRFToken": token}
+
+
+def csrf_of(client: FlaskClient) -> dict[str, str]:
+    """The CSRF header for `client`'s session, read from a page as a browser's script would."""
+    page = client.get("/join").get_data(as_text=True)
+    return {"X-CSRFToken": re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)}
+
+
+def join(client: FlaskClient, name: str) -> dict[str, str]:
+    """Join a workshop as `name` through the API; returns the CSRF header for the participant's requests."""
+    headers = csrf_of(client)
+    response = client.post("/api/join", json={"name": name}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return headers
+
+
+INSTRUCTOR_TOKEN = "teacher-token-for-tests"
+
+
+@pytest.fixture
+def room(data_dir: Path, database_url: str | None) -> Flask:
+    """An app in workshop mode: participants join with a name, admin actions need INSTRUCTOR_TOKEN."""
+    return make_app(data_dir, database_url, INSTRUCTOR_TOKEN=INSTRUCTOR_TOKEN)
+
+
+@pytest.fixture
+def instructor(room: Flask) -> tuple[FlaskClient, dict[str, str]]:
+    """The instructor's client and the headers (CSRF and token) their requests carry."""
+    client = room.test_client()
+    return client, {**csrf_of(client), "X-Instructor-Token": INSTRUCTOR_TOKEN}
 
 
 def image_bytes(width: int = 64, height: int = 48, fmt: str = "JPEG", colour=(200, 40, 40),

@@ -9,9 +9,11 @@ from flask import jsonify, request
 from werkzeug.wrappers import Response
 
 from .. import annotation_store as service
+from .. import participants, workshop
 from ..auth import is_instructor
 from ..errors import ApiError
 from ..models import Annotation, Image, db
+from ..participants import current_annotator
 from . import bp
 from .serialise import iso_utc
 
@@ -47,7 +49,7 @@ def _own_annotation(annotation_id: int) -> Annotation:
     annotation = db.session.get(Annotation, annotation_id)
     if annotation is None:
         raise ApiError(404, "annotation not found", f"There is no annotation {annotation_id}.")
-    if annotation.annotator_id != service.current_annotator().id and not is_instructor():
+    if annotation.annotator_id != current_annotator().id and not is_instructor():
         raise ApiError(403, "not your annotation", "Only its author or the instructor may change it.")
     return annotation
 
@@ -85,36 +87,50 @@ def _run(action: Callable[..., service.SaveResult], *args: Any) -> service.SaveR
 
 @bp.get("/images/<int:image_id>/annotations")
 def list_annotations(image_id: int) -> Response:
+    """The image's outlines as layers: this person's own, plus everyone else's for the instructor or once the
+    instructor shares layers. Each item says whose it is and whether it is the asker's to edit ("mine"); in
+    single-user mode everything is, imported outlines included."""
     image = _image(image_id)
-    return jsonify({"items": [annotation_to_dict(a) for a in service.live_annotations(image)]})
+    me = current_annotator()
+    others = workshop.others_visible()
+    single_user = not participants.workshop_mode()
+    items = []
+    for annotation in service.live_annotations(image):
+        mine = single_user or annotation.annotator_id == me.id
+        if not (mine or others):
+            continue
+        owner = annotation.annotator
+        items.append({**annotation_to_dict(annotation), "mine": mine,
+                      "owner": {"id": service.pseudonym(owner), "name": owner.display_name if owner else None}})
+    return jsonify({"items": items})
 
 
 @bp.post("/images/<int:image_id>/annotations")
 def create_annotation(image_id: int) -> tuple[Response, int]:
     image = _image(image_id)
     body = _json_body()
-    result = _run(service.create, image, body, service.current_annotator())
+    result = _run(service.create, image, body, current_annotator())
     return _answer(result, 201 if result.created else 200)
 
 
 @bp.patch("/annotations/<int:annotation_id>")
 def update_annotation(annotation_id: int) -> tuple[Response, int]:
     annotation = _own_annotation(annotation_id)
-    return _answer(_run(service.update, annotation, _json_body(), service.current_annotator()), 200)
+    return _answer(_run(service.update, annotation, _json_body(), current_annotator()), 200)
 
 
 @bp.delete("/annotations/<int:annotation_id>")
 def delete_annotation(annotation_id: int) -> tuple[Response, int]:
     annotation = _own_annotation(annotation_id)
     body = request.get_json(silent=True) or {"version": request.args.get("version", type=int)}
-    return _answer(_run(service.delete, annotation, body, service.current_annotator()), 200)
+    return _answer(_run(service.delete, annotation, body, current_annotator()), 200)
 
 
 @bp.post("/images/<int:image_id>/events")
 def record_events(image_id: int) -> tuple[Response, int]:
     image = _image(image_id)
     try:
-        stored = service.record_events(image, _json_body(), service.current_annotator())
+        stored = service.record_events(image, _json_body(), current_annotator())
     except service.PayloadError as exc:
         db.session.rollback()
         raise ApiError(exc.status, "invalid events", str(exc)) from exc
@@ -124,6 +140,6 @@ def record_events(image_id: int) -> tuple[Response, int]:
 @bp.get("/me")
 def who_am_i() -> Response:
     """The person behind this browser: the editor marks others' work as theirs."""
-    annotator = service.current_annotator()
+    annotator = current_annotator()
     return jsonify({"annotator": service.pseudonym(annotator), "display_name": annotator.display_name,
                     "instructor": is_instructor()})

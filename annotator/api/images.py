@@ -6,9 +6,10 @@ from flask import current_app, jsonify, request
 from werkzeug.wrappers import Response
 
 from .. import library
+from ..auth import admin_required
 from ..errors import ApiError
 from ..images import ImageRejected
-from ..models import db
+from ..models import Image, db
 from . import bp
 from .serialise import image_to_dict
 
@@ -47,6 +48,7 @@ def get_image(image_id: int) -> Response:
 
 
 @bp.post("/images")
+@admin_required
 def upload_images() -> tuple[Response, int]:
     files = request.files.getlist("file")
     if not files:
@@ -68,3 +70,16 @@ def upload_images() -> tuple[Response, int]:
         raise ApiError(422, "no image could be imported", detail, rejected=rejected)
     body = {"items": created, "duplicates": duplicates, "rejected": rejected}
     return jsonify(body), 201 if created else 200
+
+
+@bp.delete("/images/<int:image_id>")
+@admin_required
+def delete_image(image_id: int) -> Response:
+    """Take an image out of the gallery and the workshop. Its file, outlines and timings stay (exports of
+    the labour record still count them); nothing is erased."""
+    image = db.session.get(Image, image_id)
+    if image is None or image.deleted:
+        raise ApiError(404, "image not found", f"There is no image {image_id}.")
+    image.deleted = True
+    db.session.commit()
+    return jsonify({"deleted": image_id})

@@ -14,6 +14,7 @@ from .. import annotation_store, ledger
 from ..auth import is_instructor
 from ..errors import ApiError
 from ..models import Image, db
+from ..participants import current_annotator
 from . import bp
 
 
@@ -38,7 +39,7 @@ def _image_id(raw: Any) -> int | None:
 def _whose() -> int | None:
     """Whose events: anyone's for the instructor (or the one named by `annotator=`), else the asker's own."""
     wanted = request.args.get("annotator")
-    me = annotation_store.current_annotator()
+    me = current_annotator()
     if wanted in (None, "", "me"):
         return None if is_instructor() and wanted != "me" else me.id
     found = ledger.find_annotator(wanted[:200])
@@ -78,7 +79,7 @@ def image_labour(image_id: int) -> Response:
     session = request.args.get("session")
     if session is not None and not annotation_store.CLIENT_ID.match(session):
         raise ApiError(400, "bad parameter", "session must be the editor's session id")
-    mine = None if is_instructor() else annotation_store.current_annotator().id
+    mine = None if is_instructor() else current_annotator().id
     return jsonify(ledger.image_figures(image_id, mine, session))
 
 

@@ -1,5 +1,63 @@
-"""Joining a workshop, and the instructor's workshop page."""
+"""Joining a workshop, and the instructor's workshop page.
+
+In workshop mode every page but /join sends a participant who has no name yet to /join first; the API
+answers such a browser 401 "join first" instead."""
 
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+from urllib.parse import urlsplit
+
+from flask import abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from .. import participants, workshop
+from ..auth import is_instructor
+from . import bp
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never send someone on to another host after joining."""
+    if not target:
+        return url_for("pages.gallery")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("pages.gallery")
+    return target
+
+
+@bp.before_request
+def send_newcomers_to_join() -> Response | None:
+    if request.endpoint in ("pages.join", "pages.join_submit"):
+        return None
+    if participants.needs_to_join():
+        return redirect(url_for("pages.join", next=request.full_path.rstrip("?")))
+    return None
+
+
+@bp.get("/join")
+def join() -> str:
+    return render_template("join.html", me=participants.joined_annotator(), error=None, name="",
+                           next=_safe_next(request.args.get("next")))
+
+
+@bp.post("/join")
+def join_submit() -> Response | tuple[str, int]:
+    """The plain form (works without scripts): join, or join again under another name."""
+    target = _safe_next(request.form.get("next"))
+    try:
+        participants.join(request.form.get("name", ""))
+    except participants.InvalidName as exc:
+        return render_template("join.html", me=participants.joined_annotator(), error=str(exc),
+                               name=request.form.get("name", "")[:200], next=target), 422
+    return redirect(target)
+
+
+@bp.get("/workshop")
+def workshop_page() -> str:
+    if not is_instructor():
+        abort(403, description="The workshop page is for the instructor: open the address with the token "
+                               "printed by `annotator serve`.")
+    settings = workshop.load_settings()
+    return render_template("workshop.html", settings=settings.to_dict(),
+                           workshop_mode=participants.workshop_mode(),
+                           image_count=len(workshop.workshop_images(settings)))

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from annotator import library
 from annotator.models import LabourEvent, db
-from tests.conftest import image_bytes
+from tests.conftest import image_bytes, join
 
 SQUARE = [{"points": [10, 10, 110, 10, 110, 60, 10, 60]}]
 
@@ -212,17 +212,14 @@ def test_another_persons_annotation_cannot_be_changed_when_serving_a_room(data_d
 
     room = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="teacher")
     author, other = room.test_client(), room.test_client()
+    author_headers, other_headers = join(author, "Amara"), join(other, "Bo")
 
-    def token(client) -> dict:
-        html = client.get("/").get_data(as_text=True)
-        return {"X-CSRFToken": html.split('name="csrf-token" content="')[1].split('"')[0]}
-
-    created = author.post(f"/api/images/{image_id}/annotations", json=new(), headers=token(author)).get_json()
+    created = author.post(f"/api/images/{image_id}/annotations", json=new(), headers=author_headers).get_json()
     annotation_id = created["annotation"]["id"]
     refused = other.patch(f"/api/annotations/{annotation_id}", json={"version": 1, "category_id": 8},
-                          headers=token(other))
+                          headers=other_headers)
     assert refused.status_code == 403
-    teacher = {**token(other), "X-Instructor-Token": "teacher"}
+    teacher = {**other_headers, "X-Instructor-Token": "teacher"}
     assert other.patch(f"/api/annotations/{annotation_id}", json={"version": 1, "category_id": 8},
                        headers=teacher).status_code == 200
 

@@ -84,7 +84,7 @@ def state(app: Flask) -> tuple:
 
 def csrf_for(client) -> dict[str, str]:
     """The CSRF header for a client of an app made in the test (the fixture's, for other apps)."""
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/join").get_data(as_text=True)
     return {"X-CSRFToken": re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)}
 
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from annotator import library
-from tests.conftest import image_bytes, make_app
+from tests.conftest import image_bytes, join, make_app
 
 SQUARE = [{"points": [10, 10, 110, 10, 110, 60, 10, 60]}]
 
@@ -22,7 +22,7 @@ def image_id(app) -> int:
 
 
 def csrf(client) -> dict[str, str]:
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/join").get_data(as_text=True)
     return {"X-CSRFToken": html.split('name="csrf-token" content="')[1].split('"')[0]}
 
 
@@ -144,7 +144,7 @@ def room(data_dir, database_url, image_id):
     app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="teacher")
     alice, bob = app.test_client(), app.test_client()
     for client, name in ((alice, "alice"), (bob, "bob")):
-        page = Session(client, image_id, f"session-{name}")
+        page = Session(client, image_id, f"session-{name}", headers=join(client, name))
         page.draw(f"poly-{name}-1", search=1_000, clicks=[1_000, 1_000], close_after=1_000)
     return app, alice, bob
 
@@ -170,7 +170,7 @@ def test_only_the_instructor_sees_everyone_and_opts_in_to_names(room):
     everyone = alice.get("/api/labour/summary.json", headers=teacher).get_json()
     assert len(everyone["polygons"]) == 2 and all("name" not in person for person in everyone["people"])
     named = alice.get("/api/labour/summary.json?names=1", headers=teacher).get_json()
-    assert {person["name"] for person in named["people"]} == {"Local user"}
+    assert {person["name"] for person in named["people"]} == {"alice", "bob"}
     csv_text = alice.get("/api/labour/events.csv?names=1", headers=teacher).get_data(as_text=True)
     assert csv_text.splitlines()[0].endswith("person,name,data")
 

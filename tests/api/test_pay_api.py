@@ -15,7 +15,7 @@ TOKEN = "s3cret-token"
 
 
 def csrf_for(client: FlaskClient) -> dict[str, str]:
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/join").get_data(as_text=True)
     return {"X-CSRFToken": re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)}
 
 
