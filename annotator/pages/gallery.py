@@ -6,24 +6,37 @@ import math
 
 from flask import abort, current_app, render_template, request
 
-from .. import library
+from .. import library, participants, workshop
 from ..api.serialise import category_to_dict, image_to_dict
+from ..auth import is_instructor
 from . import bp
 
 
 @bp.get("/")
 def gallery() -> str:
+    """Every image, or in a workshop that hands images out, the images this participant was given."""
     page_size = current_app.config["ANNOTATOR"]["PAGE_SIZE"]
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 10**7 else 1
-    rows, total = library.list_images((page - 1) * page_size, page_size)
+    settings = workshop.load_settings()
+    me = participants.joined_annotator()
+    participant = participants.workshop_mode() and not is_instructor()
+    handed_out = participant and settings.assignment != "free" and me is not None
+    if handed_out:
+        given = [found for image_id, _ in workshop.assigned_images(me)
+                 if (found := library.image_with_count(image_id)) is not None]
+        rows, total = given[(page - 1) * page_size:page * page_size], len(given)
+    else:
+        rows, total = library.list_images((page - 1) * page_size, page_size)
     pages = max(1, math.ceil(total / page_size))
     if page > pages:
         abort(404, description=f"The gallery has {pages} page(s).")
     cards = [image_to_dict(image, count) for image, count in rows]
     return render_template("gallery.html", cards=cards, page=page, pages=pages, total=total,
                            page_size=page_size, page_links=_page_window(page, pages),
-                           max_upload_mb=current_app.config["ANNOTATOR"]["MAX_UPLOAD_MB"])
+                           max_upload_mb=current_app.config["ANNOTATOR"]["MAX_UPLOAD_MB"],
+                           can_upload=is_instructor(), me=me if participant else None, handed_out=handed_out,
+                           assignment=settings.assignment)
 
 
 def _page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:

@@ -25,6 +25,12 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+@bp.app_context_processor
+def viewer() -> dict[str, dict[str, bool]]:
+    """What every page's menu needs to know about the person looking (no database access: error pages too)."""
+    return {"viewer": {"instructor": is_instructor(), "workshop": participants.workshop_mode()}}
+
+
 @bp.before_request
 def send_newcomers_to_join() -> Response | None:
     if request.endpoint in ("pages.join", "pages.join_submit"):
