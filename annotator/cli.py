@@ -86,7 +86,9 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
     click.echo(f"annotator {__version__} is serving {app.config['ANNOTATOR']['DATA_DIR']}")
     click.echo(f"Open {url} in a browser. Press Ctrl+C to stop.", err=False)
     if token:
-        click.echo(f"Instructor: open {url}?token={token} once on your own computer (keep this token to yourself).")
+        click.echo(f"Workshop mode. Participants: open {url} and type a name to join.")
+        click.echo(f"Instructor: open {url}workshop?token={token} once on your own computer (keep this token "
+                   "to yourself).")
     sys.stdout.flush()
     try:
         server.run()
@@ -339,6 +341,38 @@ def labour_export(app: Flask, out: Path, image_id: int | None, who: str | None, 
     totals = summary["totals"]
     click.echo(f"Wrote the labour summary to {out}: {totals['polygons']} polygon(s), "
                f"{totals['active_ms'] / 3_600_000:.2f} person-hour(s) of active time, {totals['people']} person(s).")
+
+
+@main.group("workshop")
+def workshop_group() -> None:
+    """The workshop: back up everything the room made, or start afresh (after a backup)."""
+
+
+@workshop_group.command("backup")
+@data_options
+def workshop_backup(app: Flask) -> None:
+    """Write a backup ZIP (COCO with timings, the labour ledger with names, raw events, flags and
+    proposals) to the data folder's backups/, and print where it went."""
+    from . import workshop
+
+    path = workshop.write_backup()
+    click.echo(f"Backup written: {path} ({path.stat().st_size // 1024} KB)")
+
+
+@workshop_group.command("reset")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@data_options
+def workshop_reset(app: Flask, yes: bool) -> None:
+    """Back everything up, then remove every participant and their outlines, timings, flags and
+    proposals. Images and the label set stay."""
+    from . import workshop
+
+    if not yes:
+        click.confirm("Back up, then remove everyone's work from this workshop?", abort=True)
+    report = workshop.reset()
+    click.echo(f"Backup written: {report.backup}")
+    click.echo(f"Removed {report.annotations} outlines, {report.events} timing events, {report.people} people "
+               f"and {report.proposals} class proposals.")
 
 
 @main.group("db")

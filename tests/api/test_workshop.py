@@ -293,3 +293,21 @@ def test_deleting_an_image_hides_it_but_keeps_its_outlines(room, instructor, ima
     assert client.delete(f"/api/images/{images[0]}", headers=headers).status_code == 404
     with room.app_context():
         assert db.session.query(Annotation).count() == 1
+
+
+def test_the_command_line_backs_up_and_resets(run, app, client, csrf_headers, data_dir):
+    with app.app_context():
+        image_id = library.add_image(image_bytes(), "scene.jpg", "upload")[0].id
+    outline(client, csrf_headers, image_id, "local-poly-1")
+    backed_up = run("workshop", "backup")
+    assert backed_up.exit_code == 0 and "Backup written:" in backed_up.output
+    assert len(list((data_dir / "backups").glob("workshop-*.zip"))) == 1
+    reset = run("workshop", "reset", "--yes")
+    assert reset.exit_code == 0 and "Removed 1 outlines" in reset.output
+    assert len(list((data_dir / "backups").glob("workshop-*.zip"))) == 2
+    assert client.get(f"/api/images/{image_id}/annotations").get_json()["items"] == []
+
+
+def test_reset_from_the_command_line_asks_first(run):
+    refused = run("workshop", "reset")  # no terminal answer: click aborts
+    assert refused.exit_code != 0 and "Aborted" in refused.output

@@ -27,7 +27,7 @@ def test_serving_the_room_prints_an_address_others_can_reach(start_server):
     assert status == 200 and headers["Content-Type"] == "application/json"
     # Serving a room without a token makes one up: others on the network must not get admin rights.
     printed = server.stdout_path.read_text()
-    assert f"{server.url}?token=" in printed
+    assert f"{server.url}workshop?token=" in printed and "type a name to join" in printed
 
 
 def test_serving_only_this_computer_needs_no_instructor_token(empty_live_server):
