@@ -45,6 +45,7 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
                            "`annotator serve`.")
         return view(*args, **kwargs)
 
+    wrapper.instructor_only = True  # type: ignore[attr-defined] - lets a test find every guarded endpoint
     return wrapper
 
 
