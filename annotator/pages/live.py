@@ -1,5 +1,14 @@
-"""The instructor's live view of the room."""
+"""The instructor's live view of the room: a projector-sized page that polls /api/workshop/live."""
 
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+from flask import current_app, render_template
+
+from ..auth import admin_required
+from . import bp
+
+
+@bp.get("/live")
+@admin_required  # the page's error envelope renders as the error page with 403 for a participant
+def live() -> str:
+    return render_template("live.html", idle_threshold_s=current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"])
