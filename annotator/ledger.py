@@ -144,7 +144,8 @@ def report(scope: Scope = Scope(), *, names: bool = False) -> dict[str, Any]:
         active_by_image[session["image_id"]] += session["active_ms"]
     missing = set(active_by_image) - set(file_names)
     if missing:
-        file_names.update(dict(db.session.execute(select(Image.id, Image.file_name).where(Image.id.in_(missing)))))
+        rows = db.session.execute(select(Image.id, Image.file_name).where(Image.id.in_(missing))).all()
+        file_names.update((image_id, file_name) for image_id, file_name in rows)
     by_image = labour.group_by(polygons, "image_id")
     for image_id in sorted(set(by_image) | set(active_by_image)):
         images.append({"image_id": image_id, "file_name": file_names.get(image_id),
