@@ -17,7 +17,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from . import geometry
+from . import flags, geometry
+from .auth import is_instructor
 from .models import Annotation, Annotator, Category, Image, LabourEvent, db, utcnow
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -73,8 +74,8 @@ def _attributes(raw: Any, current: dict[str, Any] | None = None) -> dict[str, An
         raise PayloadError("attributes", f"must be an object of at most {MAX_ATTRIBUTE_KEYS} keys")
     merged = dict(current or {})
     for key, value in raw.items():
-        if key in {"repairs", "source"}:
-            continue  # written by the server only
+        if key in {"repairs", "source", "flag"}:
+            continue  # written by the server only (a flag is the `flag` field of a save)
         if not isinstance(value, str | int | float | bool) or (isinstance(value, str) and len(value) > 2000):
             raise PayloadError(f"attributes.{key}", "must be a short text, a number or true/false")
         merged[key] = value
@@ -111,11 +112,16 @@ def create(image: Image, payload: Any, annotator: Annotator) -> SaveResult:
     existing = db.session.scalar(select(Annotation).where(Annotation.client_id == client_id))
     if existing is not None:
         return _same_create(existing, image, annotator, payload)
-    category = _category(payload.get("category_id"))
+    flag_given, flag_request = _flag_payload(payload)
+    # "None of the classes fits" may come without a pick; otherwise a class is needed.
+    raw_category = payload.get("category_id")
+    category_id = None if flag_request is not None and raw_category is None else _category(raw_category).id
     shape = _shape(payload.get("parts"), image)
-    annotation = Annotation(client_id=client_id, image_id=image.id, category_id=category.id,
+    void_id = flags.void_category().id if flag_given else None  # may commit: nothing is pending yet
+    annotation = Annotation(client_id=client_id, image_id=image.id, category_id=category_id,
                             annotator_id=annotator.id, attributes=_attributes(payload.get("attributes")),
                             iscrowd=False, version=1)
+    _save_flag(annotation, void_id, category_id, flag_given, flag_request)
     _apply_shape(annotation, shape)
     events = parse_events(payload, default_annotation=client_id)
     db.session.add(annotation)
@@ -145,6 +151,9 @@ def update(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveRe
     """Change parts, class or attributes of the version the editor based its edit on (409 if stale)."""
     payload = _require(payload)
     _check_version(annotation, payload.get("version"))
+    flag_given, flag_request = _flag_payload(payload)
+    # Looked up before anything changes, since making the void class commits.
+    void_id = flags.void_category().id if flag_given or annotation.flag is not None else None
     restore = payload.get("deleted") is False
     if "deleted" in payload and not isinstance(payload["deleted"], bool):
         raise PayloadError("deleted", "must be false (to restore) or left out")
@@ -157,8 +166,8 @@ def update(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveRe
         shape = _shape(payload["parts"], annotation.image)
         _apply_shape(annotation, shape)
         repairs = shape.repairs
-    if "category_id" in payload:
-        annotation.category_id = _category(payload["category_id"]).id
+    category_id = _category(payload["category_id"]).id if "category_id" in payload else None
+    _save_flag(annotation, void_id, category_id, flag_given, flag_request)
     if "attributes" in payload:
         annotation.attributes = _attributes(payload["attributes"], annotation.attributes)
     events = parse_events(payload, default_annotation=annotation.client_id)
@@ -167,6 +176,35 @@ def update(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveRe
     stored = _store_events(annotation.image, annotator, events)
     _commit_versioned(annotation)
     return SaveResult(annotation, False, repairs, stored)
+
+
+def _flag_payload(payload: dict[str, Any]) -> tuple[bool, flags.FlagRequest | None]:
+    """Whether the save sends `flag`, and the flag it sets (None: cleared)."""
+    if "flag" not in payload:
+        return False, None
+    try:
+        return True, flags.parse_flag(payload["flag"])
+    except flags.FlagError as exc:
+        raise PayloadError(exc.field, exc.message, exc.status) from exc
+
+
+def _save_flag(annotation: Annotation, void_id: int | None, category_id: int | None, flag_given: bool,
+               request: flags.FlagRequest | None) -> None:
+    """The class and flag after this save (see flags.saved_state); a linked proposal must be open."""
+    if void_id is None:  # neither flagged nor flagging: an ordinary class change
+        if category_id is not None:
+            annotation.category_id = category_id
+        return
+    try:
+        if request is not None and request.proposal_id is not None and request.proposal_id != annotation.proposal_id:
+            flags.open_proposal(request.proposal_id)
+        state = flags.saved_state(flags.flag_state(annotation), void_id, category_id=category_id,
+                                  flag_given=flag_given, request=request, instructor=is_instructor())
+    except flags.FlagError as exc:
+        raise PayloadError(exc.field, exc.message, exc.status) from exc
+    if state.category_id is None:
+        raise PayloadError("category_id", "must be a whole number")
+    flags.apply_state(annotation, state)
 
 
 def delete(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveResult:

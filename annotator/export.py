@@ -175,7 +175,8 @@ class Export:
             result = db.session.execute(
                 select(Annotation.id, Annotation.image_id, Annotation.category_id, Annotation.annotator_id,
                        Annotator.public_id, Annotation.client_id, Annotation.parts, Annotation.rle_counts,
-                       Annotation.iscrowd, Annotation.attributes, Annotation.created_at, Annotation.updated_at)
+                       Annotation.iscrowd, Annotation.attributes, Annotation.created_at, Annotation.updated_at,
+                       Annotation.flag, Annotation.flag_reason, Annotation.flag_resolution, Annotation.flag_category_id)
                 .outerjoin(Annotator, Annotator.id == Annotation.annotator_id)
                 .where(Annotation.image_id.in_([image.id for image in batch]), *self._annotation_conditions())
                 .order_by(Annotation.image_id, Annotation.id)
@@ -196,7 +197,7 @@ class Export:
                     records.append({
                         "id": row.id, "image_id": row.image_id, "category_id": row.category_id,
                         "annotator_id": row.annotator_id, "annotator": row.public_id, "parts": row.parts,
-                        "rle_counts": row.rle_counts, "iscrowd": row.iscrowd, "attributes": row.attributes,
+                        "rle_counts": row.rle_counts, "iscrowd": row.iscrowd, "attributes": _with_flag(row),
                         "created_at": row.created_at, "updated_at": row.updated_at,
                         "timings": self._timings(batch_ledger, row.client_id),
                         **({"labour": labour.get(row.client_id, [])} if self.options.labour else {})})
@@ -364,6 +365,16 @@ class Export:
         if self.notes:
             text += f" {len(self.notes)} note(s) in the report:"
         return text
+
+
+def _with_flag(row: Any) -> dict[str, Any]:
+    """The stored attributes plus the annotation's flag, if it has one ("categories are decisions"): its kind,
+    reason, the instructor's resolution (None while open) and the class the person would have picked."""
+    attributes = {key: value for key, value in (row.attributes or {}).items() if key != "flag"}
+    if row.flag is not None:
+        attributes["flag"] = {"kind": row.flag, "reason": row.flag_reason or "", "resolution": row.flag_resolution,
+                              "guess_category_id": row.flag_category_id}
+    return attributes
 
 
 def resolve_annotator(text: str) -> tuple[int, str] | None:

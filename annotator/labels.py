@@ -62,6 +62,15 @@ DEFAULT_LABELS: tuple[Label, ...] = (
 )
 
 
+VOID_NAME = "void/unknown"
+
+
+def void_label() -> Label:
+    """The class a flagged annotation carries until the instructor decides ("none fits", "unsure"): the
+    default set's void/unknown, re-created from here when an instructor's own label set lacks it."""
+    return next(label for label in DEFAULT_LABELS if label.name == VOID_NAME)
+
+
 class LabelSetError(ValueError):
     """A label file that cannot be used, with a message naming the problem."""
 

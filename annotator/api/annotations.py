@@ -35,6 +35,10 @@ def annotation_to_dict(annotation: Annotation) -> dict[str, Any]:
         "deleted": annotation.deleted,
         "created_at": iso_utc(annotation.created_at),
         "updated_at": iso_utc(annotation.updated_at),
+        "flag": None if annotation.flag is None else {
+            "kind": annotation.flag, "reason": annotation.flag_reason or "",
+            "category_id": annotation.flag_category_id,  # the person's guess
+            "resolution": annotation.flag_resolution, "proposal_id": annotation.proposal_id},
     }
 
 

@@ -1,5 +1,16 @@
-"""The flags page: flagged annotations, their reasons and class proposals, for the discussion."""
+"""The flags page: flagged annotations, their reasons and class proposals, for the discussion.
+
+A shell: the lists come from /api/flags and /api/proposals, which decide whose names the asker may see; the
+instructor's page has the decision buttons, which the API refuses to anyone else anyway."""
 
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+from flask import render_template
+
+from ..auth import is_instructor
+from . import bp
+
+
+@bp.get("/flags")
+def flags_page() -> str:
+    return render_template("flags.html", instructor=is_instructor())
