@@ -124,7 +124,8 @@ class Annotation(db.Model):
     flag_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The class the person would have picked, kept so resolving can restore it.
     flag_category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), nullable=True)
-    flag_resolution: Mapped[str | None] = mapped_column(String(16), nullable=True)  # kept|reclassed|accepted|merged|rejected
+    # NULL while open; kept | reclassed | accepted | merged | rejected once decided.
+    flag_resolution: Mapped[str | None] = mapped_column(String(16), nullable=True)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("class_proposal.id"), nullable=True)
 
     image: Mapped[Image] = relationship(back_populates="annotations")
