@@ -111,3 +111,12 @@ def bbox(rle: RLE) -> list[float]:
 def iou(first: RLE, second: RLE) -> float:
     """Intersection over union of two masks of the same image size (0.0 when both are empty)."""
     return float(coco_mask.iou([_as_c(first)], [_as_c(second)], [0])[0][0])
+
+
+def iou_matrix(firsts: list[RLE], seconds: list[RLE]) -> np.ndarray:
+    """IoU of every mask in `firsts` with every one in `seconds` (len(firsts) x len(seconds)), in one call:
+    per pair, `iou` costs ~30 us of Python around ~2 us of pycocotools."""
+    if not firsts or not seconds:
+        return np.zeros((len(firsts), len(seconds)), dtype=np.float64)
+    result = coco_mask.iou([_as_c(r) for r in firsts], [_as_c(r) for r in seconds], [0] * len(seconds))
+    return np.asarray(result, dtype=np.float64).reshape(len(firsts), len(seconds))
