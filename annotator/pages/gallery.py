@@ -36,7 +36,8 @@ def gallery() -> str:
                            page_size=page_size, page_links=_page_window(page, pages),
                            max_upload_mb=current_app.config["ANNOTATOR"]["MAX_UPLOAD_MB"],
                            can_upload=is_instructor(), me=me if participant else None, handed_out=handed_out,
-                           assignment=settings.assignment)
+                           assignment=settings.assignment,
+                           compare=participants.workshop_mode() and (is_instructor() or settings.share_layers))
 
 
 def _page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
