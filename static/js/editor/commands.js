@@ -3,6 +3,7 @@
 // A command captures the values it needs when it is made, so undoing restores exactly what was there.
 // The pure part-editing functions below make new parts and never change the ones they are given.
 
+import { sameFlag } from "./flags.js";
 import { roundPoint } from "./store.js";
 
 export const MIN_RING_VERTICES = 3;
@@ -140,5 +141,22 @@ export function changeClass(store, id, categoryId) {
     to: categoryId,
     apply: () => store.setCategory(id, categoryId),
     revert: () => store.setCategory(id, before),
+  };
+}
+
+/** Set, change or clear an annotation's flag (flags.js), as an undoable edit like a class change. */
+export function changeFlag(store, id, flag) {
+  const annotation = store.get(id);
+  if (!annotation || sameFlag(annotation.flag, flag)) return null;
+  const before = annotation.flag || null;
+  const after = flag || null;
+  return {
+    label: after ? (before ? "change flag" : "flag polygon") : "clear flag",
+    kind: "flag",
+    annotationId: id,
+    from: before,
+    to: after,
+    apply: () => store.setFlag(id, after),
+    revert: () => store.setFlag(id, before),
   };
 }

@@ -227,8 +227,14 @@ export class Input {
       case "v":
         actions.setTool("select");
         return true;
-      case "p":
       case "n":
+        if (shift) {
+          actions.nextImage("key"); // Shift+N: N alone stays the polygon tool
+          return true;
+        }
+        actions.setTool("polygon");
+        return true;
+      case "p":
         actions.setTool("polygon");
         return true;
       case "o":

@@ -1,9 +1,17 @@
 // The editor's composition root: reads the page's data, makes the document, view, history, labour
 // record and saver, wires them to the canvas, toolbar and side panel, loads the image's annotations,
 // and exposes the read-only test hook `window.annotatorEditor` (the only global).
+//
+// Workshop mode: others' annotations (shared layers) are shown read-only, with a Layers switch each;
+// "Next image" saves everything first, then asks the server which image is next; the Flag section sends a
+// flag (and a proposed class) as an undoable edit.
 
 import { makeApi } from "./api.js";
-import { changeClass } from "./commands.js";
+import { changeClass, changeFlag } from "./commands.js";
+import { FlagPanel } from "./flag_panel.js";
+import { flagFromForm } from "./flags.js";
+import { MINE, isMine, loadLayers, saveLayers } from "./layers.js";
+import { LayersPanel } from "./layers_panel.js";
 import { History } from "./history.js";
 import { Help } from "./help.js";
 import { Input } from "./input.js";
@@ -57,11 +65,18 @@ const labour = new Labour({ sessionId: crypto.randomUUID(), idleMs: data.idle_th
 const api = makeApi({ csrfToken });
 const settings = {
   opacity: loadOpacity(), snap: false, hideAll: false, hiddenCategories: new Set(), brightness: 1, contrast: 1,
+  layers: loadLayers(storage, imageInfo.id),
 };
 
-/** Whether an annotation is shown (and so can be picked or snapped to): not hidden, nor its class. */
+/** Whether an annotation is shown (and so can be snapped to): not hidden, nor its class, nor its layer. */
 function isVisible(annotation) {
-  return !settings.hideAll && !settings.hiddenCategories.has(annotation.categoryId);
+  return !settings.hideAll && !settings.hiddenCategories.has(annotation.categoryId) && settings.layers.visible(annotation);
+}
+
+/** Shown and the person's own: only these can be picked, edited or deleted (others' layers are read-only,
+ *  for the instructor too: their outline is their labour record). */
+function isEditable(annotation) {
+  return isMine(annotation) && isVisible(annotation);
 }
 const tools = {};
 let activeTool = null;
@@ -99,6 +114,7 @@ const toolContext = {
   snapOn: () => settings.snap,
   offerBorder: (on) => toolbar.showBorderOffer(on),
   visible: isVisible,
+  editable: isEditable,
   tell: (text, level) => toolbar.message(text, level),
   redraw: () => renderer.invalidateOverlay(),
   setCursor: (cursor) => input.setToolCursor(cursor),
@@ -167,6 +183,11 @@ const actions = {
   pickClass(categoryId, via) {
     store.setActiveCategory(categoryId);
     const selected = store.selected;
+    if (selected && activeTool === tools.select && selected.categoryId !== categoryId && selected.flag
+      && selected.flag.resolution) {
+      toolbar.message("The instructor has decided this polygon's class; it can no longer be changed.", "warn");
+      return;
+    }
     if (selected && activeTool === tools.select && selected.categoryId !== categoryId) {
       perform(changeClass(store, selected.clientId, categoryId), { from: selected.categoryId, to: categoryId, via });
     } else {
@@ -174,6 +195,7 @@ const actions = {
     }
   },
   selectFromList(clientId) {
+    if (!isEditable(store.get(clientId))) return;
     actions.setTool("select");
     store.select(clientId);
     labour.record("select", { annotation: clientId, data: { via: "list" } });
@@ -221,6 +243,44 @@ const actions = {
     toolbar.showImageFilter(settings);
     renderer.invalidateBase();
   },
+  /** Show or hide one layer: MINE (hiding it hides the polygons there now; new ones show) or another person's. */
+  setLayerVisible(key, shown) {
+    if (key === MINE) settings.layers.setMine(shown, store.list().filter(isMine).map((annotation) => annotation.clientId));
+    else settings.layers.setLayer(key, shown);
+    layersChanged({ layer: key === MINE ? "mine" : "other", shown });
+  },
+  setOthersVisible(shown) {
+    settings.layers.setOthers(shown);
+    layersChanged({ layer: "all-others", shown });
+  },
+  /** Flag the polygon (form: {kind: "" | "none_fits" | "unsure", reason}), proposing a new class first if
+   *  asked; resolves {ok, message}. The proposal is made without examples and linked by the flag's own save,
+   *  so the flag stays one undoable edit and the editor's version of the polygon stays current. */
+  async saveFlag(clientId, form, proposal = null) {
+    const annotation = store.get(clientId);
+    if (!annotation || !isMine(annotation)) return { ok: false, message: "Only your own polygons can be flagged." };
+    if (annotation.flag && annotation.flag.resolution) return { ok: false, message: "The instructor has decided this flag." };
+    let proposalId = annotation.flag && form.kind === "none_fits" ? annotation.flag.proposal_id ?? null : null;
+    if (form.kind === "none_fits" && proposal && proposal.name) {
+      try {
+        const { body } = await api("POST", "/api/proposals",
+          { name: proposal.name, definition: proposal.definition || "", annotation_ids: [] });
+        proposalId = body.proposal.id;
+      } catch (error) {
+        if (!error || error.status === undefined) throw error;
+        return { ok: false, message: `Not proposed: ${error.detail}` };
+      }
+    }
+    if (!store.has(clientId)) return { ok: false, message: "This polygon is gone (deleted or undone)." };
+    const flag = flagFromForm(form, proposalId);
+    const done = perform(changeFlag(store, clientId, flag), { kind: flag ? flag.kind : null, proposal: proposalId });
+    if (!done) return { ok: true, message: "Nothing to change." };
+    const category = store.category(store.get(clientId).categoryId);
+    return { ok: true, message: flag
+      ? `Flagged (Ctrl+Z undoes it). Stored as void/unknown until the instructor decides; your pick: ${category ? category.name : "none"}.`
+      : "Flag cleared (Ctrl+Z undoes it)." };
+  },
+  nextImage: (via) => nextImage(via),
   toggleSnap(on = !settings.snap) {
     settings.snap = Boolean(on);
     toolbar.showSnap(settings.snap);
@@ -285,6 +345,74 @@ const actions = {
   },
 };
 
+function layersChanged(data) {
+  saveLayers(storage, imageInfo.id, settings.layers);
+  layersPanel.render();
+  visibilityChanged({ ...data, via: "layers" });
+}
+
+// --- next image: save everything, then ask the server ---
+
+const nextButton = document.getElementById("next-image");
+const nextStatus = document.getElementById("next-status");
+const progress = document.getElementById("image-progress");
+let leaving = false;
+
+async function nextImage(via) {
+  if (leaving || !ready) return;
+  if (tools.polygon.drawing) {
+    toolbar.message("Close the polygon you are drawing (Enter) or cancel it (Esc) first.", "warn");
+    return;
+  }
+  leaving = true;
+  nextButton.disabled = true;
+  nextStatus.textContent = "Saving…";
+  try {
+    // Never leave unsaved work behind: wait for every save; if the server cannot be reached, stay.
+    if (!(await sync.whenSaved())) {
+      nextStatus.textContent = "";
+      toolbar.message("Not everything is saved: the server cannot be reached. Staying on this image; your work "
+        + "is kept in this browser and sent when it can be. Try Next image again then.", "error");
+      return;
+    }
+    labourKeeper.save();
+    await sync.flushEvents();
+    let answer;
+    try {
+      answer = (await api("POST", "/api/workshop/next", { current: imageInfo.id })).body;
+    } catch (error) {
+      if (!error || error.status === undefined) throw error;
+      nextStatus.textContent = "";
+      toolbar.message(`No next image: ${error.detail}`, "error");
+      return;
+    }
+    if (answer.url) {
+      nextStatus.textContent = "Opening the next image…";
+      window.location.assign(answer.url);
+      return;
+    }
+    nextStatus.textContent = answer.message || "You have done all your images: thank you!";
+    if (via === "key") toolbar.message(nextStatus.textContent);
+  } finally {
+    leaving = false;
+    nextButton.disabled = false;
+  }
+}
+
+/** "Image k of n" for a workshop participant, from the server's record of what they were given. */
+async function showProgress() {
+  let answer;
+  try {
+    answer = (await api("GET", "/api/workshop")).body;
+  } catch (error) {
+    return; // no workshop on this server: nothing to show
+  }
+  if (!answer || !answer.workshop_mode || !answer.me || !answer.images) return;
+  const finished = (answer.me.assigned || []).filter((item) => item.finished && item.image_id !== imageInfo.id).length;
+  progress.textContent = `Image ${Math.min(finished + 1, answer.images)} of ${answer.images}`;
+  progress.hidden = false;
+}
+
 function visibilityChanged(data) {
   const selected = store.selected;
   if (selected && !isVisible(selected)) store.select(null);
@@ -312,6 +440,8 @@ function revealAnnotation(annotation) {
 
 const toolbar = new Toolbar(root, actions);
 const panel = new Panel(root, { store, sync, actions, figures });
+const layersPanel = new LayersPanel(root, { store, layers: () => settings.layers, actions });
+const flagPanel = new FlagPanel(root, { store, actions });
 const help = new Help(document.getElementById("help"), {
   onToggle: (open) => labour.record("help", { data: { open } }),
 });
@@ -333,6 +463,7 @@ store.subscribe((change) => {
     case "selection":
       renderer.invalidateOverlay();
       panel.showSelection();
+      flagPanel.show();
       break;
     case "hover":
       renderer.invalidateOverlay();
@@ -348,6 +479,8 @@ store.subscribe((change) => {
     default:
       renderer.invalidate();
       panel.polygonsChanged();
+      layersPanel.changed();
+      if (change.id === store.selection.id || change.type === "remove") flagPanel.show();
   }
 });
 sync.subscribe((event) => {
@@ -444,7 +577,12 @@ const hook = Object.freeze({
         categoryId: annotation.categoryId,
         version: annotation.version,
         parts: partsToServer(annotation.parts),
+        mine: isMine(annotation),
+        owner: !isMine(annotation) && annotation.owner ? { ...annotation.owner } : null, // whose read-only layer
+        flag: annotation.flag ? { ...annotation.flag } : null,
+        visible: isVisible(annotation),
       })),
+      layers: settings.layers.toJSON(),
     };
   },
 });
@@ -486,7 +624,9 @@ async function start() {
   figures.refresh();
   renderer.invalidate();
   panel.polygonsChanged();
+  layersPanel.render();
   toolbar.showSaveState(sync.saveState, sync.pendingSaves, sync.retryAt);
+  showProgress();
 }
 
 start();

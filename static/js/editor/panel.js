@@ -1,8 +1,11 @@
 // The side panel: the class picker (colour, number key, name; the definition as a tooltip and under the
 // list) and the polygon list (class, vertex count, the ledger's time and clicks; click selects, hover
-// highlights on the canvas).
+// highlights on the canvas). The list holds the person's own polygons; a flagged one carries a badge with its
+// reason as a tooltip. Others' layers are listed in the Layers section (layers_panel.js).
 // Every name is set as text, never as HTML.
 
+import { flagBadge } from "./flags.js";
+import { isMine } from "./layers.js";
 import { formatDuration } from "./labour_figures.js";
 import { vertexCount } from "./store.js";
 
@@ -167,7 +170,7 @@ export class Panel {
   }
 
   renderPolygons() {
-    const annotations = this.store.list();
+    const annotations = this.store.list().filter(isMine);
     const fragment = document.createDocumentFragment();
     this.polygonItems.clear();
     annotations.forEach((annotation, index) => {
@@ -181,6 +184,13 @@ export class Panel {
         element("span", "polygon-class", category ? category.name : `class ${annotation.categoryId}`),
         element("span", "polygon-vertices", `${count} pts`), element("span", "polygon-sync"),
         element("span", "polygon-labour"));
+      const badge = flagBadge(annotation.flag);
+      if (badge) {
+        const mark = element("span", `polygon-flag${badge.resolved ? " resolved" : ""}`, badge.text);
+        mark.title = badge.title;
+        mark.setAttribute("aria-label", badge.title);
+        button.querySelector(".polygon-class").prepend(mark);
+      }
       item.append(button);
       fragment.append(item);
       this.polygonItems.set(annotation.clientId, button);

@@ -3,8 +3,10 @@
 // pointer (selection, handles, the polygon being drawn, its rubber band) and is cheap to redraw.
 // Both redraw at most once per animation frame, whatever asks for it.
 // Polygons are drawn in screen pixels, so outlines and handles keep their size at any zoom.
+// Someone else's polygons (shared layers, read-only) are drawn faint with a dashed outline.
 
 import { signedArea } from "./geometry.js";
+import { isMine } from "./layers.js";
 
 export const HANDLE_RADIUS = 4.5; // drawn vertex handle, screen px
 export const HIT_RADIUS = 8; // how near a vertex a press must be, screen px
@@ -12,6 +14,8 @@ export const MIDPOINT_RADIUS = 3.5;
 export const MIDPOINT_MIN_EDGE = 24; // edges shorter than this on screen show no midpoint handle
 
 const SELECT_COLOUR = "#ffffff";
+const OTHERS_FILL = 0.35; // others' fill, as a share of the chosen opacity
+const OTHERS_DASH = [6, 4];
 const ACCENT = "#ff8a3d";
 
 function hexToRgba(hex, alpha) {
@@ -49,7 +53,7 @@ export class Renderer {
     this.image = image;
     this.store = store;
     this.view = view;
-    this.settings = settings; // {opacity}
+    this.settings = settings; // {opacity, hideAll, hiddenCategories, layers (a LayerVisibility)}
     this.tool = tool; // () => the active tool: preview() and draft() say what it is doing
     this.width = 0;
     this.height = 0;
@@ -140,7 +144,9 @@ export class Renderer {
   drawPolygons(ctx, toScreen) {
     for (const annotation of this.store.list()) {
       if (this.hiddenIds.includes(annotation.clientId) || !this.visible(annotation)) continue;
-      this.drawPolygon(ctx, annotation.parts, this.colourOf(annotation), { fill: this.settings.opacity }, toScreen);
+      const style = isMine(annotation) ? { fill: this.settings.opacity }
+        : { fill: this.settings.opacity * OTHERS_FILL, width: 1.25, dash: OTHERS_DASH, halo: "rgba(0, 0, 0, 0.35)" };
+      this.drawPolygon(ctx, annotation.parts, this.colourOf(annotation), style, toScreen);
     }
   }
 
@@ -154,7 +160,8 @@ export class Renderer {
     const height = Math.ceil((this.image.naturalHeight * scale + 2 * LAYER_MARGIN) * this.ratio);
     if (width * height > MAX_LAYER_PIXELS) return null;
     const hidden = hiddenCategories ? [...hiddenCategories].sort().join(",") : "";
-    const key = [this.store.revision, scale, this.ratio, opacity, hideAll, hidden, this.hiddenIds.join(" ")].join("|");
+    const layers = this.settings.layers ? this.settings.layers.revision : "";
+    const key = [this.store.revision, scale, this.ratio, opacity, hideAll, hidden, layers, this.hiddenIds.join(" ")].join("|");
     if (!this.layer) this.layer = { canvas: document.createElement("canvas"), key: null };
     if (this.layer.key !== key) {
       const { canvas } = this.layer;
@@ -168,10 +175,11 @@ export class Renderer {
     return this.layer;
   }
 
-  /** Not hidden by the eye toggles (all, or its class). */
+  /** Not hidden by the eye toggles (all, or its class) nor by its layer's switch. */
   visible(annotation) {
-    const { hideAll = false, hiddenCategories = null } = this.settings;
-    return !hideAll && !(hiddenCategories && hiddenCategories.has(annotation.categoryId));
+    const { hideAll = false, hiddenCategories = null, layers = null } = this.settings;
+    return !hideAll && !(hiddenCategories && hiddenCategories.has(annotation.categoryId))
+      && (!layers || layers.visible(annotation));
   }
 
   colourOf(annotation) {
@@ -194,19 +202,22 @@ export class Renderer {
     }
   }
 
-  drawPolygon(ctx, parts, colour, { fill = 0.4, width = 1.5, halo = "rgba(0, 0, 0, 0.55)" } = {}, toScreen = this.toScreen) {
+  drawPolygon(ctx, parts, colour, { fill = 0.4, width = 1.5, halo = "rgba(0, 0, 0, 0.55)", dash = null } = {},
+    toScreen = this.toScreen) {
     this.tracePath(ctx, parts, toScreen);
     if (fill > 0) {
       ctx.fillStyle = hexToRgba(colour, fill);
       ctx.fill("nonzero");
     }
     ctx.lineJoin = "round";
+    if (dash) ctx.setLineDash(dash);
     ctx.strokeStyle = halo;
     ctx.lineWidth = width + 2;
     ctx.stroke();
     ctx.strokeStyle = colour;
     ctx.lineWidth = width;
     ctx.stroke();
+    if (dash) ctx.setLineDash([]);
   }
 
   drawOverlay(preview) {
@@ -257,12 +268,14 @@ export class Renderer {
 
   /** "x,y" keys of the selected annotation's vertices that other visible annotations share (cached per revision). */
   sharedKeys(annotation) {
-    const key = `${this.store.revision}:${annotation.clientId}:${this.settings.hideAll}:${[...(this.settings.hiddenCategories || [])]}`;
+    const layers = this.settings.layers ? this.settings.layers.revision : "";
+    const key = `${this.store.revision}:${annotation.clientId}:${this.settings.hideAll}:${[...(this.settings.hiddenCategories || [])]}:${layers}`;
     if (this.sharedCache && this.sharedCache.key === key) return this.sharedCache.keys;
     const mine = new Set(annotation.parts.flatMap((part) => part.ring.map(([x, y]) => `${x},${y}`)));
     const keys = new Set();
     for (const other of this.store.list()) {
-      if (other.clientId === annotation.clientId || !this.visible(other)) continue;
+      // Someone else's vertex at the same place does not move along (their work is read-only): not shared.
+      if (other.clientId === annotation.clientId || !isMine(other) || !this.visible(other)) continue;
       for (const part of other.parts) {
         for (const [x, y] of part.ring) {
           const k = `${x},${y}`;

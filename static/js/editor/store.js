@@ -3,10 +3,13 @@
 // ({type, id, origin}); rendering, the polygon list and saving all follow those events.
 //
 // An annotation is an immutable value: {clientId, categoryId, parts: [{ring: [[x, y], ...], hole}],
-// serverId, version}. Changing one replaces it, so a command can keep the value it replaced.
+// serverId, version, flag, mine, owner}. Changing one replaces it, so a command can keep the value it replaced.
+// `flag` is null or a flag (flags.js); `mine` false marks someone else's annotation (read-only, see layers.js),
+// `owner` {id, name} says whose it is.
 // `origin` says who changed it: "edit" (the person, through a command: to be saved) or "server" (an
 // answer or a reload: already saved).
 
+import { categoryFromServer, flagFromServer } from "./flags.js";
 import { fromFlat, toFlat } from "./geometry.js";
 import { linked, sharedWith, unlinked } from "./snap.js";
 
@@ -41,14 +44,18 @@ export function vertexCount(annotation) {
   return annotation.parts.reduce((sum, part) => sum + part.ring.length, 0);
 }
 
-/** An annotation value from a server answer (GET list, POST, PATCH). */
+/** An annotation value from a server answer (GET list, POST, PATCH). While a flag is open its class is the
+ *  person's pick (the server stores the void class meanwhile). */
 export function annotationFromServer(item, clientId = item.client_id) {
   return Object.freeze({
     clientId,
-    categoryId: item.category_id,
+    categoryId: categoryFromServer(item),
     parts: partsFromServer(item.parts),
     serverId: item.id,
     version: item.version,
+    flag: flagFromServer(item.flag),
+    mine: item.mine !== false,
+    owner: item.owner || null,
   });
 }
 
@@ -130,6 +137,11 @@ export class Store {
   setCategory(id, categoryId, { origin = EDIT } = {}) {
     if (!this.update(id, { categoryId })) return;
     this.changed("category", id, origin);
+  }
+
+  setFlag(id, flag, { origin = EDIT } = {}) {
+    if (!this.update(id, { flag: flag || null })) return;
+    this.changed("flag", id, origin);
   }
 
   /** The server's id and version for an annotation (after a save); no edit to save. */

@@ -8,8 +8,12 @@
 // be reached is retried with growing pauses. A 409 means someone else changed the annotation: their
 // version is shown and the person is told.
 //
+// Someone else's annotations (a workshop's shared layers: "mine" false) are loaded read-only: never sent.
+// A flag (flags.js) is saved with the class the person picked, so the server can keep that pick beside it.
+//
 // Dependencies come in through the constructor (api, storage, timers, ids), so node tests can drive it.
 
+import { categoryFromServer, flagFromServer, flagToServer, openFlag, sameFlag } from "./flags.js";
 import {
   SERVER, annotationFromServer, partsFromServer, partsToServer, sameParts,
 } from "./store.js";
@@ -20,16 +24,17 @@ export const OFFLINE = "offline";
 export const BACKOFF_MIN_MS = 1000;
 export const BACKOFF_MAX_MS = 30000;
 export const STORAGE_PREFIX = "annotator.pending.";
-const EDITS = new Set(["add", "remove", "parts", "category"]);
+const EDITS = new Set(["add", "remove", "parts", "category", "flag"]);
 
 function snapshotOf(annotation) {
-  return annotation ? { parts: annotation.parts, categoryId: annotation.categoryId } : null;
+  return annotation ? { parts: annotation.parts, categoryId: annotation.categoryId, flag: annotation.flag || null } : null;
 }
 
 /** Whether a server annotation holds exactly a snapshot (null: deleted). */
 function holds(item, snapshot) {
   if (!snapshot) return Boolean(item.deleted);
-  return !item.deleted && item.category_id === snapshot.categoryId
+  return !item.deleted && categoryFromServer(item) === snapshot.categoryId
+    && sameFlag(flagFromServer(item.flag), snapshot.flag || null)
     && sameParts(partsFromServer(item.parts), snapshot.parts);
 }
 
@@ -121,6 +126,7 @@ export class Sync {
       serverDeleted: false,
       dirty: false,
       inFlight: false,
+      readOnly: Boolean(item && item.mine === false), // someone else's: shown, never sent
       unconfirmed: [], // snapshots sent whose answers never came: a 409 showing one of them is our own work
     };
     if (item) this.learn(record, item);
@@ -132,7 +138,8 @@ export class Sync {
     record.serverId = item.id;
     record.version = item.version;
     record.serverDeleted = Boolean(item.deleted);
-    record.known = item.deleted ? null : { parts: partsFromServer(item.parts), categoryId: item.category_id };
+    record.known = item.deleted ? null
+      : { parts: partsFromServer(item.parts), categoryId: categoryFromServer(item), flag: flagFromServer(item.flag) };
   }
 
   restorePending() {
@@ -146,8 +153,10 @@ export class Sync {
     let lost = 0;
     for (const entry of saved.items) {
       const desired = entry.desired
-        ? { parts: partsFromServer(entry.desired.parts), categoryId: entry.desired.categoryId } : null;
+        ? { parts: partsFromServer(entry.desired.parts), categoryId: entry.desired.categoryId,
+          flag: flagFromServer(entry.desired.flag) } : null;
       let record = this.records.get(entry.serverClientId);
+      if (record && record.readOnly) continue; // someone else's now (another person joined on this browser)
       if (!record) {
         // Not live on the server: never created (send it now), or deleted there since (theirs wins).
         if (entry.serverId !== null && entry.serverId !== undefined) {
@@ -163,6 +172,9 @@ export class Sync {
         if (desired) {
           this.store.setParts(record.localId, desired.parts, { origin: SERVER });
           this.store.setCategory(record.localId, desired.categoryId, { origin: SERVER });
+          if (!sameFlag(this.store.get(record.localId).flag, desired.flag)) {
+            this.store.setFlag(record.localId, desired.flag, { origin: SERVER });
+          }
         } else {
           this.store.remove(record.localId, { origin: SERVER });
         }
@@ -182,7 +194,8 @@ export class Sync {
         serverClientId: record.serverClientId,
         serverId: record.serverDeleted ? null : record.serverId,
         version: record.version,
-        desired: desired ? { parts: partsToServer(desired.parts), categoryId: desired.categoryId } : null,
+        desired: desired ? { parts: partsToServer(desired.parts), categoryId: desired.categoryId,
+          flag: desired.flag || null } : null,
       });
     }
     try {
@@ -212,6 +225,7 @@ export class Sync {
       record = this.newRecord(localId);
       this.records.set(localId, record);
     }
+    if (record.readOnly) return; // someone else's: the editor never changes it, and nothing is sent
     record.dirty = true;
     this.changed();
     // After the current task's synchronous work: events recorded along with the edit ride with its save.
@@ -261,22 +275,22 @@ export class Sync {
     if (annotation) {
       if (record.serverId !== null && record.serverDeleted) {
         // Undoing a delete restores the same annotation, so its identity and labour ledger carry on.
-        return {
-          method: "PATCH",
-          url: `/api/annotations/${record.serverId}`,
-          body: { version: record.version, deleted: false, parts: partsToServer(annotation.parts), category_id: annotation.categoryId },
-        };
+        const body = { version: record.version, deleted: false, parts: partsToServer(annotation.parts), category_id: annotation.categoryId };
+        if (openFlag(annotation.flag)) body.flag = flagToServer(annotation.flag);
+        return { method: "PATCH", url: `/api/annotations/${record.serverId}`, body };
       }
       if (record.serverId === null) {
-        return {
-          method: "POST",
-          url: `/api/images/${this.imageId}/annotations`,
-          body: { client_id: record.serverClientId, category_id: annotation.categoryId, parts: partsToServer(annotation.parts) },
-        };
+        const body = { client_id: record.serverClientId, category_id: annotation.categoryId, parts: partsToServer(annotation.parts) };
+        if (annotation.flag) body.flag = flagToServer(annotation.flag);
+        return { method: "POST", url: `/api/images/${this.imageId}/annotations`, body };
       }
       const body = { version: record.version };
       if (!sameParts(annotation.parts, record.known.parts)) body.parts = partsToServer(annotation.parts);
-      if (annotation.categoryId !== record.known.categoryId) body.category_id = annotation.categoryId;
+      const flagChanged = !sameFlag(annotation.flag, record.known.flag);
+      // A flag goes with the pick (the server keeps it beside the void class; clearing gives it back), and a
+      // new pick while flagged goes with the flag.
+      if (annotation.categoryId !== record.known.categoryId || flagChanged) body.category_id = annotation.categoryId;
+      if (flagChanged || ("category_id" in body && openFlag(annotation.flag))) body.flag = flagToServer(annotation.flag);
       if (!("parts" in body) && !("category_id" in body)) return null; // back to what the server holds
       return { method: "PATCH", url: `/api/annotations/${record.serverId}`, body };
     }
@@ -303,6 +317,10 @@ export class Sync {
     // The server repaired the outline (clipped it, split a self-intersection): show what it stored.
     if (!sameParts(local.parts, record.known.parts)) this.store.setParts(record.localId, record.known.parts, { origin: SERVER });
     if (local.categoryId !== record.known.categoryId) this.store.setCategory(record.localId, record.known.categoryId, { origin: SERVER });
+    // The server's flag as stored (with its pick and decision), or none if it keeps no flags (an older server).
+    if (JSON.stringify(local.flag || null) !== JSON.stringify(record.known.flag)) {
+      this.store.setFlag(record.localId, record.known.flag, { origin: SERVER });
+    }
   }
 
   failed(record, request, error, sent, events) {
@@ -374,6 +392,7 @@ export class Sync {
     }
     this.store.setParts(record.localId, record.known.parts, { origin: SERVER });
     this.store.setCategory(record.localId, record.known.categoryId, { origin: SERVER });
+    this.store.setFlag(record.localId, record.known.flag, { origin: SERVER });
     this.store.setServerMeta(record.localId, { serverId: record.serverId, version: record.version });
   }
 
@@ -381,6 +400,27 @@ export class Sync {
     record.dirty = false;
     this.records.delete(record.localId);
     this.store.remove(record.localId, { origin: SERVER });
+  }
+
+  /** Resolves true once every pending save has reached the server (a refused one is put back and told, as
+   *  always), or false as soon as the server cannot be reached (the work waits in this browser). Pending
+   *  saves are tried at once, not after the retry pause. Used before leaving the page ("Next image"). */
+  whenSaved() {
+    if (this.retryTimer) this.retryNow();
+    else this.flushAll();
+    return new Promise((resolve) => {
+      let settled = false;
+      const check = () => {
+        if (settled) return;
+        const saved = this.pendingSaves === 0;
+        if (!saved && !this.retryTimer) return; // still under way
+        settled = true;
+        stop();
+        resolve(saved);
+      };
+      const stop = this.subscribe(check);
+      check();
+    });
   }
 
   // --- reachability ---

@@ -18,7 +18,7 @@ export class Toolbar {
       zoomActual: $("zoom-actual"), saveState: $("save-state"), help: $("help-button"),
       snap: $("snap-toggle"), addPart: $("add-part"), addHole: $("add-hole"), hideAll: $("hide-all"),
       brightness: $("brightness"), contrast: $("contrast"), followBorder: $("follow-border"),
-      cursor: $("cursor-position"), message: $("message"), hint: $("hint"),
+      cursor: $("cursor-position"), message: $("message"), hint: $("hint"), nextImage: $("next-image"),
     };
     this.messageTimer = null;
     this.bind();
@@ -50,6 +50,7 @@ export class Toolbar {
       slider.addEventListener("change", () => actions.focusStage());
     }
     if (el.addHole) click(el.addHole, () => actions.addRing(true, "button"));
+    if (el.nextImage) click(el.nextImage, () => actions.nextImage("button"));
     el.activeClass.addEventListener("click", () => actions.focusClassFilter());
     el.saveState.addEventListener("click", () => actions.retrySaves());
     el.opacity.addEventListener("input", () => actions.setOpacity(Number(el.opacity.value) / 100));

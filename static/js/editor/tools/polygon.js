@@ -13,6 +13,7 @@
 
 import { distance, pathLength, resampleAlong, signedArea, walkRing } from "../geometry.js";
 import { createAnnotation, editParts } from "../commands.js";
+import { isMine } from "../layers.js";
 import { roundPoint } from "../store.js";
 import { HIT_RADIUS } from "../renderer.js";
 import { SNAP_RADIUS, findSnap, samePoint } from "../snap.js";
@@ -241,7 +242,10 @@ export class PolygonTool {
       }), null, { record: false }); // the close event says it
     }
     snaps.forEach((target, index) => {
-      if (target) this.context.store.link({ clientId: id, ring: ringIndex, index }, target);
+      // Snapped onto someone else's vertex: same coordinates, but no link (their outline is read-only).
+      if (target && isMine(this.context.store.get(target.clientId))) {
+        this.context.store.link({ clientId: id, ring: ringIndex, index }, target);
+      }
     });
     this.context.redraw();
     return true;

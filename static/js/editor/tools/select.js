@@ -7,12 +7,15 @@
 // A vertex shared with other polygons (linked by snapping, see snap.js) drags them along, as one command;
 // Shift+press, or Alt held during the drag, moves only this one and unlinks it.
 // Nothing changes the document until release: the drag is a preview, then one command for history.
+// Only what the context calls editable can be picked (someone else's layer is shown but read-only), and a
+// shared vertex never drags someone else's vertex along.
 
 import { bounds, distance, nearestEdgePoint, nearestVertex, pointInParts, signedArea } from "../geometry.js";
 import {
   deleteAnnotation, deleteVertex, insertVertex, moveSharedVertex, moveVertex, movePolygon, withVertexDeleted, withVertexInserted,
   withVertexMoved, translated,
 } from "../commands.js";
+import { isMine } from "../layers.js";
 import { roundPoint } from "../store.js";
 import { HIT_RADIUS, MIDPOINT_RADIUS, midpointHandles } from "../renderer.js";
 
@@ -62,6 +65,10 @@ export class SelectTool {
     return this.context.store;
   }
 
+  /** Shown and the person's to change (context.editable; else context.visible; else everything). */
+  editable = (annotation) => Boolean(annotation)
+    && (this.context.editable || this.context.visible || (() => true))(annotation);
+
   clampPoint([x, y]) {
     const { width, height } = this.context.image;
     return roundPoint([Math.min(width, Math.max(0, x)), Math.min(height, Math.max(0, y))]);
@@ -84,8 +91,7 @@ export class SelectTool {
         }
       }
     }
-    const visible = this.context.visible || (() => true);
-    const picked = pickAnnotation(this.store.list().filter(visible), pointer.image, view.imageDistance(EDGE_PICK_PX));
+    const picked = pickAnnotation(this.store.list().filter(this.editable), pointer.image, view.imageDistance(EDGE_PICK_PX));
     return picked ? { kind: "polygon", id: picked.clientId } : null;
   }
 
@@ -104,7 +110,8 @@ export class SelectTool {
       }
       store.select(hit.id, { part: hit.part, index: hit.index });
       const from = store.get(hit.id).parts[hit.part].ring[hit.index];
-      const shared = store.sharedWith({ clientId: hit.id, ring: hit.part, index: hit.index }, this.context.visible);
+      const shared = store.sharedWith({ clientId: hit.id, ring: hit.part, index: hit.index }, this.context.visible)
+        .filter((ref) => isMine(store.get(ref.clientId)));
       this.state = { mode: "dragging-vertex", id: hit.id, part: hit.part, index: hit.index, from, to: from,
         start: pointer.screen, moved: false, shared, detach: Boolean(pointer.shiftKey) };
       return;
