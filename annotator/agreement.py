@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ import numpy as np
 from PIL import Image as PILImage
 
 from . import masks
+from .csv_cells import formula_safe
 
 MATCH_IOU = 0.5  # two outlines of one object, or an outline and a ground-truth object, overlap this much
 ROUND = 3  # decimals of the IoUs and shares reported
@@ -512,19 +512,9 @@ def csv_text(rows: Iterable[Sequence[Any]], header: bool = True) -> Iterator[str
     if header:
         writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([csv_safe(value) for value in row])
+        writer.writerow([formula_safe(value) for value in row])
         if buffer.tell() > 16_384:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
-
-
-def csv_safe(value: Any) -> Any:
-    """Spreadsheet programs run cells starting with = + - @ as formulas: a name like `=HYPERLINK(...)` is text
-    (as the labour ledger's CSV does)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    if isinstance(value, float) and not math.isfinite(value):
-        return ""
-    return "" if value is None else value

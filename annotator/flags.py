@@ -30,6 +30,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .coco import pseudonym
+from .csv_cells import formula_safe
 from .labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH, VOID_NAME, void_label
 from .models import Annotation, Annotator, Category, ClassProposal, Image, db, utcnow
 
@@ -199,14 +200,6 @@ FLAG_COLUMNS = ("annotation_id", "image_id", "image_file_name", "kind", "reason"
                 "proposal_id", "proposal", "person", "name")
 PROPOSAL_COLUMNS = ("proposal_id", "name", "definition", "status", "class", "examples", "example_annotation_ids",
                     "decision_note", "created_at", "decided_at", "proposed_by", "proposed_by_name")
-
-
-def formula_safe(value: Any) -> Any:
-    """Spreadsheets run cells starting with = + - @ as formulas: a reason like `=HYPERLINK(...)` stays text
-    (as the ledger's events.csv does)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
 
 
 def _csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:

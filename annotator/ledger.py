@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from . import labour
 from .coco import pseudonym, vertex_count
+from .csv_cells import formula_safe
 from .models import Annotation, Annotator, Category, Image, LabourEvent, db
 
 DEFINITIONS = {
@@ -245,15 +246,8 @@ def events_csv(scope: Scope = Scope(), *, names: bool = False) -> Iterator[str]:
                   "received_at": row.received_at.isoformat() if row.received_at else "",
                   "annotation": row.annotation_client_id or "", "person": person["person"],
                   "name": person.get("name", ""), "data": json.dumps(row.data or {}, sort_keys=True)}
-        writer.writerow([_csv_safe(values[column]) for column in columns])
+        writer.writerow([formula_safe(values[column]) for column in columns])
         yield flush()
-
-
-def _csv_safe(value: Any) -> Any:
-    """Spreadsheet programs run cells starting with = + - @ as formulas: a name like `=HYPERLINK(...)` is text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
 
 
 def annotator_by_public_id(public_id: str) -> Annotator | None:

@@ -13,6 +13,7 @@ from hypothesis.extra.numpy import arrays
 
 from annotator import agreement, masks
 from annotator.agreement import Outline, TruthObject
+from annotator.csv_cells import formula_safe
 
 H, W = 40, 60
 CLASSES = {1: "road", 5: "person", 6: "rider", 7: "car", 8: "truck"}
@@ -303,4 +304,4 @@ def test_the_csv_has_a_row_per_pair_per_object_misses_with_iou_zero_and_ground_t
                                              ("\tx", "'\tx"), ("Amara", "Amara"), (None, ""), (0.5, 0.5),
                                              (float("nan"), "")])
 def test_csv_cells_never_start_a_formula(value, safe):
-    assert agreement.csv_safe(value) == safe
+    assert formula_safe(value) == safe
