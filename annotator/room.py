@@ -10,6 +10,7 @@ the sum of cached figures equals the full ledger's total exactly.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -50,12 +51,6 @@ class SessionKey:
     count: int
     min_id: int
     max_id: int
-
-
-@dataclass(frozen=True)
-class SessionFigure:
-    annotator: int | None  # whose session: the person of its first event, as the ledger's reports attribute it
-    active_ms: float
 
 
 def status(last_seen_s: float | None, idle_threshold_s: float) -> str:
@@ -109,53 +104,127 @@ def figures(people: Iterable[Person], last_events: Mapping[int, LastEvent],
 
 # --- the per-session cache ------------------------------------------------------------------------------------
 
-# Loads the events of some sessions: (annotator key or None, labour.Event) pairs, any order.
-Loader = Callable[[list[str]], Iterable[tuple[int | None, labour.Event]]]
+# Loads stored events: for each session asked for, those with a row id above the given one (0: all of them), as
+# (row id, annotator key or None, labour.Event), in any order.
+Loader = Callable[[Mapping[str, int]], Iterable[tuple[int, int | None, labour.Event]]]
+
+
+@dataclass
+class SessionState:
+    """What the cache keeps of one session: its events' order and clock, and the ledger's active time of them."""
+
+    key: SessionKey
+    annotator: int | None  # whose session: the person of its first event, as the ledger's reports attribute it
+    active_ms: float
+    seqs: list[int]  # sorted
+    times: list[float]  # t_ms of each seq
+
+    @classmethod
+    def build(cls, key: SessionKey, rows: list[tuple[int, int | None, labour.Event]],
+              idle_threshold_ms: float) -> SessionState:
+        """From all the session's events, with the ledger itself (the reference for every figure)."""
+        ordered = sorted(((event.seq, annotator, event) for _row, annotator, event in rows), key=lambda r: r[0])
+        figures = labour.ledger((event for _seq, _who, event in ordered), idle_threshold_ms).sessions
+        active = next(iter(figures.values())).active_ms if figures else 0.0
+        return cls(key, ordered[0][1] if ordered else None, active, [seq for seq, _who, _e in ordered],
+                   [event.t_ms for _seq, _who, event in ordered])
+
+    def extend(self, key: SessionKey, rows: list[tuple[int, int | None, labour.Event]],
+               idle_threshold_ms: float) -> None:
+        """Add events that arrived since, wherever their seq falls: events about a polygon wait for its save
+        while zooms sent on their own may already be here, so arrivals are not in seq order. Each insertion
+        replaces the gap it splits by the two new ones, by the ledger's rule (`counted_gap`)."""
+        for _row, annotator, event in sorted(rows, key=lambda row: row[2].seq):
+            at = bisect.bisect_left(self.seqs, event.seq)
+            if at < len(self.seqs) and self.seqs[at] == event.seq:
+                continue  # a resend (the database refuses those anyway)
+            before = self.times[at - 1] if at > 0 else None
+            after = self.times[at] if at < len(self.seqs) else None
+            if before is not None and after is not None:
+                self.active_ms -= counted_gap(before, after, idle_threshold_ms)
+            if before is not None:
+                self.active_ms += counted_gap(before, event.t_ms, idle_threshold_ms)
+            if after is not None:
+                self.active_ms += counted_gap(event.t_ms, after, idle_threshold_ms)
+            if at == 0:
+                self.annotator = annotator
+            self.seqs.insert(at, event.seq)
+            self.times.insert(at, event.t_ms)
+        self.key = key
+
+
+def counted_gap(earlier_ms: float, later_ms: float, idle_threshold_ms: float) -> float:
+    """The ledger's rule for the gap between two consecutive events of a session (`labour.ledger`): in full up to
+    the idle threshold, the threshold beyond it, never negative. Restated here to add one event at a time; the
+    unit tests hold it equal to the ledger's figures for events arriving in any order."""
+    return min(max(0.0, later_ms - earlier_ms), idle_threshold_ms)
 
 
 class SessionCache:
-    """Each labour session's active time, recomputed only when its key (event count, max event id) changes.
+    """Each labour session's active time, brought up to date at each poll by reading only what changed.
+
+    A session's key (event count, smallest and largest row id) says whether it changed. A changed session whose
+    smallest id is the same and whose new rows all have ids above the largest one seen gets only those rows added
+    (`SessionState.extend`); anything else (events deleted, a row committed late with a smaller id on PostgreSQL,
+    a new idle threshold) is read again in full and computed by `labour.ledger`. A session's active time depends
+    on its own events only, so the sum over sessions equals the full ledger's total.
 
     Thread-safe: waitress serves requests on several threads, and two polls may overlap. A workshop reset deletes
-    events, so the sessions vanish from the keys and are dropped here; nothing else needs invalidating. The cache
-    holds no state that matters: a fresh one (another process, a restart) computes the same figures."""
+    events, so the sessions vanish from the keys and are dropped here. The cache holds no state that matters: a
+    fresh one (another process, a restart) computes the same figures."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._sessions: dict[str, tuple[SessionKey, SessionFigure]] = {}
+        self._sessions: dict[str, SessionState] = {}
         self._idle_threshold_ms: float | None = None
-        self.recomputed: list[str] = []  # the sessions the last call recomputed (for tests and benchmarks)
+        # What the last call did, for tests and benchmarks: sessions read in full, and sessions extended.
+        self.recomputed: list[str] = []
+        self.extended: list[str] = []
 
     def active_ms(self, keys: Mapping[str, SessionKey], load: Loader,
                   idle_threshold_ms: float) -> dict[int | None, float]:
-        """Ledger active time per annotator key over the sessions in `keys`, loading only changed sessions."""
+        """Ledger active time per annotator key over the sessions in `keys`, reading only what changed."""
         with self._lock:
             if idle_threshold_ms != self._idle_threshold_ms:
                 self._sessions.clear()
                 self._idle_threshold_ms = idle_threshold_ms
-            stale = sorted(session for session, key in keys.items()
-                           if session not in self._sessions or self._sessions[session][0] != key)
-            fresh = session_figures(load(stale), idle_threshold_ms) if stale else {}
-            for session in stale:
-                # A session whose events vanished between the two queries counts as empty until the next poll.
-                self._sessions[session] = (keys[session], fresh.get(session, SessionFigure(None, 0.0)))
             for gone in set(self._sessions) - set(keys):
                 del self._sessions[gone]
-            self.recomputed = stale
+            wanted: dict[str, int] = {}
+            for session, key in keys.items():
+                known = self._sessions.get(session)
+                if known is not None and known.key == key:
+                    continue
+                grew = (known is not None and key.min_id == known.key.min_id and key.max_id > known.key.max_id
+                        and key.count > known.key.count)
+                wanted[session] = known.key.max_id if grew and known is not None else 0  # 0: all its rows
+            rows = _by_session(load(wanted)) if wanted else {}
+            full = {session for session, after in wanted.items() if not after}
+            extended = []
+            for session, after in wanted.items():
+                if not after:
+                    continue
+                new = rows.pop(session, [])
+                known = self._sessions[session]
+                if len(new) == keys[session].count - known.key.count:
+                    known.extend(keys[session], new, idle_threshold_ms)
+                    extended.append(session)
+                else:
+                    full.add(session)  # rows missing below the largest id seen: read it all again
+            again = full - {session for session, after in wanted.items() if not after}
+            if again:
+                rows.update(_by_session(load(dict.fromkeys(sorted(again), 0))))
+            for session in full:
+                self._sessions[session] = SessionState.build(keys[session], rows.get(session, []), idle_threshold_ms)
+            self.recomputed, self.extended = sorted(full), sorted(extended)
             totals: dict[int | None, float] = defaultdict(float)
-            for _key, figure in self._sessions.values():
-                totals[figure.annotator] += figure.active_ms
+            for state in self._sessions.values():
+                totals[state.annotator] += state.active_ms
             return dict(totals)
 
 
-def session_figures(rows: Iterable[tuple[int | None, labour.Event]],
-                    idle_threshold_ms: float) -> dict[str, SessionFigure]:
-    """Each session's active time by the ledger, and whose it is (the person of its lowest seq)."""
-    first: dict[str, tuple[int, int | None]] = {}
-    events = []
-    for annotator, event in rows:
-        events.append(event)
-        if event.session not in first or event.seq < first[event.session][0]:
-            first[event.session] = (event.seq, annotator)
-    computed = labour.ledger(events, idle_threshold_ms).sessions
-    return {session: SessionFigure(first[session][1], figure.active_ms) for session, figure in computed.items()}
+def _by_session(rows: Iterable[tuple[int, int | None, labour.Event]]) -> dict[str, list]:
+    grouped: dict[str, list] = defaultdict(list)
+    for row in rows:
+        grouped[row[2].session].append(row)
+    return grouped

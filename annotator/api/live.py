@@ -7,6 +7,7 @@ events changed since the last one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,19 +33,30 @@ def _epoch_ms(moment: datetime) -> float:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000
 
 
-def _load_sessions(sessions: list[str]) -> list[tuple[int | None, labour.Event]]:
-    """The events of some sessions, without `data` and the wall clock: a session's active time depends only on
-    its events' order and clock (`labour.ledger`), and leaving the JSON out keeps the first poll of a long
-    workshop quick."""
-    loaded: list[tuple[int | None, labour.Event]] = []
-    for start in range(0, len(sessions), IN_CHUNK):
-        rows = db.session.execute(
-            select(LabourEvent.annotator_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
-                   LabourEvent.client_time_ms)
-            .where(LabourEvent.session_id.in_(sessions[start:start + IN_CHUNK])))
-        loaded.extend((row.annotator_id, labour.Event(row.session_id, row.seq, row.kind, row.client_time_ms))
-                      for row in rows)
+def _load_sessions(wanted: Mapping[str, int]) -> list[tuple[int, int | None, labour.Event]]:
+    """The events of some sessions, those with an id above the one given per session (0: all), without `data`
+    and the wall clock: a session's active time depends only on its events' order and clock (`labour.ledger`),
+    and leaving the JSON out keeps the first poll of a long workshop quick."""
+    columns = (LabourEvent.id, LabourEvent.annotator_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
+               LabourEvent.client_time_ms)
+    loaded: list[tuple[int, int | None, labour.Event]] = []
+    whole = sorted(session for session, after in wanted.items() if not after)
+    newer = sorted(session for session, after in wanted.items() if after)
+    for start in range(0, len(whole), IN_CHUNK):
+        query = select(*columns).where(LabourEvent.session_id.in_(whole[start:start + IN_CHUNK]))
+        loaded.extend(_rows(query))
+    for start in range(0, len(newer), IN_CHUNK):
+        chunk = newer[start:start + IN_CHUNK]
+        # The rows added since the last poll: one range of ids for the chunk, each session's own bound applied here.
+        query = select(*columns).where(LabourEvent.session_id.in_(chunk),
+                                       LabourEvent.id > min(wanted[session] for session in chunk))
+        loaded.extend(row for row in _rows(query) if row[0] > wanted[row[2].session])
     return loaded
+
+
+def _rows(query: Any) -> Iterator[tuple[int, int | None, labour.Event]]:
+    for row in db.session.execute(query):
+        yield row.id, row.annotator_id, labour.Event(row.session_id, row.seq, row.kind, row.client_time_ms)
 
 
 def live_figures() -> dict[str, Any]:
