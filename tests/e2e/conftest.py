@@ -210,8 +210,11 @@ class ScriptedEditor:
 
         self.server, self.image_id, self.session_id = server, image_id, session_id
         self.http = http or requests.Session()
-        html = self.http.get(server.url).text
-        self.headers = {"X-CSRFToken": re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)}
+        opened = self.http.get(server.url)
+        self.headers = {"X-CSRFToken": re.search(r'name="csrf-token" content="([^"]+)"', opened.text).group(1)}
+        if "/join" in opened.url:  # a workshop: this browser joins first, named after its session
+            joined = self.http.post(f"{server.url}api/join", headers=self.headers, json={"name": session_id})
+            assert joined.status_code == 201, joined.text
         self.seq, self.t = 0, 0.0
         self.send([self.event(0, "open")])
 

@@ -302,6 +302,10 @@ def test_an_empty_ledger_gets_a_friendly_message_and_no_charts(live_server, page
 
 def test_a_participant_sees_no_names_checkbox(start_server, page, js_errors):
     server = start_server(load_samples=False, extra_env={"ANNOTATOR_INSTRUCTOR_TOKEN": "a-secret-for-the-test"})
+    page.goto(server.url + "join")
+    page.get_by_label("Your name").fill("Amara")
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_url(server.url)
     open_dashboard(page, server.url, state="empty")
     assert page.get_by_test_id("show-names").count() == 0
     assert "your own record" in page.get_by_test_id("labour-dashboard").inner_text()
