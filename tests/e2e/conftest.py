@@ -192,6 +192,46 @@ def page(browser: Any, js_errors: list[str]) -> Iterator[Any]:
     context.close()
 
 
+# --- a workshop: a server with a token, and one browser context per person ------------------------------
+
+WORKSHOP_TOKEN = "workshop-token-for-e2e-tests"
+
+
+@pytest.fixture
+def room(start_server: Callable[..., LiveServer]) -> LiveServer:
+    """A server in workshop mode with the sample scenes: participants join, the instructor holds WORKSHOP_TOKEN."""
+    return start_server(load_samples=True, extra_env={"ANNOTATOR_INSTRUCTOR_TOKEN": WORKSHOP_TOKEN})
+
+
+@pytest.fixture
+def contexts(browser: Any) -> Iterator[Callable[..., Any]]:
+    """A factory of pages, each in its own browser context (one person per browser): new_page(errors,
+    viewport=(w, h)) collects the page's uncaught JavaScript errors into `errors`."""
+    made: list[Any] = []
+
+    def new_page(errors: list[str], viewport: tuple[int, int] = (1280, 900)) -> Any:
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        context.set_default_timeout(15_000)
+        made.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield new_page
+    for context in made:
+        context.close()
+
+
+def join_through_the_form(page: Any, server: LiveServer, name: str) -> None:
+    """Join a workshop as a participant does: open the address, land on /join, type a name, press Enter."""
+    page.goto(server.url)
+    assert "/join" in page.url
+    page.locator("input[name=name]").click()
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+    page.wait_for_url(server.url)
+
+
 def assert_no_js_errors(errors: list[str]) -> None:
     assert not errors, "uncaught JavaScript errors:\n" + "\n".join(errors)
 

@@ -7,38 +7,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
+from tests.e2e.conftest import WORKSHOP_TOKEN, LiveServer, assert_no_js_errors
 
-from tests.e2e.conftest import LiveServer, assert_no_js_errors
-
-TOKEN = "agreement-token-for-e2e-tests"
+TOKEN = WORKSHOP_TOKEN
 SCENE = 1  # sample scene_01.jpg, 1280 x 720, with ground truth
 # Two 200 x 200 squares, the second 40 px to the right: 32,000 shared pixels of 48,000 -> IoU 0.667.
 AMARA = [200, 200, 400, 200, 400, 400, 200, 400]
 BO = [240, 200, 440, 200, 440, 400, 240, 400]
 
 
-@pytest.fixture
-def room(start_server) -> LiveServer:
-    return start_server(load_samples=True, extra_env={"ANNOTATOR_INSTRUCTOR_TOKEN": TOKEN})
-
-
-@pytest.fixture
-def contexts(browser) -> Any:
-    """A factory of pages, each in its own browser context: one person per browser."""
-    made = []
-
-    def new_page(errors: list[str]) -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
-        made.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield new_page
-    for context in made:
-        context.close()
 
 
 def csrf(page: Any) -> dict[str, str]:

@@ -17,52 +17,31 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import LiveServer, assert_no_js_errors
+from tests.e2e.conftest import WORKSHOP_TOKEN, LiveServer, assert_no_js_errors
+from tests.e2e.conftest import join_through_the_form as join
 from tests.e2e.test_editor import READY, SAVED, assert_ring, client, inside, ring, state
 
 pytestmark = pytest.mark.e2e
 
-TOKEN = "editor-workshop-token"
+TOKEN = WORKSHOP_TOKEN
 IMAGE_ID = 1
 AMARA_SQUARE = [(300.0, 200.0), (500.0, 200.0), (500.0, 400.0), (300.0, 400.0)]
 
 
-@pytest.fixture
-def room(start_server) -> LiveServer:
-    return start_server(load_samples=True, extra_env={"ANNOTATOR_INSTRUCTOR_TOKEN": TOKEN})
-
 
 @pytest.fixture
-def people(browser) -> Any:
-    """A factory of pages, each in its own browser context (one person per browser); JS errors collected."""
-    made = []
+def people(contexts) -> Any:
+    """A factory of pages, one person per browser, sharing one list of JS errors (`people.errors`)."""
     errors: list[str] = []
 
     def new_page() -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
-        made.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
+        return contexts(errors)
 
     new_page.errors = errors
-    yield new_page
-    for context in made:
-        context.close()
+    return new_page
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
-
-
-def join(page, server: LiveServer, name: str) -> None:
-    """Join through the lead's /join form, as a participant does."""
-    page.goto(server.url)
-    assert "/join" in page.url
-    page.locator("input[name=name]").click()
-    page.keyboard.type(name)
-    page.keyboard.press("Enter")
-    page.wait_for_url(server.url)
 
 
 def open_editor(page, server: LiveServer, image_id: int = IMAGE_ID) -> None:

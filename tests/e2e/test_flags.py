@@ -8,36 +8,13 @@ import csv
 import io
 from typing import Any
 
-import pytest
+from tests.e2e.conftest import WORKSHOP_TOKEN, LiveServer, assert_no_js_errors
 
-from tests.e2e.conftest import LiveServer, assert_no_js_errors
-
-TOKEN = "flags-token-for-e2e-tests"
+TOKEN = WORKSHOP_TOKEN
 SQUARE = [{"points": [400, 300, 520, 300, 520, 420, 400, 420]}]
 READY = '[data-testid="flags-page"][data-state="ready"]'
 
 
-@pytest.fixture
-def room(start_server) -> LiveServer:
-    return start_server(load_samples=True, extra_env={"ANNOTATOR_INSTRUCTOR_TOKEN": TOKEN})
-
-
-@pytest.fixture
-def contexts(browser) -> Any:
-    """A factory of pages, each in its own browser context: one person per browser."""
-    made = []
-
-    def new_page(errors: list[str]) -> Any:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.set_default_timeout(15_000)
-        made.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield new_page
-    for context in made:
-        context.close()
 
 
 class Browser:
@@ -80,8 +57,8 @@ def test_the_instructor_accepts_and_merges_proposals_and_resolves_a_flag_on_the_
     from playwright.sync_api import expect
 
     errors: list[str] = []
-    amara = Browser(contexts(errors), room, "Amara")
-    ben = Browser(contexts(errors), room, "<b>Ben</b>")
+    amara = Browser(contexts(errors, viewport=(1400, 1000)), room, "Amara")
+    ben = Browser(contexts(errors, viewport=(1400, 1000)), room, "<b>Ben</b>")
     classes = {c["name"]: c["id"] for c in amara.page.request.get(f"{room.url}api/categories").json()["items"]}
 
     reason = "<img src=x onerror=alert(1)> stands on it"
@@ -92,7 +69,7 @@ def test_the_instructor_accepts_and_merges_proposals_and_resolves_a_flag_on_the_
     unsure = ben.outline(1, category_id=classes["car"], flag={"kind": "unsure", "reason": "a van?"})
     assert unsure["category_id"] == classes["void/unknown"]
 
-    teacher = contexts(errors)
+    teacher = contexts(errors, viewport=(1400, 1000))
     teacher.goto(f"{room.url}flags?token={TOKEN}")
     teacher.wait_for_selector(READY)
     expect(teacher.get_by_test_id("summary")).to_have_text(
@@ -148,9 +125,9 @@ def test_an_instructor_decision_that_fails_is_reported_on_the_page(room, context
     from playwright.sync_api import expect
 
     errors: list[str] = []
-    amara = Browser(contexts(errors), room, "Amara")
+    amara = Browser(contexts(errors, viewport=(1400, 1000)), room, "Amara")
     proposal = amara.propose("kerb", "", [])
-    teacher = contexts(errors)
+    teacher = contexts(errors, viewport=(1400, 1000))
     teacher.goto(f"{room.url}flags?token={TOKEN}")
     teacher.wait_for_selector(READY)
     expect(card(teacher, proposal).get_by_test_id("proposal-definition")).to_have_text("No definition given.")

@@ -3,45 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import pytest
+from tests.e2e.conftest import WORKSHOP_TOKEN, assert_no_js_errors, join_through_the_form
 
-from tests.e2e.conftest import LiveServer, assert_no_js_errors
-
-TOKEN = "room-token-for-e2e-tests"
+TOKEN = WORKSHOP_TOKEN
 
 
-@pytest.fixture
-def room(start_server) -> LiveServer:
-    return start_server(load_samples=True, extra_env={"ANNOTATOR_INSTRUCTOR_TOKEN": TOKEN})
-
-
-@pytest.fixture
-def contexts(browser) -> Any:
-    """A factory of pages, each in its own browser context: one person per browser."""
-    made = []
-
-    def new_page(errors: list[str]) -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
-        made.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield new_page
-    for context in made:
-        context.close()
-
-
-def join_through_the_form(page: Any, server: LiveServer, name: str) -> None:
-    page.goto(server.url)
-    assert "/join" in page.url
-    page.get_by_label("Your name").click()
-    page.keyboard.type(name)
-    page.keyboard.press("Enter")
-    page.wait_for_url(server.url)
 
 
 def test_participants_join_with_names_and_the_same_name_is_told_apart(room, contexts):
