@@ -28,11 +28,13 @@ def _json_body(optional: bool = False) -> Any:
     return body
 
 
-def _refused(exc: flags.FlagError) -> ApiError:
+@bp.errorhandler(flags.FlagError)
+def _refused(exc: flags.FlagError) -> tuple[Response, int]:
+    """Every refusal of the flags service, from any view here, as the API's error envelope."""
     db.session.rollback()
     title = {400: "malformed request", 403: "not yours", 404: "not found", 409: "already decided"}.get(
         exc.status, "invalid request")
-    return ApiError(exc.status, title, str(exc))
+    return jsonify({"error": title, "detail": str(exc)}), exc.status
 
 
 def _crop_url(annotation_id: int) -> str:
@@ -115,10 +117,7 @@ def annotation_crop(annotation_id: int) -> Response:
 @bp.post("/proposals")
 def create_proposal() -> tuple[Response, int]:
     annotator = participants.current_annotator()
-    try:
-        proposal = flags.create_proposal(_json_body(), annotator)
-    except flags.FlagError as exc:
-        raise _refused(exc) from exc
+    proposal = flags.create_proposal(_json_body(), annotator)
     return jsonify(_proposal_answer(proposal.id)), 201
 
 
@@ -128,38 +127,26 @@ def create_proposal() -> tuple[Response, int]:
 @bp.post("/proposals/<int:proposal_id>/accept")
 @admin_required
 def accept_proposal(proposal_id: int) -> Response:
-    try:
-        proposal, changed = flags.accept_proposal(proposal_id, _json_body(optional=True))
-    except flags.FlagError as exc:
-        raise _refused(exc) from exc
+    proposal, changed = flags.accept_proposal(proposal_id, _json_body(optional=True))
     return jsonify(_proposal_answer(proposal.id, changed))
 
 
 @bp.post("/proposals/<int:proposal_id>/merge")
 @admin_required
 def merge_proposal(proposal_id: int) -> Response:
-    try:
-        proposal, changed = flags.merge_proposal(proposal_id, _json_body())
-    except flags.FlagError as exc:
-        raise _refused(exc) from exc
+    proposal, changed = flags.merge_proposal(proposal_id, _json_body())
     return jsonify(_proposal_answer(proposal.id, changed))
 
 
 @bp.post("/proposals/<int:proposal_id>/reject")
 @admin_required
 def reject_proposal(proposal_id: int) -> Response:
-    try:
-        proposal, changed = flags.reject_proposal(proposal_id, _json_body(optional=True))
-    except flags.FlagError as exc:
-        raise _refused(exc) from exc
+    proposal, changed = flags.reject_proposal(proposal_id, _json_body(optional=True))
     return jsonify(_proposal_answer(proposal.id, changed))
 
 
 @bp.post("/annotations/<int:annotation_id>/resolve")
 @admin_required
 def resolve_flag(annotation_id: int) -> Response:
-    try:
-        annotation = flags.resolve_flag(annotation_id, _json_body())
-    except flags.FlagError as exc:
-        raise _refused(exc) from exc
+    annotation = flags.resolve_flag(annotation_id, _json_body())
     return jsonify({"annotation": annotation_to_dict(annotation)})
