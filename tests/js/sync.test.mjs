@@ -9,6 +9,7 @@ import {
 import { Labour } from "../../static/js/editor/labour.js";
 import { Store, partsToServer } from "../../static/js/editor/store.js";
 import { LabourKeeper, Sync } from "../../static/js/editor/sync.js";
+import { MemoryStorage } from "./memory_storage.mjs";
 
 const categories = [{ id: 1, name: "road", colour: "#804080" }, { id: 7, name: "car", colour: "#00008e" }];
 const square = () => [{ ring: [[0, 0], [10, 0], [10, 10], [0, 10]], hole: false }];
@@ -74,32 +75,6 @@ class FakeServer {
   editElsewhere(id, fields) {
     Object.assign(this.rows.get(id), fields);
     this.rows.get(id).version += 1;
-  }
-}
-
-class MemoryStorage {
-  constructor() {
-    this.map = new Map();
-  }
-
-  getItem(key) {
-    return this.map.has(key) ? this.map.get(key) : null;
-  }
-
-  setItem(key, value) {
-    this.map.set(key, String(value));
-  }
-
-  removeItem(key) {
-    this.map.delete(key);
-  }
-
-  key(index) {
-    return [...this.map.keys()][index] ?? null;
-  }
-
-  get length() {
-    return this.map.size;
   }
 }
 

@@ -18,38 +18,13 @@ import { Sync } from "../../static/js/editor/sync.js";
 import { PolygonTool } from "../../static/js/editor/tools/polygon.js";
 import { SelectTool } from "../../static/js/editor/tools/select.js";
 import { View } from "../../static/js/editor/view.js";
+import { MemoryStorage } from "./memory_storage.mjs";
 
 const VOID = 99;
 const categories = [{ id: 1, name: "road", colour: "#804080" }, { id: 7, name: "car", colour: "#00008e" },
   { id: VOID, name: "void/unknown", colour: "#000000" }];
 const square = (x = 0, y = 0, side = 10) => [{ ring: [[x, y], [x + side, y], [x + side, y + side], [x, y + side]], hole: false }];
 const flat = (x = 0, y = 0, side = 10) => [{ points: [x, y, x + side, y, x + side, y + side, x, y + side], hole: false }];
-
-class MemoryStorage {
-  constructor() {
-    this.map = new Map();
-  }
-
-  getItem(key) {
-    return this.map.has(key) ? this.map.get(key) : null;
-  }
-
-  setItem(key, value) {
-    this.map.set(key, String(value));
-  }
-
-  removeItem(key) {
-    this.map.delete(key);
-  }
-
-  key(index) {
-    return [...this.map.keys()][index] ?? null;
-  }
-
-  get length() {
-    return this.map.size;
-  }
-}
 
 /** The annotations API as the server answers it, flags included (flags.saved_state's rules), in memory. */
 class FlagServer {
