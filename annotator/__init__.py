@@ -18,6 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import auth, config, database, errors, library
     from .api import bp as api_bp
+    from .api import contract
     from .pages import bp as pages_bp
     from .paths import shipped_dir
     from .serving import bp as serving_bp
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(serving_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
+    contract.init_app(app)
 
     with app.app_context():
         database.upgrade_schema()

@@ -2,20 +2,180 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from flask import jsonify, request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from werkzeug.wrappers import Response
 
 from .. import annotation_store as service
-from .. import participants, workshop
+from .. import flags, geometry, participants, workshop
 from ..auth import is_instructor
 from ..errors import ApiError
 from ..models import Annotation, Image, db
 from ..participants import current_annotator
 from . import bp
+from .contract import contract, validated
 from .serialise import iso_utc
+
+# --- the contract: what a save may carry (the service then checks classes, versions and geometry) --------
+
+Coordinate = Annotated[float, Field(allow_inf_nan=False)]
+ClientId = Annotated[str, Field(pattern=service.CLIENT_ID.pattern)]
+
+
+def _simple_value(value: Any) -> Any:
+    """One value of an event's data: what the recorder writes (and nothing deeper)."""
+    if value is None or isinstance(value, str | bool) or (isinstance(value, int | float) and math.isfinite(value)):
+        return value
+    if isinstance(value, list) and len(value) == 2 and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value):
+        return value
+    raise ValueError("must be text, a finite number, true/false, null or an [x, y] point")
+
+
+def _attribute_value(value: Any) -> Any:
+    if isinstance(value, str | bool) or (isinstance(value, int | float) and math.isfinite(value)):
+        return value
+    raise ValueError("must be text, a finite number or true/false")
+
+
+_POINT_SCHEMA = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+EventValue = Annotated[Any, AfterValidator(_simple_value), WithJsonSchema(
+    {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}, _POINT_SCHEMA]})]
+AttributeValue = Annotated[Any, AfterValidator(_attribute_value), WithJsonSchema(
+    {"anyOf": [{"type": "string", "maxLength": 2000}, {"type": "number"}, {"type": "boolean"}]})]
+
+
+class Request(BaseModel):
+    # strict: "12" is not a number and 1 is not true; unknown keys are ignored, so an editor may echo back
+    # what it received.
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class Part(Request):
+    points: list[Coordinate] = Field(
+        min_length=6, max_length=2 * geometry.MAX_VERTICES,
+        description=f"flat [x1, y1, x2, y2, ...] in image pixels; at most {geometry.MAX_VERTICES} vertices "
+                    "per annotation")
+    hole: bool = False
+
+
+class Flag(Request):
+    kind: Literal[flags.KINDS]  # type: ignore[valid-type]
+    reason: str | None = Field(default=None, max_length=flags.MAX_REASON)
+    proposal_id: int | None = Field(default=None, ge=1)
+
+
+class Event(Request):
+    seq: int = Field(ge=0)
+    kind: str = Field(pattern=service.EVENT_KIND.pattern)
+    t: float = Field(ge=0, allow_inf_nan=False, description="milliseconds since the editor page opened")
+    annotation: ClientId | None = None
+    data: dict[str, EventValue] = Field(
+        default_factory=dict, max_length=service.MAX_EVENT_DATA_KEYS)
+
+
+class Events(Request):
+    """The labour events riding on a request: in order, none later than `sent_t`."""
+
+    session_id: ClientId | None = None
+    sent_t: float | None = Field(default=None, ge=0, allow_inf_nan=False,
+                                 description="the editor's clock when the request left (ms since the page opened)")
+    events: list[Event] | None = Field(default=None, max_length=service.MAX_EVENTS_PER_REQUEST)
+
+
+class AnnotationCreate(Events):
+    client_id: ClientId = Field(description="made by the editor; resending it returns the same annotation")
+    category_id: int | None = Field(default=None, ge=1, description="may be left out only by a none_fits flag")
+    parts: list[Part] = Field(min_length=1, max_length=geometry.MAX_PARTS)
+    attributes: dict[str, AttributeValue] | None = Field(default=None,
+                                                                  max_length=service.MAX_ATTRIBUTE_KEYS)
+    flag: Flag | None = None
+
+
+class AnnotationUpdate(Events):
+    version: int = Field(ge=1, description="the version this edit is based on; 409 if it moved meanwhile")
+    category_id: int | None = Field(default=None, ge=1)
+    parts: list[Part] | None = Field(default=None, min_length=1, max_length=geometry.MAX_PARTS)
+    attributes: dict[str, AttributeValue] | None = Field(default=None,
+                                                                  max_length=service.MAX_ATTRIBUTE_KEYS)
+    flag: Flag | None = None
+    deleted: Literal[False] | None = Field(default=None, description="false restores a deleted annotation")
+
+
+class AnnotationDelete(Events):
+    version: int | None = Field(default=None, ge=1)
+
+
+class EventBatch(Events):
+    session_id: ClientId
+    sent_t: float = Field(ge=0, allow_inf_nan=False)
+    events: list[Event] = Field(max_length=service.MAX_EVENTS_PER_REQUEST)
+
+
+class VersionQuery(Request):
+    model_config = ConfigDict(strict=False)  # query strings are text
+    version: int | None = Field(default=None, ge=1)
+
+
+class FlagOut(BaseModel):
+    kind: str
+    reason: str
+    category_id: int | None
+    resolution: str | None
+    proposal_id: int | None
+
+
+class AnnotationOut(BaseModel):
+    id: int
+    client_id: str
+    image_id: int
+    category_id: int | None
+    parts: list[dict[str, Any]]
+    area: float
+    bbox: list[float]
+    iscrowd: bool
+    vertex_count: int
+    attributes: dict[str, Any]
+    annotator: str | None
+    version: int
+    deleted: bool
+    created_at: str | None
+    updated_at: str | None
+    flag: FlagOut | None
+
+
+class Owner(BaseModel):
+    id: str | None
+    name: str | None
+
+
+class LayerItem(AnnotationOut):
+    mine: bool
+    owner: Owner
+
+
+class Layers(BaseModel):
+    items: list[LayerItem]
+
+
+class Saved(BaseModel):
+    annotation: AnnotationOut
+    repairs: list[str]
+    events_stored: int
+
+
+class EventsStored(BaseModel):
+    events_stored: int
+
+
+class Me(BaseModel):
+    annotator: str | None
+    display_name: str | None
+    instructor: bool
 
 
 def annotation_to_dict(annotation: Annotation) -> dict[str, Any]:
@@ -58,15 +218,6 @@ def _own_annotation(annotation_id: int) -> Annotation:
     return annotation
 
 
-def _json_body() -> Any:
-    if not request.is_json:
-        raise ApiError(415, "JSON body expected", "Send the annotation as application/json.")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ApiError(400, "malformed JSON", "The request body is not valid JSON.")
-    return body
-
-
 def _answer(result: service.SaveResult, status: int) -> tuple[Response, int]:
     return jsonify({"annotation": annotation_to_dict(result.annotation), "repairs": list(result.repairs),
                     "events_stored": result.events_stored}), status
@@ -90,6 +241,7 @@ def _run(action: Callable[..., service.SaveResult], *args: Any) -> service.SaveR
 
 
 @bp.get("/images/<int:image_id>/annotations")
+@contract(ok=Layers, errors=[404], tags=["annotations"])
 def list_annotations(image_id: int) -> Response:
     """The image's outlines as layers: this person's own, plus everyone else's for the instructor or once the
     instructor shares layers. Each item says whose it is and whether it is the asker's to edit ("mine"); in
@@ -110,31 +262,41 @@ def list_annotations(image_id: int) -> Response:
 
 
 @bp.post("/images/<int:image_id>/annotations")
+@contract(json=AnnotationCreate, ok=Saved, HTTP_201=Saved, errors=[404, 409], tags=["annotations"])
 def create_annotation(image_id: int) -> tuple[Response, int]:
+    """Save a new outline (201), or answer with the one already saved under the same client id (200)."""
     image = _image(image_id)
-    body = _json_body()
-    result = _run(service.create, image, body, current_annotator())
+    result = _run(service.create, image, request.get_json(), current_annotator())
     return _answer(result, 201 if result.created else 200)
 
 
 @bp.patch("/annotations/<int:annotation_id>")
+@contract(json=AnnotationUpdate, ok=Saved, errors=[404, 409], tags=["annotations"])
 def update_annotation(annotation_id: int) -> tuple[Response, int]:
+    """Change an outline's parts, class, flag or attributes, based on the version the editor has."""
     annotation = _own_annotation(annotation_id)
-    return _answer(_run(service.update, annotation, _json_body(), current_annotator()), 200)
+    return _answer(_run(service.update, annotation, request.get_json(), current_annotator()), 200)
 
 
 @bp.delete("/annotations/<int:annotation_id>")
+@contract(query=VersionQuery, ok=Saved, errors=[404, 409, 415], tags=["annotations"])
 def delete_annotation(annotation_id: int) -> tuple[Response, int]:
+    """Mark an outline deleted (its labour stays); the version comes in the JSON body or the query string."""
     annotation = _own_annotation(annotation_id)
-    body = request.get_json(silent=True) or {"version": request.args.get("version", type=int)}
+    if request.content_length:
+        body = validated(AnnotationDelete, request)
+    else:
+        body = {"version": request.args.get("version", type=int)}
     return _answer(_run(service.delete, annotation, body, current_annotator()), 200)
 
 
 @bp.post("/images/<int:image_id>/events")
+@contract(json=EventBatch, ok=EventsStored, status=201, errors=[404], tags=["labour"])
 def record_events(image_id: int) -> tuple[Response, int]:
+    """Labour events sent without a save (e.g. searching, panning, or a tab being closed)."""
     image = _image(image_id)
     try:
-        stored = service.record_events(image, _json_body(), current_annotator())
+        stored = service.record_events(image, request.get_json(), current_annotator())
     except service.PayloadError as exc:
         db.session.rollback()
         raise ApiError(exc.status, "invalid events", str(exc)) from exc
@@ -142,6 +304,7 @@ def record_events(image_id: int) -> tuple[Response, int]:
 
 
 @bp.get("/me")
+@contract(ok=Me, tags=["workshop"])
 def who_am_i() -> Response:
     """The person behind this browser: the editor marks others' work as theirs."""
     annotator = current_annotator()
