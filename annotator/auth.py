@@ -62,5 +62,6 @@ def init_app(app: Flask) -> None:
         query = urlencode(args, doseq=True)
         response = redirect(request.path + (f"?{query}" if query else ""))
         if token is not None and hmac.compare_digest(given.encode(), token.encode()):
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict", max_age=30 * 86400)
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict", max_age=30 * 86400,
+                                secure=request.is_secure)
         return response

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import click
 
 ENV_PREFIX = "ANNOTATOR_"
+MIN_SECRET_KEY_LENGTH = 32  # characters; ours are 64 hex digits (256 bits)
 
 
 @dataclass(frozen=True)
@@ -101,24 +103,41 @@ def normalise_database_url(url: str) -> str:
 
 
 def load_or_create_secret_key(data_dir: Path) -> str:
-    """A random key per installation, kept owner-readable only; never a default in the code."""
+    """A random key per installation, kept owner-readable only; never a default in the code.
+
+    A key file that is too short to be random (someone typed "dev" into it) is replaced, and one that others
+    may read (copied in with loose permissions) is made owner-only again: anyone who can read it can forge
+    sessions."""
     path = data_dir / "secret_key"
-    if path.exists():
-        key = path.read_text(encoding="ascii").strip()
-        if len(key) >= 32:
-            return key
+    existing = _read_key(path)
+    if existing is not None and len(existing) >= MIN_SECRET_KEY_LENGTH:
+        if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o600)
+        return existing
     key = secrets.token_hex(32)
-    # O_EXCL would lose a race between two starting processes; write then rename is atomic.
+    # O_EXCL would lose a race between two starting processes; write then link (or rename) is atomic.
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key)
     try:
-        os.link(tmp, path)  # fails if another process won; then use theirs
+        if existing is not None:
+            os.replace(tmp, path)  # a weak key is never kept, whoever else is starting
+        else:
+            os.link(tmp, path)  # fails if another process won; then use theirs
     except FileExistsError:
-        key = path.read_text(encoding="ascii").strip()
+        key = _read_key(path) or key
     except OSError:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return key
+
+
+def _read_key(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return ""  # unreadable or not a key we wrote: replaced like a weak one

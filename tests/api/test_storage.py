@@ -1,8 +1,6 @@
-"""Storage: schema from migrations, first-start seeding, SQLite settings, the secret key."""
+"""Storage: schema from migrations, first-start seeding, SQLite settings (the secret key: test_security.py)."""
 
 from __future__ import annotations
-
-import stat
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -58,15 +56,6 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(data_dir):
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     assert (data_dir / "annotator.sqlite3").exists()
-
-
-def test_the_secret_key_is_random_per_installation_and_owner_only(tmp_path):
-    first = make_app(tmp_path / "one", None)
-    second = make_app(tmp_path / "two", None)
-    assert first.secret_key != second.secret_key and len(first.secret_key) >= 64
-    key_file = tmp_path / "one" / "secret_key"
-    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert make_app(tmp_path / "one", None).secret_key == first.secret_key  # kept across restarts
 
 
 def test_processes_starting_together_on_one_database_share_one_schema_and_library(tmp_path, database_url):
