@@ -124,11 +124,11 @@ COMMON_ERRORS = (400, 401, 403, 413)
 
 
 def contract(*, ok: Any = None, status: int = 200, errors: Iterable[int] = (), json: type[BaseModel] | None = None,
-             query: type[BaseModel] | None = None, tags: Iterable[str] = (), media: str | None = None,
+             query: type[BaseModel] | None = None, tags: Iterable[str] = (),
              **more_ok: Any) -> Callable[[Callable], Callable]:
     """Declare a view's request models and its answers for validation and the OpenAPI document.
 
-    `ok` is the success body's model (None: no JSON body, e.g. a file; `media` names its type in the summary),
+    `ok` is the success body's model (None: not JSON, e.g. a CSV or PNG; the view's docstring says which),
     `status` its code; `more_ok` adds other successes as HTTP_201=Model; `errors` the statuses beyond
     COMMON_ERRORS this view can answer, each with the envelope.
     """
