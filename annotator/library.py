@@ -4,11 +4,12 @@ the first start's seeding. Calls the pure `images` and `labels` modules; used by
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from flask import current_app
@@ -43,16 +44,37 @@ def settings() -> dict[str, Any]:
     return current_app.config["ANNOTATOR"]
 
 
+# Zero-width (non-)joiners are format characters that Persian, Indic scripts and emoji sequences need;
+# every other control or format character (NUL, escapes, bidi overrides that disguise a name) goes.
+_KEPT_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
+
+
 def clean_file_name(name: str) -> str:
-    """A display name safe to store: no folders, control characters or NULs, at most 255 characters."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1] if "/" in name or "\\" in name else name
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r"\s+", " ", name).strip() or "unnamed"
+    """A display name safe to store: the last component of a path, no control or format characters
+    (so no NUL, terminal escapes or right-to-left overrides), Unicode in NFC (a Mac's decomposed `é`
+    becomes one character, as other systems write it), never `.` or `..`, at most 255 characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C" or ch in _KEPT_FORMAT_CHARACTERS)
+    name = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name)).strip()
+    if name in ("", ".", ".."):
+        name = "unnamed"
     if len(name) > MAX_FILE_NAME:
         _stem, dot, suffix = name.rpartition(".")
         keep = suffix if dot and len(suffix) <= 10 else ""
         name = name[: MAX_FILE_NAME - len(keep) - 1] + ("." + keep if keep else "…")
     return name
+
+
+def clean_relative_name(relative: PurePath) -> str:
+    """The name an imported file is stored under: its path below the imported folder (COCO files name
+    images so), each folder and the file name cleaned like an upload's, at most 255 characters (leading
+    folders are dropped first). Bytes that are not UTF-8 in a name on disk become U+FFFD."""
+    *folders, name = [clean_file_name(os.fsencode(part).decode("utf-8", "replace")) for part in relative.parts]
+    if len("/".join([*folders, name])) <= MAX_FILE_NAME:
+        return "/".join([*folders, name])
+    while folders and len("/".join(["…", *folders, name])) > MAX_FILE_NAME:
+        folders = folders[1:]
+    return "/".join(["…", *folders, name]) if folders else name
 
 
 def add_image(data: bytes, file_name: str, source: str, commit: bool = True) -> tuple[Image, bool]:
@@ -94,7 +116,7 @@ def import_files(paths: Iterable[Path], base: Path, source: str = "import",
     """Import files one by one; a bad file is reported and skipped, never stops the rest."""
     report = ImportReport()
     for path in paths:
-        name = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
+        name = clean_relative_name(path.relative_to(base) if path.is_relative_to(base) else PurePath(path.name))
         try:
             data = path.read_bytes()
             image, created = add_image(data, name, source)

@@ -53,7 +53,7 @@ def test_absent_or_absurd_orientation_values_leave_the_image_as_it_is(orientatio
     (b"", "the file is empty"),
     (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "not an image"),
     (b"<!doctype html><p>hello", "not an image"),
-    (b"GIF89a" + b"\x00" * 20, "not an image"),
+    (b"GIF89a" + b"\x00" * 20, r"not a JPEG, PNG or WebP image \(found GIF\)"),
 ])
 def test_non_images_are_refused_whatever_their_name(data, message):
     with pytest.raises(ImageRejected, match=message):
