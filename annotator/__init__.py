@@ -16,7 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """
     from flask_wtf.csrf import CSRFProtect
 
-    from . import auth, config, database, errors, library, routing
+    from . import auth, config, database, errors, json_bodies, library, routing
     from .api import bp as api_bp
     from .api import contract
     from .pages import bp as pages_bp
@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in (test_config or {}).items() if k.isupper() and k not in settings})
 
+    json_bodies.init_app(app)
     app.json.sort_keys = False  # keep the documented key order in API answers
     routing.init_app(app)
     database.init_app(app)

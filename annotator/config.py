@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", None, "SQLAlchemy URL of the database; default: SQLite file annotator.sqlite3 "
             "in the data folder. PostgreSQL: postgresql://user:pass@host/dbname (psycopg 3)."),
     Setting("MAX_UPLOAD_MB", 50, "Largest request body accepted, in megabytes (uploads, imports)."),
+    Setting("MAX_JSON_MB", 4, "Largest JSON request body accepted, in megabytes: a save of the largest outline "
+            "(10,000 vertices) with a full batch of 5,000 labour events is about 1 MB."),
     Setting("MAX_IMAGE_PIXELS", 100_000_000, "Largest image accepted, in pixels (width x height); "
             "larger files are refused as possible decompression bombs."),
     Setting("THUMBNAIL_SIZE", 320, "Longest side of gallery thumbnails, in pixels."),

@@ -58,7 +58,8 @@ def _require_json(req: Any) -> Any:
         raise ApiError(415, "JSON body expected", "Send the request body as application/json.")
     body = req.get_json(silent=True)
     if body is None:
-        raise ApiError(400, "malformed JSON", "The request body is not valid JSON.")
+        raise ApiError(400, "malformed JSON", "The request body is not valid JSON (NaN and Infinity are not JSON "
+                       "numbers, and nesting is limited).")
     return body
 
 
