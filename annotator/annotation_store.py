@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from . import flags, geometry
@@ -154,6 +155,7 @@ def update(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveRe
     flag_given, flag_request = _flag_payload(payload)
     # Looked up before anything changes, since making the void class commits.
     void_id = flags.void_category().id if flag_given or annotation.flag is not None else None
+    claim_version(annotation)
     restore = payload.get("deleted") is False
     if "deleted" in payload and not isinstance(payload["deleted"], bool):
         raise PayloadError("deleted", "must be false (to restore) or left out")
@@ -171,10 +173,9 @@ def update(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveRe
     if "attributes" in payload:
         annotation.attributes = _attributes(payload["attributes"], annotation.attributes)
     events = parse_events(payload, default_annotation=annotation.client_id)
-    annotation.version += 1
     annotation.updated_at = utcnow()
     stored = _store_events(annotation.image, annotator, events)
-    _commit_versioned(annotation)
+    db.session.commit()
     return SaveResult(annotation, False, repairs, stored)
 
 
@@ -216,11 +217,11 @@ def delete(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveRe
         db.session.commit()
         return SaveResult(annotation, False, (), stored)
     _check_version(annotation, payload.get("version"))
+    claim_version(annotation)
     annotation.deleted = True
-    annotation.version += 1
     annotation.updated_at = utcnow()
     stored = _store_events(annotation.image, annotator, events)
-    _commit_versioned(annotation)
+    db.session.commit()
     return SaveResult(annotation, False, (), stored)
 
 
@@ -231,17 +232,25 @@ def _check_version(annotation: Annotation, version: Any) -> None:
         raise VersionConflict(annotation)
 
 
-def _commit_versioned(annotation: Annotation) -> None:
-    """Commit only if nobody else moved the version meanwhile (another process, another tab)."""
-    new_version = annotation.version
-    db.session.flush()
-    still_ours = db.session.execute(
-        select(Annotation.id).where(Annotation.id == annotation.id, Annotation.version == new_version)
-    ).first()
-    if still_ours is None:  # pragma: no cover - needs two writers in the same instant
+def claim_version(annotation: Annotation) -> None:
+    """Move the stored version from the one `annotation` was read at to the next, in one statement, before
+    changing anything else; VersionConflict (after a rollback) if it had moved meanwhile.
+
+    Checking the version read a moment ago is not enough: two edits of the same version (two processes, two
+    threads, two tabs) both pass that check, and the later silently overwrites the earlier. The conditional
+    UPDATE takes the row's lock (PostgreSQL) or the write lock (SQLite), so the second edit waits for the
+    first to commit, then matches no row and is refused with the winner's version. Must run before anything
+    is flushed (the session's autoflush would write the edit first) and after anything that commits.
+    """
+    base = annotation.version
+    with db.session.no_autoflush:
+        claimed = db.session.execute(
+            sql_update(Annotation).where(Annotation.id == annotation.id, Annotation.version == base)
+            .values(version=base + 1).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
         db.session.rollback()
         raise VersionConflict(db.session.get(Annotation, annotation.id))
-    db.session.commit()
+    annotation.version = base + 1  # what the row holds now; the ORM's own UPDATE writes the same
 
 
 def live_annotations(image: Image) -> list[Annotation]:
