@@ -27,6 +27,8 @@ EVENT_KIND = re.compile(r"^[a-z][a-z0-9_.:-]{0,31}$")
 MAX_EVENTS_PER_REQUEST = 5000
 MAX_EVENT_DATA_KEYS = 20
 MAX_ATTRIBUTE_KEYS = 20
+MAX_ATTRIBUTE_KEY_LENGTH = 64
+MAX_ATTRIBUTE_TEXT_LENGTH = 2000
 
 
 class PayloadError(ValueError):
@@ -77,8 +79,12 @@ def _attributes(raw: Any, current: dict[str, Any] | None = None) -> dict[str, An
     for key, value in raw.items():
         if key in {"repairs", "source", "flag"}:
             continue  # written by the server only (a flag is the `flag` field of a save)
-        if not isinstance(value, str | int | float | bool) or (isinstance(value, str) and len(value) > 2000):
-            raise PayloadError(f"attributes.{key}", "must be a short text, a number or true/false")
+        if len(key) > MAX_ATTRIBUTE_KEY_LENGTH:
+            raise PayloadError("attributes", f"a key is longer than {MAX_ATTRIBUTE_KEY_LENGTH} characters")
+        if not isinstance(value, str | int | float | bool) or (isinstance(value, str)
+                                                               and len(value) > MAX_ATTRIBUTE_TEXT_LENGTH):
+            raise PayloadError(f"attributes.{key}", f"must be a text of at most {MAX_ATTRIBUTE_TEXT_LENGTH} "
+                                                    "characters, a number or true/false")
         merged[key] = value
     return merged
 

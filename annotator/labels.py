@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,26 +98,38 @@ def parse_labels(data: Any) -> list[Label]:
             entry = {"name": entry}
         if not isinstance(entry, dict):
             raise LabelSetError(f"label {index}: expected a mapping with a 'name'")
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise LabelSetError(f"label {index}: 'name' must be a non-empty string")
-        name = name.strip()
-        if len(name) > MAX_NAME_LENGTH:
-            raise LabelSetError(f"label {index}: name longer than {MAX_NAME_LENGTH} characters")
+        name = _text(entry.get("name"), f"label {index}", "name", MAX_NAME_LENGTH, required=True)
         if name.casefold() in seen:
             raise LabelSetError(f"label {index}: duplicate name {name!r}")
         seen.add(name.casefold())
+        where = f"label {index} ({name})"
         colour = entry.get("colour", entry.get("color")) or _fallback_colour(index)
-        if not isinstance(colour, str) or not _HEX_COLOUR.match(colour):
-            raise LabelSetError(f"label {index} ({name}): colour must look like #rrggbb")
-        supercategory = entry.get("supercategory") or "none"
-        definition = entry.get("definition") or ""
-        if not isinstance(supercategory, str) or not isinstance(definition, str):
-            raise LabelSetError(f"label {index} ({name}): supercategory and definition must be text")
-        if len(definition) > MAX_DEFINITION_LENGTH:
-            raise LabelSetError(f"label {index} ({name}): definition longer than {MAX_DEFINITION_LENGTH}")
-        labels.append(Label(name, supercategory.strip()[:MAX_NAME_LENGTH], colour.lower(), definition.strip()))
+        if not isinstance(colour, str) or not _HEX_COLOUR.fullmatch(colour):
+            raise LabelSetError(f"{where}: colour must look like #rrggbb")
+        supercategory = _text(entry.get("supercategory"), where, "supercategory", MAX_NAME_LENGTH) or "none"
+        definition = _text(entry.get("definition"), where, "definition", MAX_DEFINITION_LENGTH, lines=True)
+        labels.append(Label(name, supercategory, colour.lower(), definition))
     return labels
+
+
+def _text(raw: Any, where: str, field: str, limit: int, *, required: bool = False, lines: bool = False) -> str:
+    """A label's text as given, ends trimmed. Refused, naming the field: not text, empty when required, longer
+    than `limit`, or holding control characters (a NUL cannot even be stored in PostgreSQL; line breaks and
+    tabs are allowed in a definition). Everything else, markup and bidi marks included, is kept as given:
+    it is the instructor's own label set, and pages show it as text."""
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        raise LabelSetError(f"{where}: {field} must be text")
+    text = raw.strip()
+    if required and not text:
+        raise LabelSetError(f"{where}: {field!r} must be a non-empty string")
+    if len(text) > limit:
+        raise LabelSetError(f"{where}: {field} longer than {limit} characters ({len(text)})")
+    allowed = "\n\t" if lines else ""
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text):
+        raise LabelSetError(f"{where}: {field} contains control characters")
+    return text
 
 
 def load_label_file(path: Path) -> list[Label]:
