@@ -7,9 +7,10 @@ reset them. Stored whole, validated, as one `Setting` row ("pay"); absent that r
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from flask import jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -18,10 +19,88 @@ from ..auth import admin_required
 from ..errors import ApiError
 from ..models import Setting, db
 from . import bp
+from .contract import contract
 
 log = logging.getLogger(__name__)
 
 SETTING_KEY = "pay"
+
+# --- the contract: the shape of the settings (pay.validate_settings then checks their meaning: every currency
+# in the rate table, hours stated for daily wages, ids unique, text not blank) ---------------------------------
+
+Amount = Annotated[float, Field(ge=0, le=pay.MAX_VALUE, allow_inf_nan=False)]
+PositiveAmount = Annotated[float, Field(gt=0, le=pay.MAX_VALUE, allow_inf_nan=False)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, listed in exchange_rates")]
+Year = Annotated[int, Field(ge=pay.MIN_YEAR, le=pay.MAX_YEAR)]
+Confidence = Literal[pay.CONFIDENCE]  # type: ignore[valid-type]
+Note = Annotated[str, Field(max_length=pay.MAX_TEXT)]
+
+
+class PayShape(BaseModel):
+    # strict: "12" is not a wage; forbid: the settings are stored whole, and pay.validate_settings refuses
+    # a field it does not know rather than keep it.
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class PayModel(PayShape):
+    label: str = Field(min_length=1, max_length=pay.MAX_LABEL)
+    value: Amount
+    currency: Currency
+    unit: Literal[tuple(pay.MODEL_UNITS.values())] = Field(  # type: ignore[valid-type]
+        description="polygon, image or hour: the one its pay model is named after")
+    source: str = Field(min_length=1, max_length=pay.MAX_SOURCE)
+    year: Year
+    confidence: Confidence
+    derivation: Note | None = None
+    note: Note | None = None
+
+
+class PayModels(PayShape):
+    per_polygon: PayModel
+    per_image: PayModel
+    hourly: PayModel
+
+
+class ReferenceLine(PayShape):
+    id: str = Field(min_length=1, max_length=pay.MAX_ID, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    label: str = Field(min_length=1, max_length=pay.MAX_LABEL)
+    value: PositiveAmount
+    currency: Currency
+    per: Literal[pay.PERIODS]  # type: ignore[valid-type]
+    hours: PositiveAmount | None = Field(default=None, description="working hours in one `per`; required unless "
+                                                                   "per is hour (then 1 or left out)")
+    source: str = Field(min_length=1, max_length=pay.MAX_SOURCE)
+    year: Year
+    confidence: Confidence
+    kind: Literal[pay.KINDS]  # type: ignore[valid-type]
+    derivation: Note | None = Field(default=None, description="how the hourly figure is made; required unless "
+                                                              "per is hour")
+    note: Note | None = None
+
+
+class ExchangeRates(PayShape):
+    base: Literal["USD"]
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="the day the rates are from (YYYY-MM-DD)")
+    source: str = Field(min_length=1, max_length=pay.MAX_SOURCE)
+    confidence: Confidence
+    usd_per_unit: dict[Currency, PositiveAmount] = Field(
+        min_length=1, max_length=pay.MAX_CURRENCIES, description="US dollars per unit of each currency; USD is 1")
+
+
+class PaySettingsBody(PayShape):
+    version: Literal[1] | None = None
+    model: Literal[pay.MODELS] = Field(description="the pay model the receipt shows first")  # type: ignore[valid-type]
+    pay_models: PayModels
+    reference_lines: list[ReferenceLine] = Field(max_length=pay.MAX_LINES)
+    exchange_rates: ExchangeRates
+    notes: list[Note] | None = Field(default=None, max_length=pay.MAX_NOTES)
+    defaults: bool | None = Field(default=None, description="ignored: GET's answer may be sent back as it is")
+
+
+class PaySettings(PaySettingsBody):
+    version: Literal[1]
+    notes: list[Note]
+    defaults: bool = Field(description="true: the shipped defaults, nothing stored")
 
 
 def _current() -> tuple[dict[str, Any], bool]:
@@ -41,20 +120,18 @@ def _answer(settings: dict[str, Any], defaults: bool) -> Response:
 
 
 @bp.get("/pay")
+@contract(ok=PaySettings, tags=["pay"])
 def get_pay() -> Response:
+    """The pay settings the receipt uses: stored by the instructor, or the shipped defaults."""
     return _answer(*_current())
 
 
 @bp.put("/pay")
-@admin_required
+@admin_required  # before the contract: a participant is refused whatever the body
+@contract(json=PaySettingsBody, ok=PaySettings, tags=["pay"])
 def put_pay() -> Response:
-    if not request.is_json:
-        raise ApiError(415, "JSON body expected", "Send the pay settings as application/json.")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ApiError(400, "malformed JSON", "The request body is not valid JSON.")
-    if isinstance(body, dict):
-        body = {key: value for key, value in body.items() if key != "defaults"}  # echoed back from GET
+    """Replace the pay settings whole (instructor only); every figure needs its source, year and confidence."""
+    body = {key: value for key, value in request.get_json().items() if key != "defaults"}  # echoed from GET
     try:
         settings = pay.validate_settings(body)
     except ValueError as exc:
@@ -80,7 +157,9 @@ def _store(settings: dict[str, Any]) -> None:
 
 @bp.delete("/pay")
 @admin_required
+@contract(ok=PaySettings, tags=["pay"])
 def reset_pay() -> Response:
+    """Forget the stored settings (instructor only): the shipped defaults apply again."""
     row = db.session.get(Setting, SETTING_KEY)
     if row is not None:
         db.session.delete(row)

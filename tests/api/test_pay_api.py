@@ -67,21 +67,27 @@ def test_participants_may_not_change_or_reset_the_settings(guarded, edited):
     assert guarded.get("/api/pay").get_json()["defaults"] is True
 
 
-@pytest.mark.parametrize(("change", "named"), [
-    (lambda s: s["reference_lines"][0].pop("source"), "reference_lines[0].source"),
-    (lambda s: s["reference_lines"][1].update(year=None), "reference_lines[1].year"),
-    (lambda s: s["pay_models"]["hourly"].update(value=-2), "pay_models.hourly.value"),
-    (lambda s: s["pay_models"]["per_image"].update(currency="XYZ"), "pay_models.per_image.currency"),
-    (lambda s: s["reference_lines"][0].update(confidence="NOT VERIFIED"), "reference_lines[0].confidence"),
-    (lambda s: s.update(reference_lines=s["reference_lines"] * 4), "reference_lines"),
+# The schema refuses a wrong shape ("invalid request"); pay.validate_settings what only the data can tell.
+SHAPE, MEANING = "invalid request", "invalid pay settings"
+
+
+@pytest.mark.parametrize(("change", "named", "error"), [
+    (lambda s: s["reference_lines"][0].pop("source"), "reference_lines[0].source", SHAPE),
+    (lambda s: s["reference_lines"][1].update(year=None), "reference_lines[1].year", SHAPE),
+    (lambda s: s["pay_models"]["hourly"].update(value=-2), "pay_models.hourly.value", SHAPE),
+    (lambda s: s["pay_models"]["per_image"].update(currency="XYZ"), "pay_models.per_image.currency", MEANING),
+    (lambda s: s["reference_lines"][0].update(confidence="NOT VERIFIED"), "reference_lines[0].confidence", SHAPE),
+    (lambda s: s.update(reference_lines=s["reference_lines"] * 4), "reference_lines", SHAPE),
+    (lambda s: s["reference_lines"][0].update(source="   "), "reference_lines[0].source", MEANING),
+    (lambda s: s["pay_models"]["hourly"].update(unit="polygon"), "pay_models.hourly.unit", MEANING),
 ])
-def test_invalid_settings_are_refused_with_the_envelope_naming_the_field(client, csrf_headers, change, named):
+def test_invalid_settings_are_refused_with_the_envelope_naming_the_field(client, csrf_headers, change, named, error):
     settings = copy.deepcopy(pay.load_defaults())
     change(settings)
     response = client.put("/api/pay", json=settings, headers=csrf_headers)
     assert response.status_code == 422
     body = response.get_json()
-    assert body["error"] == "invalid pay settings" and body["detail"].startswith(f"{named}:")
+    assert body["error"] == error and body["detail"].startswith(f"{named}:")
     assert client.get("/api/pay").get_json()["defaults"] is True
 
 
@@ -89,7 +95,7 @@ def test_a_body_that_is_not_json_is_refused(client, csrf_headers):
     response = client.put("/api/pay", data="model=hourly", headers=csrf_headers)
     assert response.status_code == 415 and response.get_json()["error"] == "JSON body expected"
     response = client.put("/api/pay", json=[1, 2], headers=csrf_headers)
-    assert response.status_code == 422 and response.get_json()["detail"].startswith("settings:")
+    assert response.status_code == 422 and response.get_json()["detail"].startswith("body:")
 
 
 def test_delete_restores_the_defaults(guarded, edited):
