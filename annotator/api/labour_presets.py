@@ -12,14 +12,50 @@ import functools
 import json
 from collections.abc import Mapping
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from flask import jsonify
+from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
 
 from . import bp
+from .contract import contract
 
 CONFIDENCE = ("exact", "approximate", "secondary")
+
+
+class PresetFigure(BaseModel):
+    """One sourced statement; `value` / `seconds` when it is the preset's image count or time per image."""
+
+    model_config = ConfigDict(extra="allow")  # e.g. lower_bound, derivation, note: shown as given
+
+    text: str
+    source: str
+    confidence: Literal[CONFIDENCE]  # type: ignore[valid-type]
+    note: str | None = None
+
+
+class PresetCount(PresetFigure):
+    value: float = Field(gt=0, description="images in the dataset")
+
+
+class PresetTime(PresetFigure):
+    seconds: float = Field(gt=0, description="published human time per image")
+    lower_bound: bool | None = Field(default=None, description="true: the source says \"more than\"")
+
+
+class Preset(BaseModel):
+    id: str
+    label: str
+    images: PresetCount | None = None
+    time_per_image: PresetTime | None = None
+    figures: list[PresetFigure] = []
+
+
+class Presets(BaseModel):
+    model_config = ConfigDict(extra="allow")  # version, about: for people reading the file
+
+    presets: list[Preset]
 
 
 def _check_figure(figure: Any, where: str, number: str | None) -> None:
@@ -65,5 +101,7 @@ def load_presets() -> dict[str, Any]:
 
 
 @bp.get("/labour/presets")
+@contract(ok=Presets, tags=["labour"])
 def labour_presets() -> Response:
+    """Well-known datasets' image counts and time per image, for the receipt's "scale it up" panel."""
     return jsonify(load_presets())
