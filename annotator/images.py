@@ -12,6 +12,8 @@ import os
 import struct
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,10 +63,7 @@ def prepare_image(data: bytes, max_pixels: int) -> PreparedImage:
     if declared is not None:
         _check_pixels(*declared, max_pixels)
     try:
-        with warnings.catch_warnings():
-            # Pillow warns between its own limit and twice it; our limit decides instead, with a message
-            # naming the size. Above twice Pillow's limit it raises, handled further down.
-            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+        with _quiet_pillow():
             # Only the plugin of the format the content declares: no other parser sees the bytes.
             image = PILImage.open(io.BytesIO(data), formats=[fmt])
             width, height = image.size
@@ -89,6 +88,19 @@ def prepare_image(data: bytes, max_pixels: int) -> PreparedImage:
     stored = _encode(oriented_image, image.format) if oriented else data
     return PreparedImage(sha256=sha256, data=stored, width=oriented_image.width, height=oriented_image.height,
                          format=image.format, mime_type=mime_type, suffix=suffix, oriented=oriented)
+
+
+@contextmanager
+def _quiet_pillow() -> Iterator[None]:
+    """Pillow's warnings that do not apply here, silenced rather than left to a log (or, in tests, an error)."""
+    with warnings.catch_warnings():
+        # Pillow warns between its own pixel limit and twice it; ours decides instead, with a message naming
+        # the size. Above twice Pillow's limit it raises (handled by prepare_image).
+        warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+        # Corrupt metadata (an EXIF entry pointing past the end of the file) makes Pillow warn and skip it;
+        # the pixels decide whether a file is good, and a skipped tag is simply not used.
+        warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
+        yield
 
 
 def _check_pixels(width: int, height: int, max_pixels: int) -> None:
@@ -208,8 +220,7 @@ def make_thumbnail(source: Path, destination: Path, size: int) -> None:
     """Write a JPEG no larger than size x size, keeping the aspect ratio."""
     # The file passed prepare_image's pixel limit on the way in; that limit, not Pillow's warning
     # threshold below it, decides (anything over Pillow's hard limit was refused there).
-    with warnings.catch_warnings(), PILImage.open(source, formats=list(ALLOWED_FORMATS)) as image:
-        warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+    with _quiet_pillow(), PILImage.open(source, formats=list(ALLOWED_FORMATS)) as image:
         image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at reduced scale, much faster
         thumb = image.convert("RGB")
         thumb.thumbnail((size, size), PILImage.Resampling.LANCZOS)
