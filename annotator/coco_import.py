@@ -19,11 +19,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from . import geometry
 
 MAX_NAME_LENGTH = 64  # Category.name and .supercategory columns
 MAX_FILE_NAME_LENGTH = 1024  # a path, not only a name; the library keeps 255 characters of it
 _RLE_FIRST_CHAR, _RLE_LAST_CHAR = 48, 48 + 63  # COCO's compressed counts use six bits per character
+# What JSON is read at all (check_json_shape): a COCO file nests 5 deep and has one array or object per 25
+# bytes or more; past these, parsing would cost many times the file's size in memory.
+MAX_JSON_DEPTH = 64
+BYTES_PER_CONTAINER = 16
+MIN_CONTAINERS = 100_000  # so that a small file is never refused for its density
+_SCAN_CHUNK = 1 << 20
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
 
 
 class CocoJsonError(ValueError):
@@ -86,16 +95,64 @@ class CocoDataset:
 
 
 def load_json(data: bytes | str) -> Any:
-    """Parse JSON text; raises CocoJsonError for anything that is not JSON."""
+    """Parse JSON text; raises CocoJsonError for anything that is not JSON, or that is shaped so that
+    parsing it would take far more memory than its size (see `check_json_shape`)."""
+    try:
+        if isinstance(data, str):
+            scanned = data.encode("utf-8", "surrogatepass")
+        elif json.detect_encoding(data) in ("utf-8", "utf-8-sig"):
+            scanned = data
+        else:  # UTF-16 or UTF-32: scanned as UTF-8, where a bracket is always one byte
+            scanned = data.decode(json.detect_encoding(data), "surrogatepass").encode("utf-8", "surrogatepass")
+    except UnicodeError:
+        raise CocoJsonError("not valid JSON: the file is not UTF-8 text") from None
+    check_json_shape(scanned)
     try:
         return json.loads(data)
     except RecursionError:
-        # 100,000 opening brackets: the parser gives up safely; say so rather than fail with a 500.
+        # Beyond check_json_shape's depth only if its limit were raised: the parser gives up safely.
         raise CocoJsonError("not valid JSON: arrays or objects are nested too deeply") from None
     except UnicodeDecodeError:
         raise CocoJsonError("not valid JSON: the file is not UTF-8 text") from None
     except ValueError as exc:  # JSONDecodeError, and ints beyond Python's digit limit
         raise CocoJsonError(f"not valid JSON: {exc}") from None
+
+
+def check_json_shape(data: bytes) -> None:
+    """Refuse, before parsing, JSON nested deeper than MAX_JSON_DEPTH or holding more arrays and objects
+    than one per BYTES_PER_CONTAINER bytes on average (MIN_CONTAINERS at least).
+
+    Why: `json.loads` turns each `[]` (2 bytes) into a list of 56 bytes or more, so 50 MB of nested or
+    empty arrays would take gigabytes, and a COCO file never looks like that (nesting 5 deep, one array
+    or object per 25 bytes or more). One streaming pass over 1 MiB chunks with numpy: brackets inside
+    strings do not count (escapes are blanked first), and the scan holds a few MiB whatever the size.
+    """
+    limit = max(MIN_CONTAINERS, len(data) // BYTES_PER_CONTAINER)
+    depth, containers, in_string, escaped = 0, 0, 0, False
+    for start in range(0, len(data), _SCAN_CHUNK):
+        chunk = data[start:start + _SCAN_CHUNK]
+        if escaped:  # the previous chunk ended with a backslash: this chunk's first byte is escaped
+            chunk = b"_" + chunk[1:]
+        chunk = _ESCAPE.sub(b"__", chunk)  # same length, so offsets stay true
+        escaped = chunk.endswith(b"\\")
+        raw = np.frombuffer(chunk, dtype=np.uint8)
+        quotes = np.cumsum(raw == 0x22, dtype=np.int64)  # '"' up to and including each byte
+        outside = ((quotes + in_string) & 1) == 0
+        opens = ((raw == 0x5B) | (raw == 0x7B)) & outside  # [ {
+        closes = ((raw == 0x5D) | (raw == 0x7D)) & outside  # ] }
+        levels = depth + np.cumsum(opens.astype(np.int64) - closes.astype(np.int64))
+        if levels.size and int(levels.max()) > MAX_JSON_DEPTH:
+            at = start + int(np.argmax(levels > MAX_JSON_DEPTH))
+            raise CocoJsonError(f"not read: arrays or objects are nested too deeply (more than {MAX_JSON_DEPTH} "
+                                f"levels, at byte {at:,}; a COCO file needs 5)")
+        containers += int(np.count_nonzero(opens))
+        if containers > limit:
+            raise CocoJsonError(f"not read: more than {limit:,} arrays and objects in {len(data):,} bytes (by "
+                                f"byte {start + len(chunk):,}); a COCO file has at most one per "
+                                f"{BYTES_PER_CONTAINER} bytes on average, and parsing this many would take "
+                                "too much memory")
+        if levels.size:
+            depth, in_string = int(levels[-1]), int(quotes[-1] + in_string) & 1
 
 
 def parse_coco(data: Any) -> CocoDataset:
