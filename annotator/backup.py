@@ -638,6 +638,8 @@ def _restore_rows(archive: zipfile.ZipFile, manifest: dict[str, Any], force: boo
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             connection.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock now, not halfway through
+        else:  # PostgreSQL: nobody reads a half-restored table or writes between the check and the insert
+            connection.execute(text("LOCK TABLE " + ", ".join(t.name for t in tables) + " IN ACCESS EXCLUSIVE MODE"))
         try:
             work = work_in_target(connection)  # again, inside the transaction: nobody slipped in since
             if work and not force:

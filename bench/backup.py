@@ -60,7 +60,7 @@ def populate(data_dir: Path, url: str | None, annotations: int, events: int) -> 
     app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": url, "LOAD_SAMPLES": True})
     with app.app_context():
         image_ids = list(db.session.scalars(db.select(Image.id).order_by(Image.id)))
-        person = Annotator(public_id="00000000-bench-backup-0000-000000000000", display_name="Bench")
+        person = Annotator(public_id="00000000-0000-4000-8000-00000000beef", display_name="Bench")
         db.session.add(person)
         db.session.commit()
         shapes = []
