@@ -418,6 +418,9 @@ def _printable(text: str, where: str) -> None:
     # Control characters have no place in a name, and PostgreSQL refuses NUL in text outright.
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise CocoImportError(where, "contains control characters")
+    # JSON may escape half a UTF-16 pair ("\ud800"): Python keeps it, but no database can store it.
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise CocoImportError(where, "is not valid Unicode (a lone surrogate escape such as \\ud800)")
 
 
 def _is_whole(value: Any) -> bool:
