@@ -1,4 +1,5 @@
-"""The `annotator` command: serve, import-images, export, thumbnails, labels, db, samples.
+"""The `annotator` command: serve, import-images, import-coco, export, labour, workshop, backup, restore,
+thumbnails, labels, db, samples.
 
 Every subcommand takes --data-dir / ANNOTATOR_DATA_DIR and --database-url / ANNOTATOR_DATABASE_URL,
 so they all work on the same data. Long work shows a progress bar on stderr.
