@@ -11,13 +11,16 @@ import numpy as np
 import pytest
 from pycocotools import mask as coco_mask
 
-from annotator import masks
+from annotator import coco_import, masks
 from annotator.coco_import import (
+    MAX_JSON_DEPTH,
+    MIN_CONTAINERS,
     CocoImportError,
     CocoJsonError,
     annotation_shape,
     base_name,
     category_colour,
+    check_json_shape,
     load_json,
     parse_coco,
     rle_counts_from_string,
@@ -274,3 +277,39 @@ def test_base_names_and_colours():
     assert base_name("c.jpg") == "c.jpg"
     assert re.fullmatch(r"#[0-9a-f]{6}", category_colour("puddle"))
     assert category_colour("Puddle") == category_colour("puddle") != category_colour("pothole")
+
+
+# --- what is read at all: check_json_shape, before json.loads ----------------------------------------------
+
+
+def nest(levels: int) -> bytes:
+    return b"[" * levels + b"]" * levels
+
+
+def test_nesting_up_to_the_limit_is_read_and_one_more_level_is_refused_naming_the_byte():
+    check_json_shape(nest(MAX_JSON_DEPTH))
+    with pytest.raises(CocoJsonError, match=rf"nested too deeply \(more than {MAX_JSON_DEPTH} levels, at byte "
+                                            rf"{MAX_JSON_DEPTH}; a COCO file needs 5\)"):
+        check_json_shape(nest(MAX_JSON_DEPTH + 1))
+
+
+def test_brackets_inside_strings_do_not_count_whatever_their_escapes(monkeypatch: pytest.MonkeyPatch):
+    # Tiny chunks, so that escapes and strings run across chunk boundaries everywhere.
+    monkeypatch.setattr(coco_import, "_SCAN_CHUNK", 3)
+    doc = {"name": "[[[[" * 100 + '\\"' + "{{{{" * 100, "paths": ["C:\\\\", "\\\\\\\"[[[", '"]]]'] * 30,
+           "ok": [[[1]]]}
+    text = json.dumps(doc)
+    check_json_shape(text.encode())
+    assert load_json(text) == doc
+    with pytest.raises(CocoJsonError, match="nested too deeply"):
+        check_json_shape(json.dumps({"s": '\\"[', "deep": json.loads(nest(MAX_JSON_DEPTH))}).encode())
+
+
+def test_a_file_denser_in_arrays_than_any_coco_file_is_refused_before_parsing():
+    small = b"[" + b"[]," * (MIN_CONTAINERS - 2) + b"[]]"  # a small file may be dense
+    check_json_shape(small)
+    dense = b"[" + b"[]," * MIN_CONTAINERS + b"[]]"
+    with pytest.raises(CocoJsonError, match=r"more than 100,000 arrays and objects in 300,004 bytes"):
+        check_json_shape(dense)
+    # Polygons of three points, 17 bytes an array: denser than real COCO files, still read.
+    check_json_shape(json.dumps({**good_file(), "polygons": [[1.5, 2.5, 3.5]] * 200_000}).encode())
