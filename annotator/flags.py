@@ -33,6 +33,7 @@ from .coco import pseudonym
 from .csv_cells import formula_safe
 from .labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH, VOID_NAME, void_label
 from .models import Annotation, Annotator, Category, ClassProposal, Image, db, utcnow
+from .routing import LARGEST_ID
 
 KINDS = ("none_fits", "unsure")
 RESOLUTIONS = ("kept", "reclassed", "accepted", "merged", "rejected")
@@ -40,7 +41,7 @@ MAX_REASON = 500
 MAX_NOTE = 500
 MAX_EXAMPLES = 50
 CROP_MAX_SIDE = 240
-_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")  # matched whole (fullmatch): "#aabbcc\n" is no colour
 _SPACES = re.compile(r"\s+")
 
 
@@ -75,6 +76,8 @@ def clean_text(raw: Any, field: str, limit: int, *, required: bool = False, one_
 def whole_id(raw: Any, field: str) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
         raise FlagError(field, "must be a whole number (an id)")
+    if raw > LARGEST_ID:  # no row has it, and the database cannot even be asked (it would overflow: a 500)
+        raise FlagError(field, f"{raw} is larger than any id")
     return raw
 
 
@@ -282,7 +285,7 @@ def crop_rings(parts: Iterable[dict[str, Any]], box: tuple[int, int, int, int],
 
 def outline_colour(colour: str) -> str:
     """The class colour, unless too dark to see on a street scene (void is black): then bright yellow."""
-    if not _HEX_COLOUR.match(colour or ""):
+    if not HEX_COLOUR.fullmatch(colour or ""):
         return "#ffd400"
     r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
     return colour if 0.299 * r + 0.587 * g + 0.114 * b >= 80 else "#ffd400"
@@ -446,7 +449,7 @@ def accept_proposal(proposal_id: int, payload: Any) -> tuple[ClassProposal, int]
     payload = _body(payload)
     proposal = _decidable(proposal_id)
     colour = payload.get("colour")
-    if colour is not None and (not isinstance(colour, str) or not _HEX_COLOUR.match(colour)):
+    if colour is not None and (not isinstance(colour, str) or not HEX_COLOUR.fullmatch(colour)):
         raise FlagError("colour", "must look like #rrggbb")
     supercategory = clean_text(payload.get("supercategory"), "supercategory", MAX_NAME_LENGTH, one_line=True)
     note = clean_text(payload.get("note"), "note", MAX_NOTE)

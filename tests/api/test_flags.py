@@ -144,13 +144,17 @@ def test_the_flag_can_change_kind_and_reason_while_open(amara, image_id):
 
 
 @pytest.mark.parametrize(("flag", "detail"), [
-    ({"kind": "maybe", "reason": ""}, "flag.kind: must be none_fits or unsure"),
-    ({"reason": "no kind"}, "flag.kind: must be none_fits or unsure"),
-    ("unsure", "flag: must be an object"),
-    ({"kind": "unsure", "reason": "x" * 501}, "flag.reason: at most 500 characters"),
-    ({"kind": "unsure", "reason": 12}, "flag.reason: must be text"),
-    ({"kind": "none_fits", "reason": "", "proposal_id": "3"}, "flag.proposal_id: must be a whole number"),
+    # The contract's shape checks (pydantic's wording), then the service's checks of meaning.
+    ({"kind": "maybe", "reason": ""}, "flag.kind: Input should be 'none_fits' or 'unsure'"),
+    ({"reason": "no kind"}, "flag.kind: Field required"),
+    ("unsure", "flag: Input should be a valid dictionary"),
+    ({"kind": "unsure", "reason": "x" * 501}, "flag.reason: String should have at most 500 characters"),
+    ({"kind": "unsure", "reason": 12}, "flag.reason: Input should be a valid string"),
+    ({"kind": "none_fits", "reason": "", "proposal_id": "3"}, "flag.proposal_id: Input should be a valid integer"),
     ({"kind": "none_fits", "reason": "", "proposal_id": 999}, "flag.proposal_id: there is no proposal 999"),
+    # Too large for the database: once a 500 (SQLite cannot even bind it; PostgreSQL's INTEGER overflows).
+    ({"kind": "none_fits", "reason": "", "proposal_id": 2**63}, f"flag.proposal_id: {2**63} is larger than any id"),
+    ({"kind": "none_fits", "reason": "", "proposal_id": 2**31}, f"flag.proposal_id: {2**31} is larger than any id"),
 ])
 def test_a_bad_flag_is_422_naming_the_field_and_nothing_is_saved(amara, image_id, flag, detail):
     response = amara.post(f"/api/images/{image_id}/annotations",
@@ -252,12 +256,13 @@ def test_an_outline_joins_a_proposal_through_its_flag(amara, ben, image_id):
 
 @pytest.mark.parametrize(("body", "detail"), [
     ({"name": "   ", "definition": ""}, "name: must not be empty"),
-    ({"definition": "no name"}, "name: must not be empty"),
-    ({"name": "x" * 65}, "name: at most 64 characters"),
+    ({"definition": "no name"}, "name: Field required"),
+    ({"name": "x" * 65}, "name: String should have at most 64 characters"),
     ({"name": "CAR"}, "name: there is already a class called 'car'"),
     ({"name": "Void/Unknown"}, "name: there is already a class called 'void/unknown'"),
-    ({"name": "kerb", "definition": "d" * 501}, "definition: at most 500 characters"),
-    ({"name": "kerb", "annotation_ids": "1"}, "annotation_ids: must be a list"),
+    ({"name": "kerb", "definition": "d" * 501}, "definition: String should have at most 500 characters"),
+    ({"name": "kerb", "annotation_ids": "1"}, "annotation_ids: Input should be a valid list"),
+    ({"name": "kerb", "annotation_ids": [True]}, "annotation_ids[0]: Input should be a valid integer"),
     ({"name": "kerb", "annotation_ids": [424242]}, "annotation_ids[0]: there is no annotation 424242"),
 ])
 def test_a_bad_proposal_is_422_naming_the_field(amara, body, detail):
@@ -359,7 +364,7 @@ def test_accepting_without_a_colour_picks_one_and_an_archived_class_of_that_name
                        json={"labels": [{"name": "car"}, {"name": "void/unknown"}]})
     old_id = db_class_id(teacher, "Kerb", archived=True)
     proposal = amara.post("/api/proposals", {"name": "kerb", "definition": "Raised edge."}).get_json()["proposal"]
-    accepted = teacher.client.post(f"/api/proposals/{proposal['id']}/accept", headers=teacher.headers)
+    accepted = teacher.post(f"/api/proposals/{proposal['id']}/accept", {})
     assert accepted.status_code == 200, accepted.get_json()
     classes = {c["name"]: c for c in amara.client.get("/api/categories").get_json()["items"]}
     assert classes["Kerb"]["id"] == old_id and classes["Kerb"]["definition"] == "Raised edge."
@@ -399,13 +404,28 @@ def test_merging_gives_the_linked_outlines_that_class(teacher, scooter, image_id
 
 
 @pytest.mark.parametrize(("body", "detail"), [
-    ({}, "category_id: must be a whole number"),
+    ({}, "category_id: Field required"),
+    ({"category_id": "3"}, "category_id: Input should be a valid integer"),
+    ({"category_id": 2**63}, "category_id: Input should be less than or equal to 2147483647"),
     ({"category_id": 9999}, "category_id: there is no active class 9999"),
     ({"category_id": VOID}, "category_id: merging into void/unknown is rejecting"),
 ])
 def test_merging_needs_a_real_class(teacher, scooter, body, detail):
     response = teacher.post(f"/api/proposals/{scooter['proposal']['id']}/merge", body)
     assert response.status_code == 422 and response.get_json()["detail"].startswith(detail)
+
+
+@pytest.mark.parametrize(("body", "detail"), [
+    ({"colour": "red"}, "colour: String should match pattern"),
+    # Python's `$` matches before a final newline: this one was once stored as the new class's colour.
+    ({"colour": "#aabbcc\n"}, "colour: String should match pattern"),
+    ({"colour": "#aabbcc", "note": "n" * 501}, "note: String should have at most 500 characters"),
+    ({"supercategory": 7}, "supercategory: Input should be a valid string"),
+])
+def test_a_bad_accept_is_422_and_the_proposal_stays_open(teacher, scooter, body, detail):
+    response = teacher.post(f"/api/proposals/{scooter['proposal']['id']}/accept", body)
+    assert response.status_code == 422 and response.get_json()["detail"].startswith(detail), response.get_json()
+    assert teacher.client.get("/api/proposals").get_json()["items"][0]["status"] == "open"
 
 
 def test_rejecting_keeps_the_outlines_void_and_on_the_flags_list_as_decided(ben, teacher, scooter, image_id):

@@ -157,6 +157,14 @@ def test_dark_class_colours_are_outlined_in_yellow():
     assert flags.outline_colour("#00008e") == "#ffd400"
     assert flags.outline_colour("#dcdc00") == "#dcdc00"
     assert flags.outline_colour("nonsense") == "#ffd400"
+    # Matched whole: Python's `$` also matches before a final newline, and PIL cannot draw "#aabbcc\n".
+    assert flags.outline_colour("#aabbcc\n") == "#ffd400"
+
+
+def test_an_id_too_large_for_the_database_is_refused_before_it_is_looked_up():
+    with pytest.raises(FlagError, match=r"category_id: 2147483648 is larger than any id"):
+        flags.whole_id(2**31, "category_id")
+    assert flags.whole_id(2**31 - 1, "category_id") == 2**31 - 1
 
 
 def test_a_proposal_colour_looks_like_a_colour():
