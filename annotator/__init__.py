@@ -16,7 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """
     from flask_wtf.csrf import CSRFProtect
 
-    from . import auth, config, database, errors, json_bodies, library, routing
+    from . import auth, config, database, errors, json_bodies, library, routing, security_headers
     from .api import bp as api_bp
     from .api import contract
     from .pages import bp as pages_bp
@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     errors.init_app(app)
     auth.init_app(app)
+    security_headers.init_app(app)
     app.register_blueprint(pages_bp)
     app.register_blueprint(serving_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
