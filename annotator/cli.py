@@ -79,7 +79,9 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
     if not token and not _is_loopback(host):
         token = secrets.token_urlsafe(24)
     app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"] = token
-    server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True)
+    # waitress would otherwise buffer bodies up to 1 GB before Flask refuses them: stop at our limit.
+    server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True,
+                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
     shown_host = host
     if host in ("0.0.0.0", "::", ""):
         shown_host = _lan_address() or "127.0.0.1"

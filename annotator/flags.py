@@ -29,6 +29,7 @@ from PIL import ImageDraw
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from . import images
 from .coco import pseudonym
 from .csv_cells import formula_safe
 from .labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH, VOID_NAME, void_label
@@ -293,7 +294,7 @@ def outline_colour(colour: str) -> str:
 
 def render_crop(source: Path, parts: list[dict[str, Any]], bbox: Sequence[float], colour: str) -> bytes:
     """A PNG of the image around the annotation, at most 240 px a side, with its outline drawn."""
-    with PILImage.open(source) as original:
+    with images.open_stored(source) as original:
         box = crop_box(bbox, original.width, original.height)
         scale = crop_scale(box)
         size = crop_size(box, scale)

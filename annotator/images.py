@@ -216,11 +216,17 @@ def thumbnail_relative_path(sha256: str) -> str:
     return f"{sha256[:2]}/{sha256}.jpg"
 
 
+@contextmanager
+def open_stored(source: Path) -> Iterator[PILImage.Image]:
+    """Open an image from the store: only the formats it accepts, and without Pillow's size warning, since
+    the file passed prepare_image's pixel limit on the way in (that limit decides, not Pillow's threshold)."""
+    with _quiet_pillow(), PILImage.open(source, formats=list(ALLOWED_FORMATS)) as image:
+        yield image
+
+
 def make_thumbnail(source: Path, destination: Path, size: int) -> None:
     """Write a JPEG no larger than size x size, keeping the aspect ratio."""
-    # The file passed prepare_image's pixel limit on the way in; that limit, not Pillow's warning
-    # threshold below it, decides (anything over Pillow's hard limit was refused there).
-    with _quiet_pillow(), PILImage.open(source, formats=list(ALLOWED_FORMATS)) as image:
+    with open_stored(source) as image:
         image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at reduced scale, much faster
         thumb = image.convert("RGB")
         thumb.thumbnail((size, size), PILImage.Resampling.LANCZOS)
