@@ -18,7 +18,7 @@ from ..models import Annotation, db
 from ..routing import LARGEST_ID
 from . import bp
 from .annotations import AnnotationOut, annotation_to_dict
-from .contract import contract
+from .contract import contract, validated
 
 # --- the contract: what each request may carry (the flags service then checks ids, names and decisions) ------
 
@@ -161,6 +161,9 @@ def _proposal_answer(proposal_id: int, changed: int | None = None) -> dict[str, 
     return {"proposal": _proposal_out(item), **({"annotations_changed": changed} if changed is not None else {})}
 
 
+# _BODY_AGAIN: spectree reads a falsy body (false, 0, [], "") as {}, which a model with no required field
+# accepts; those views check the body against their model again, so such a body is 422 like any other misfit.
+
 # --- reading -------------------------------------------------------------------------------------------------
 
 
@@ -248,7 +251,7 @@ def create_proposal() -> tuple[Response, int]:
 @contract(json=ProposalAccept, ok=ProposalDecided, errors=[404, 409], tags=["flags"])
 def accept_proposal(proposal_id: int) -> Response:
     """Accept a proposal: the class joins the label set and the proposal's open flags get it."""
-    proposal, changed = flags.accept_proposal(proposal_id, request.get_json())
+    proposal, changed = flags.accept_proposal(proposal_id, validated(ProposalAccept, request))  # see _BODY_AGAIN
     return jsonify(_proposal_answer(proposal.id, changed))
 
 
@@ -266,7 +269,7 @@ def merge_proposal(proposal_id: int) -> Response:
 @contract(json=ProposalReject, ok=ProposalDecided, errors=[404, 409], tags=["flags"])
 def reject_proposal(proposal_id: int) -> Response:
     """Reject a proposal: its outlines stay void, marked rejected."""
-    proposal, changed = flags.reject_proposal(proposal_id, request.get_json())
+    proposal, changed = flags.reject_proposal(proposal_id, validated(ProposalReject, request))  # see _BODY_AGAIN
     return jsonify(_proposal_answer(proposal.id, changed))
 
 

@@ -428,6 +428,14 @@ def test_a_bad_accept_is_422_and_the_proposal_stays_open(teacher, scooter, body,
     assert teacher.client.get("/api/proposals").get_json()["items"][0]["status"] == "open"
 
 
+@pytest.mark.parametrize("action", ["accept", "reject"])
+@pytest.mark.parametrize("body", [False, 0, [], ""])
+def test_a_decision_body_that_is_not_an_object_is_422(teacher, scooter, action, body):
+    response = teacher.post(f"/api/proposals/{scooter['proposal']['id']}/{action}", body)
+    assert response.status_code == 422 and response.get_json()["detail"].startswith("body:"), response.get_json()
+    assert teacher.client.get("/api/proposals").get_json()["items"][0]["status"] == "open"
+
+
 def test_rejecting_keeps_the_outlines_void_and_on_the_flags_list_as_decided(ben, teacher, scooter, image_id):
     response = teacher.post(f"/api/proposals/{scooter['proposal']['id']}/reject", {"note": "Too rare."})
     assert response.status_code == 200 and response.get_json()["proposal"]["status"] == "rejected"
