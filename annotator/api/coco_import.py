@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
 
 from .. import importing, library
@@ -10,11 +13,36 @@ from ..auth import admin_required
 from ..coco_import import CocoImportError, CocoJsonError, load_json, parse_coco
 from ..errors import ApiError
 from . import bp
+from .contract import contract
+from .images import UploadedFile
+
+
+class CocoUpload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    file: UploadedFile | None = Field(default=None, description="a COCO instance file (JSON)")
+
+
+class RepairedAnnotation(BaseModel):
+    original_id: Any
+    repairs: list[str]
+
+
+class CocoImported(BaseModel):
+    import_file: str
+    images_matched: int
+    images_added: int
+    categories_created: int
+    annotations_imported: int
+    repairs: int
+    repaired_annotations: list[RepairedAnnotation]
 
 
 @bp.post("/import/coco")
+@contract(form=CocoUpload, ok=CocoImported, status=201, errors=[409, 422], tags=["import and export"])
 @admin_required
 def import_coco() -> tuple[Response, int]:
+    """Import a COCO file made elsewhere, all or nothing (instructor only); images must be in the library."""
     # The body was already refused with 413 if its Content-Length exceeds MAX_CONTENT_LENGTH:
     # werkzeug checks that before reading a byte, so no oversized upload is ever held in memory.
     storage = request.files.get("file")

@@ -125,7 +125,7 @@ COMMON_ERRORS = (400, 401, 403, 413)
 
 
 def contract(*, ok: Any = None, status: int = 200, errors: Iterable[int] = (), json: type[BaseModel] | None = None,
-             query: type[BaseModel] | None = None, tags: Iterable[str] = (),
+             query: type[BaseModel] | None = None, form: type[BaseModel] | None = None, tags: Iterable[str] = (),
              **more_ok: Any) -> Callable[[Callable], Callable]:
     """Declare a view's request models and its answers for validation and the OpenAPI document.
 
@@ -134,14 +134,14 @@ def contract(*, ok: Any = None, status: int = 200, errors: Iterable[int] = (), j
     COMMON_ERRORS this view can answer, each with the envelope.
     """
     codes = set(COMMON_ERRORS) | set(errors)
-    if json is not None or query is not None:
+    if json is not None or query is not None or form is not None:
         codes |= {422}
     if json is not None:
         codes |= {415}
     answers: dict[str, Any] = {f"HTTP_{code}": ErrorBody for code in sorted(codes)}
     answers[f"HTTP_{status}"] = ok
     answers.update(more_ok)
-    return spec.validate(json=json, query=query, resp=Response(**answers), tags=list(tags))
+    return spec.validate(json=json, query=query, form=form, resp=Response(**answers), tags=list(tags))
 
 
 def init_app(app: Flask) -> None:
