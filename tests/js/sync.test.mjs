@@ -228,6 +228,36 @@ test("an unreachable server: offline, kept in storage, retried with growing paus
   assert.equal(storage.getItem("annotator.pending.1"), null);
 });
 
+test("a long outage is retried every 10 s at most, never given up, and the work arrives once", async () => {
+  const server = new FakeServer();
+  const { store, run, sync, timers } = editor(server);
+  server.down = true;
+  run(createAnnotation(store, { clientId: "poly-0001", categoryId: 1, parts: square() }));
+  await settle();
+  const delays = [];
+  let waited = 0;
+  while (waited < 120000) { // two minutes of a server that does not answer
+    const [pause] = [...timers.pending.values()];
+    assert.ok(pause, "a retry is always scheduled while work is pending");
+    delays.push(pause.ms);
+    waited += pause.ms;
+    timers.runAll();
+    await settle();
+  }
+  assert.deepEqual(delays.slice(0, 6), [1000, 2000, 4000, 8000, 10000, 10000]);
+  assert.ok(Math.max(...delays) <= 10000, "back within 10 s of the server's return, however long it was away");
+  assert.equal(sync.saveState, "offline");
+  assert.equal(sync.pendingSaves, 1);
+  server.down = false;
+  timers.runAll();
+  await settle();
+  assert.equal(sync.saveState, "saved");
+  assert.equal(server.live().length, 1);
+  assert.equal(server.requests.filter((r) => r.method === "POST" && r.url.endsWith("/annotations")).length,
+    delays.length + 2); // the first try, one per pause, the one that got through; the row made once
+  assert.equal([...timers.pending.values()].length, 0); // nothing more to retry
+});
+
 test("a reload resends what was pending: creates, edits and deletes", async () => {
   const server = new FakeServer();
   const storage = new MemoryStorage();
