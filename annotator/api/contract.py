@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template
+from flask import Flask, current_app, jsonify, make_response, render_template
 from pydantic import BaseModel, ConfigDict, ValidationError
 from spectree import Response, SpecTree
 from spectree.plugins.flask_plugin import FlaskPlugin
@@ -35,10 +35,12 @@ class ErrorBody(BaseModel):
 
 
 class _DocumentedResponses(FlaskPlugin):
-    """spectree's Flask plugin with response validation left to the tests (see the module docstring)."""
+    """spectree's Flask plugin with the view's answer passed through untouched: not re-validated (see the
+    module docstring) and not read into memory, which spectree's own step does to every answer, streamed
+    exports and files included."""
 
     def validate_response(self, resp: Any, resp_model: Any, skip_validation: bool, force_resp_serialize: bool):
-        return super().validate_response(resp, None, skip_validation, force_resp_serialize)
+        return make_response(resp), None
 
 
 def _field_path(location: Iterable[Any]) -> str:
@@ -84,8 +86,11 @@ def _refuse_invalid(req: Any, _resp: Any, error: Exception | None, _instance: An
     """Runs before every contracted view: a body that is not JSON, or a request that breaks the schema,
     is refused here with the envelope (spectree's own reply would be a bare list)."""
     metadata = spec.get_function_metadata(current_app.view_functions[req.endpoint])
-    if metadata is not None and metadata.json is not None and req.method in BODY_METHODS:
-        _require_json(req)  # spectree would read a form post as an empty object
+    # spectree reads a form post, and a body of false, 0, [] or "", as an empty object
+    wants_json = metadata is not None and metadata.json is not None and req.method in BODY_METHODS
+    if wants_json and not isinstance(_require_json(req), dict):
+        raise ApiError(422, "invalid request", "body: Input should be a JSON object",
+                           fields=[{"field": "body", "problem": "Input should be a JSON object"}])
     if isinstance(error, ValidationError):
         raise _refusal(error)
     if error is not None:
