@@ -39,8 +39,8 @@ class CocoImported(BaseModel):
 
 
 @bp.post("/import/coco")
-@contract(form=CocoUpload, ok=CocoImported, status=201, errors=[409, 422], tags=["import and export"])
 @admin_required
+@contract(form=CocoUpload, ok=CocoImported, status=201, errors=[409, 422], tags=["import and export"])
 def import_coco() -> tuple[Response, int]:
     """Import a COCO file made elsewhere, all or nothing (instructor only); images must be in the library."""
     # The body was already refused with 413 if its Content-Length exceeds MAX_CONTENT_LENGTH:

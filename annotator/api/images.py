@@ -109,8 +109,8 @@ def get_image(image_id: int) -> Response:
 
 
 @bp.post("/images")
-@contract(form=ImageUpload, ok=Uploaded, HTTP_201=Uploaded, errors=[422], tags=["images"])
 @admin_required
+@contract(form=ImageUpload, ok=Uploaded, HTTP_201=Uploaded, errors=[422], tags=["images"])
 def upload_images() -> tuple[Response, int]:
     """Upload photos (instructor only): 201 if any was added, 200 if all were already there, 422 if none
     could be read; each refused file is named with its reason."""
@@ -137,8 +137,8 @@ def upload_images() -> tuple[Response, int]:
 
 
 @bp.delete("/images/<int:image_id>")
-@contract(ok=ImageDeleted, errors=[404], tags=["images"])
 @admin_required
+@contract(ok=ImageDeleted, errors=[404], tags=["images"])
 def delete_image(image_id: int) -> Response:
     """Take an image out of the gallery and the workshop. Its file, outlines and timings stay (exports of
     the labour record still count them); nothing is erased."""
