@@ -10,7 +10,8 @@ data folder and database, and the data is checked:
 - the events of every save are stored all or nothing, and those of an acknowledged save all, exactly once;
 - SQLite's `PRAGMA integrity_check` says ok and `PRAGMA foreign_key_check` finds nothing;
 - each client then resends its unanswered save as the editor would (same client id, same events, same base
-  version): every polygon ends as exactly one row at its last intended state, every event exactly once.
+  version), and one answered create: every polygon ends as exactly one row at its last intended state,
+  every event exactly once.
 
 SQLite runs in WAL mode with synchronous=NORMAL (annotator/database.py): a commit has reached the operating
 system (the WAL file) before the answer is sent, so a process crash loses nothing acknowledged; only a
@@ -326,6 +327,12 @@ def test_sigkill_mid_burst_loses_no_acknowledged_save_and_retries_make_no_duplic
         else:
             assert response.status_code == 200, response.text
     retried_in = time.monotonic() - retried_at
+    # A resend of a create that was answered (its answer lost on the way back, say) changes nothing either.
+    for client in clients:
+        create = next(save for save in reversed(client.saves) if save.method == "POST" and save.acknowledged)
+        response = client.browser.send(create.method, create.path, create.body)
+        assert (response.status_code, response.json()["events_stored"]) == (200, 0), response.text
+        assert response.json()["annotation"]["id"] == create.answer["annotation"]["id"]
 
     rows, events = stored_rows(data_dir, database_url)
     intended = {save.client_id: save for save in saves}  # each polygon's last save, acknowledged or resent
