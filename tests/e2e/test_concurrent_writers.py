@@ -35,8 +35,8 @@ from tests.e2e.test_crash_safety import (
 
 pytestmark = pytest.mark.slow
 
-EDIT_ROUNDS = 30
-CREATE_ROUNDS = 15
+EDIT_ROUNDS = 100
+CREATE_ROUNDS = 50
 
 
 def at_once(*calls: Callable[[], requests.Response]) -> list[requests.Response]:
@@ -88,7 +88,8 @@ def test_two_edits_of_one_polygon_at_once_make_one_winner_and_one_409(servers: l
     outcomes: Counter = Counter()
     for round_ in range(EDIT_ROUNDS):
         # Each person moves the polygon somewhere of their own: whose outline is stored shows who won.
-        wanted = [[100 + 5 * round_, 100, 50, 50], [100 + 5 * round_, 300, 50, 50]]
+        x = 100 + 4 * (round_ % 100)  # a new place every round, inside the 640 x 480 image
+        wanted = [[x, 100, 50, 50], [x, 300, 50, 50]]
         bodies = [{"version": version, "parts": rectangle(*wanted[who]),
                    **labour[who].events(client_id, "move-vertex")} for who in (0, 1)]
         answers = at_once(*(partial(browser.send, "PATCH", f"api/annotations/{annotation_id}", body)
@@ -126,7 +127,8 @@ def test_one_create_sent_to_both_at_once_makes_one_row(servers: list[LiveServer]
     outcomes: Counter = Counter()
     for round_ in range(CREATE_ROUNDS):
         client_id = f"twin-polygon-{round_:03d}"
-        body = {"client_id": client_id, "category_id": CATEGORY, "parts": rectangle(20 * round_, 10, 15, 40),
+        place = (20 * (round_ % 30), 10 + 50 * (round_ // 30))
+        body = {"client_id": client_id, "category_id": CATEGORY, "parts": rectangle(*place, 15, 40),
                 **labour.events(client_id, "draw-start", "vertex", "vertex", "close")}
         answers = at_once(*(partial(browser.send, "POST", f"api/images/{image_id}/annotations", body)
                             for browser in (first, second)))
