@@ -37,6 +37,7 @@ pytestmark = pytest.mark.slow
 
 EDIT_ROUNDS = 100
 CREATE_ROUNDS = 50
+DELETE_ROUNDS = 20
 
 
 def at_once(*calls: Callable[[], requests.Response]) -> list[requests.Response]:
@@ -114,6 +115,33 @@ def test_two_edits_of_one_polygon_at_once_make_one_winner_and_one_409(servers: l
     assert events == expected_events  # the winners' events, once each; none of the losers'
     print(f"\n[{'postgresql, 2 processes' if database_url else 'sqlite, 1 process'}] {EDIT_ROUNDS} rounds of "
           f"two simultaneous edits: {EDIT_ROUNDS} x (200 + 409), {dict(outcomes)}; version 1 -> {version}")
+
+
+def test_an_edit_and_a_delete_at_once_make_one_winner_and_one_409(servers: list[LiveServer],
+                                                                  database_url: str | None) -> None:
+    one, two = Browser(servers[0].url), Browser(servers[1].url)
+    image_id = upload_image(one)
+    outcomes: Counter = Counter()
+    for round_ in range(DELETE_ROUNDS):
+        client_id = f"doomed-polygon-{round_:03d}"
+        created = one.send("POST", f"api/images/{image_id}/annotations", {
+            "client_id": client_id, "category_id": CATEGORY, "parts": rectangle(20 * round_, 10, 15, 40)})
+        assert created.status_code == 201, created.text
+        path = f"api/annotations/{created.json()['annotation']['id']}"
+        moved = {"version": 1, "parts": rectangle(20 * round_, 200, 15, 40)}
+        edit, delete = at_once(partial(one.send, "PATCH", path, moved),
+                               partial(two.send, "DELETE", path, {"version": 1}))
+        assert sorted([edit.status_code, delete.status_code]) == [200, 409], (edit.text, delete.text)
+        deleted = delete.status_code == 200
+        outcomes["delete won" if deleted else "edit won"] += 1
+        loser = (edit if deleted else delete).json()["annotation"]
+        assert (loser["version"], loser["deleted"]) == (2, deleted)  # the loser is shown the winner's state
+        rows, _ = stored_rows(servers[0].data_dir, database_url)
+        row = next(row for row in rows if row["client_id"] == client_id)
+        assert (row["version"], row["deleted"]) == (2, deleted)
+        assert row["bbox"] == [20 * round_, 10 if deleted else 200, 15, 40]  # a delete keeps the outline it had
+    print(f"\n[{'postgresql, 2 processes' if database_url else 'sqlite, 1 process'}] {DELETE_ROUNDS} rounds of an "
+          f"edit and a delete at once: {DELETE_ROUNDS} x (200 + 409), {dict(outcomes)}")
 
 
 def test_one_create_sent_to_both_at_once_makes_one_row(servers: list[LiveServer],
