@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from flask import current_app, jsonify, url_for
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from .. import labour, room
@@ -20,6 +21,7 @@ from ..coco import pseudonym
 from ..ledger import idle_threshold_ms
 from ..models import Annotation, Annotator, Image, LabourEvent, db
 from . import bp
+from .contract import contract
 
 CACHE_KEY = "annotator.room_sessions"
 IN_CHUNK = 500  # session ids per IN (...) list: well under every database's limit on bound parameters
@@ -98,7 +100,40 @@ def live_figures() -> dict[str, Any]:
     return {"now": now.isoformat(), **result}
 
 
+class LiveImage(BaseModel):
+    id: int
+    file_name: str
+    thumbnail_url: str
+
+
+class LivePerson(BaseModel):
+    id: str = Field(description="pseudonym")
+    name: str
+    status: Literal[room.STATUSES]  # type: ignore[valid-type]
+    image: LiveImage | None = Field(description="the image of their latest labour event")
+    last_seen_s: float | None = Field(description="seconds since their latest labour event; null: none yet")
+    objects: int
+    objects_on_image: int
+    active_ms: float
+
+
+class LiveTotals(BaseModel):
+    people: int
+    active_now: int
+    objects: int
+    active_ms: float = Field(description="everyone's, sessions of no known person included")
+
+
+class LiveRoom(BaseModel):
+    now: str
+    idle_threshold_s: float
+    people: list[LivePerson]
+    totals: LiveTotals
+
+
 @bp.get("/workshop/live")
 @admin_required
+@contract(ok=LiveRoom, tags=["workshop"])
 def workshop_live():
+    """The room right now (instructor only): each person's status, image, objects and active time."""
     return jsonify(live_figures())
