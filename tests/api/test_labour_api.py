@@ -111,7 +111,8 @@ def test_the_editor_gets_each_polygons_time_and_the_other_sessions_total(client,
     # no "open" event: the first vertex starts each session's clock, so neither has search time
     assert figures["polygons"]["car-0001"]["total_ms"] == 3_000 and figures["polygons"]["car-0001"]["clicks"] == 3
     assert figures["active_ms"] == 4_500 and figures["other_sessions_active_ms"] == 3_000
-    assert client.get(f"/api/images/{image_id}/labour?session=<b>").status_code == 400
+    refused = client.get(f"/api/images/{image_id}/labour?session=<b>")
+    assert refused.status_code == 422 and refused.get_json()["fields"][0]["field"] == "session"
     assert client.get("/api/images/999/labour").status_code == 404
 
 
@@ -175,10 +176,20 @@ def test_only_the_instructor_sees_everyone_and_opts_in_to_names(room):
     assert csv_text.splitlines()[0].endswith("person,name,data")
 
 
-@pytest.mark.parametrize("query", ["image=abc", "image=999", "names=maybe", "annotator=nobody"])
-def test_bad_parameters_get_a_clear_4xx(client, image_id, query):
+@pytest.mark.parametrize(("query", "status"), [
+    ("image=abc", 422), ("image=999", 404), ("names=maybe", 422), ("annotator=nobody", 404),
+    ("image=99999999999", 422),  # past the id column: was a 500 on PostgreSQL ("integer out of range")
+    (f"annotator={'x' * 201}", 422)])
+def test_bad_parameters_get_a_clear_4xx(client, image_id, query, status):
     response = client.get(f"/api/labour/summary.json?{query}")
-    assert response.status_code in (400, 404) and response.get_json()["detail"]
+    assert response.status_code == status and response.get_json()["detail"]
+    if status == 422:
+        assert query.split("=")[0] in response.get_json()["detail"]
+    assert client.get(f"/api/labour/events.csv?{query}").status_code == status
+
+
+def test_an_empty_image_parameter_means_every_image(client, image_id):
+    assert client.get("/api/labour/summary.json?image=").get_json() == client.get("/api/labour/summary.json").get_json()
 
 
 def test_the_cli_exports_the_summary_and_the_raw_events(run, client, image_id, tmp_path):
