@@ -397,6 +397,17 @@ def create_proposal(payload: Any, annotator: Annotator) -> ClassProposal:
         if annotation not in examples:
             examples.append(annotation)
     void_id = void_category().id if examples else 0  # before anything changes: it may commit
+    # Each example moves to a new version, claimed atomically as an edit is: an edit of the same outline in
+    # the same instant gets a 409 (or this does), never a silent overwrite. (Imported here: the save path
+    # imports this module.)
+    from .annotation_store import VersionConflict, claim_version
+
+    for annotation in examples:
+        try:
+            claim_version(annotation)
+        except VersionConflict as exc:
+            raise FlagError("annotation_ids", f"annotation {annotation.id} was changed a moment ago: reload and "
+                                              "try again", 409) from exc
     proposal = ClassProposal(name=name, definition=definition, annotator_id=annotator.id, status="open",
                              decision_note="", created_at=utcnow())
     db.session.add(proposal)
@@ -405,7 +416,6 @@ def create_proposal(payload: Any, annotator: Annotator) -> ClassProposal:
         state = flag_state(annotation)
         request = FlagRequest(state.flag or "none_fits", state.reason, proposal.id, True)
         apply_state(annotation, saved_state(state, void_id, request=request))
-        annotation.version += 1
         annotation.updated_at = utcnow()
     db.session.commit()
     return proposal

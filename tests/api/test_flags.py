@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image as PILImage
 
-from annotator import library
+from annotator import flags, library
 from annotator.models import Category, db
 from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join, make_app
 
@@ -239,6 +240,31 @@ def test_a_proposal_links_the_persons_outlines_as_flagged_examples(amara, image_
                               "proposal_id": proposal["id"]}
     kept = get_annotation(amara.client, image_id, unsure["id"])["flag"]
     assert (kept["kind"], kept["reason"], kept["proposal_id"]) == ("unsure", "scooter?", proposal["id"])
+
+
+def test_an_edit_landing_while_a_proposal_is_made_is_not_overwritten(amara, image_id, monkeypatch):
+    """The proposal has read its example; the person's edit (another request) commits before it writes. One
+    of the two must be refused: here the proposal, with 409, and the edit's class stays."""
+    example = amara.outline(image_id, category_id=BICYCLE)
+    editor = Person.__new__(Person)  # the same person's second tab: same cookie, its own request
+    editor.client, editor.headers = amara.client, amara.headers
+    real_void_category = flags.void_category
+
+    def void_category_then_an_edit_lands():
+        void = real_void_category()
+        outcome: list[int] = []
+        thread = threading.Thread(target=lambda: outcome.append(
+            editor.patch(example["id"], {"version": 1, "category_id": TRUCK}).status_code))
+        thread.start()
+        thread.join()
+        assert outcome == [200]
+        return void
+
+    monkeypatch.setattr(flags, "void_category", void_category_then_an_edit_lands)
+    response = amara.post("/api/proposals", {"name": "e-scooter", "annotation_ids": [example["id"]]})
+    assert response.status_code == 409 and "changed a moment ago" in response.get_json()["detail"]
+    stored = get_annotation(amara.client, image_id, example["id"])
+    assert (stored["category_id"], stored["version"], stored["flag"]) == (TRUCK, 2, None)
 
 
 def test_an_outline_joins_a_proposal_through_its_flag(amara, ben, image_id):
