@@ -45,7 +45,7 @@ IMAGE_ID = 1  # a sample scene, 1280 x 720
 TRIANGLE = [(150.0, 120.0), (330.0, 140.0), (240.0, 280.0)]
 PENTAGON = [(850.0, 150.0), (1000.0, 160.0), (1050.0, 300.0), (950.0, 380.0), (830.0, 290.0)]
 OFFLINE = "() => window.annotatorEditor.state().saveState === 'offline'"
-RETRY_TIMEOUT = 45_000  # ms: the backoff tops out at 30 s
+RETRY_TIMEOUT = 45_000  # ms: the backoff tops out at 10 s; the rest is room for a loaded machine
 
 
 # --- a server on a port of our choosing (start_server always asks for --port 0) ---------------------
