@@ -27,6 +27,7 @@ from . import coco, images, ledger, library, semantic
 from . import labour as labour_core
 from .coco import Note
 from .models import Annotation, Annotator, Category, Image, LabourEvent, db
+from .routing import LARGEST_ID
 
 BATCH = 1000  # rows per query: a few MB of Python objects at most
 COPY_CHUNK = 1 << 20
@@ -49,7 +50,7 @@ def parse_images(text: str) -> str | tuple[int, ...]:
     ids: set[int] = set()
     for piece in value.split(","):
         piece = piece.strip()
-        if not piece.isdigit():
+        if not (piece.isascii() and piece.isdigit()):  # int() refuses some of what isdigit() takes ("²")
             raise ExportError(f"images must be 'all', 'annotated' or image ids like 1,5,9; got {text[:80]!r}")
         ids.add(int(piece))
     return tuple(sorted(ids))
@@ -114,7 +115,9 @@ class Export:
         conditions: list[ColumnElement[bool]] = [Image.deleted.is_(False)]
         choice = self.options.images
         if isinstance(choice, tuple):
-            conditions.append(Image.id.in_(choice))
+            # An id past the column names no image (and the database refuses to compare with it): left out
+            # here, it is reported missing like any other.
+            conditions.append(Image.id.in_([image_id for image_id in choice if image_id <= LARGEST_ID]))
         elif choice == "annotated":
             conditions.append(exists().where(*self._annotation_conditions(), Annotation.image_id == Image.id))
         return conditions
@@ -387,7 +390,8 @@ def resolve_annotator(text: str) -> tuple[int, str] | None:
     if value.startswith("annotator-") and len(value) > len("annotator-"):
         attempts.append(Annotator.public_id.startswith(value[len("annotator-"):], autoescape=True))
     attempts += [Annotator.display_name == value, func.lower(Annotator.display_name) == value.lower()]
-    for condition in attempts:
+    # A NUL names nobody, and PostgreSQL refuses it in a query rather than finding no one.
+    for condition in attempts if "\x00" not in value else ():
         rows = db.session.execute(select(Annotator.id, Annotator.public_id).where(condition).limit(5)).all()
         if len(rows) > 1:
             raise ExportError(f"{len(rows)} annotators match {value!r}; name one by its public id")

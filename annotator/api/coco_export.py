@@ -1,38 +1,55 @@
 """/api/export/coco and /api/export/masks.zip: the dataset as a streamed download (instructor only).
 
-Options are checked and the image list read before the response starts, so a bad option is a 400 with
+Options are checked and the image list read before the response starts, so a bad option is refused with
 the error envelope; after that the body streams from batched queries and is never built in memory.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from flask import Response, request, stream_with_context
+from flask import Response, stream_with_context
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from .. import coco
 from ..auth import admin_required
 from ..errors import ApiError
-from ..export import Export, ExportError, ExportOptions, parse_images, parse_segmentation
+from ..export import IMAGE_CHOICES, Export, ExportError, ExportOptions, parse_images
 from . import bp
+from .contract import contract
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
-_COCO_ARGS = {"segmentation", "images", "annotators", "labour", "zip"}
-_MASK_ARGS = {"images", "annotators"}
+# --- the contract: the options (the export then checks that the images and the person exist) --------------
 
 
-def _flag(name: str) -> bool:
-    value = request.args.get(name, "").strip().lower()
-    if value not in _TRUE | _FALSE:
-        raise ApiError(400, f"'{name}' must be true or false", f"got {value[:50]!r}")
-    return value in _TRUE
+def _trimmed_lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
 
 
-def _check_args(allowed: set[str]) -> None:
-    # A misspelt option would otherwise export something other than what was asked for, silently.
-    unknown = sorted(set(request.args) - allowed)
-    if unknown:
-        raise ApiError(400, "unknown option", f"{', '.join(unknown)}; the options are {', '.join(sorted(allowed))}")
+def _blank_is_false(value: Any) -> Any:
+    return False if isinstance(value, str) and not value.strip() else _trimmed_lower(value)
+
+
+Flag = Annotated[bool, BeforeValidator(_blank_is_false)]
+IMAGES_PATTERN = rf"(?i)^\s*(?:{'|'.join(IMAGE_CHOICES)}|[0-9]+(?:\s*,\s*[0-9]+)*)\s*$"
+
+
+class MasksExportQuery(BaseModel):
+    # forbid: a misspelt option would otherwise export something other than what was asked for, silently.
+    model_config = ConfigDict(strict=False, extra="forbid")
+
+    images: str = Field(default="all", pattern=IMAGES_PATTERN,
+                        description="all, annotated (by the chosen annotators), or image ids like 1,5,9")
+    annotators: str = Field(default="everyone", max_length=200,
+                            description="everyone, latest (each object's newest outline), or one person's public "
+                                        "id, export pseudonym or display name")
+
+
+class CocoExportQuery(MasksExportQuery):
+    segmentation: Annotated[Literal[coco.SEGMENTATION_MODES], BeforeValidator(_trimmed_lower)] = Field(  # type: ignore[valid-type]
+        default="polygon", description="polygon (holed outlines as RLE) or rle for every outline")
+    labour: Flag = Field(default=False, description="each annotation's ledger events in attributes.labour")
+    zip: Flag = Field(default=False, description="a ZIP with the image files beside annotations.json")
 
 
 def _download(chunks, mimetype: str, stem: str, suffix: str) -> Response:
@@ -45,15 +62,13 @@ def _download(chunks, mimetype: str, stem: str, suffix: str) -> Response:
 
 @bp.get("/export/coco")
 @admin_required
-def export_coco() -> Response:
-    """`?segmentation=polygon|rle&images=all|annotated|1,5,9&annotators=everyone|latest|ID&labour=1&zip=1`"""
-    _check_args(_COCO_ARGS)
+@contract(query=CocoExportQuery, tags=["export"])
+def export_coco(query: CocoExportQuery) -> Response:
+    """The dataset as COCO JSON (application/json), or with zip=1 a ZIP (application/zip) holding it and the
+    image files; streamed as an attachment."""
     try:
-        options = ExportOptions(
-            segmentation=parse_segmentation(request.args.get("segmentation", "polygon")),
-            images=parse_images(request.args.get("images", "all")),
-            annotators=request.args.get("annotators", "everyone"),
-            labour=_flag("labour"), with_images=_flag("zip"))
+        options = ExportOptions(segmentation=query.segmentation, images=parse_images(query.images),
+                                annotators=query.annotators, labour=query.labour, with_images=query.zip)
         run = Export(options).prepare()
     except ExportError as exc:
         raise ApiError(400, "cannot export", str(exc)) from None
@@ -65,12 +80,12 @@ def export_coco() -> Response:
 
 @bp.get("/export/masks.zip")
 @admin_required
-def export_masks() -> Response:
-    """Semantic label maps: labels/*.png, colour/*.png, classes.json, images.json (`?images=&annotators=`)."""
-    _check_args(_MASK_ARGS)
+@contract(query=MasksExportQuery, tags=["export"])
+def export_masks(query: MasksExportQuery) -> Response:
+    """Semantic label maps as a streamed ZIP (application/zip): labels/*.png, colour/*.png, classes.json,
+    images.json."""
     try:
-        run = Export(ExportOptions(images=parse_images(request.args.get("images", "all")),
-                                   annotators=request.args.get("annotators", "everyone"))).prepare()
+        run = Export(ExportOptions(images=parse_images(query.images), annotators=query.annotators)).prepare()
         run.check_label_ids()
     except ExportError as exc:
         raise ApiError(400, "cannot export", str(exc)) from None
