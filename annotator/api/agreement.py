@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 from flask import Response, jsonify, request, stream_with_context
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from .. import agreement, workshop
@@ -31,6 +32,156 @@ from ..models import Annotation, Annotator, Category, Image, db
 from ..participants import current_annotator
 from ..paths import shipped_dir
 from . import bp
+from .contract import contract
+
+# --- the contract -----------------------------------------------------------------------------------------
+
+
+class PixelQuery(BaseModel):
+    model_config = ConfigDict(strict=False)  # query strings are text
+
+    x: int = Field(ge=0, description="the pixel's column, from 0 to the image's width - 1 (else 422)")
+    y: int = Field(ge=0, description="the pixel's row, from 0 to the image's height - 1 (else 422)")
+
+
+class AgreementPerson(BaseModel):
+    id: str = Field(description="pseudonym")
+    label: str = Field(description="how the asker sees them: a display name for the instructor; You, "
+                                   "Instructor or Person N for a participant")
+    name: str | None = Field(description="display name, for the instructor only")
+    you: bool
+    outlines: int
+    objects: int
+
+
+class ClassCount(BaseModel):
+    category: str
+    count: int
+
+
+class AgreementMember(BaseModel):
+    person: str
+    annotation: int
+    category_id: int | None
+    category: str
+    area: float
+    mean_iou: float | None = Field(description="with the object's other outlines")
+
+
+class AgreementObject(BaseModel):
+    id: int
+    category: str = Field(description="the class most people gave it")
+    classes: list[ClassCount]
+    agreed_class: bool
+    bbox: list[float] = Field(description="[x, y, width, height] of its first outline")
+    members: list[AgreementMember]
+    missing: list[str] = Field(description="people who did not outline it")
+    mean_iou: float | None
+    min_iou: float | None
+    iou_matrix: list[list[float | None]] = Field(description="member i's IoU with member j (null on the diagonal)")
+
+
+class AgreementPair(BaseModel):
+    a: str
+    b: str
+    objects_both: int
+    only_a: int
+    only_b: int
+    mean_iou: float | None
+
+
+class AgreementConfusion(BaseModel):
+    a: str
+    b: str
+    count: int
+    objects: list[int]
+
+
+class TruthObjectScore(BaseModel):
+    id: int
+    category: str
+    area: float
+    bbox: list[float]
+    found_by: int
+    mean_iou: float | None
+
+
+class TruthPersonScore(BaseModel):
+    person: str
+    outlines: int
+    matched: int
+    class_matches: int
+    unmatched_outlines: int
+    missed: int
+    mean_iou: float | None
+    coverage: float | None
+    area_coverage: float | None
+
+
+class TruthMatch(BaseModel):
+    gt: int
+    gt_category: str
+    person: str
+    annotation: int
+    category: str
+    class_match: bool
+    iou: float
+
+
+class GroundTruthScore(BaseModel):
+    objects: list[TruthObjectScore]
+    people: list[TruthPersonScore]
+    matches: list[TruthMatch]
+
+
+class AgreementImage(BaseModel):
+    id: int
+    file_name: str
+    width: int
+    height: int
+
+
+class DrawnPart(BaseModel):
+    points: list[float]
+    hole: bool
+
+
+class AgreementOutline(BaseModel):
+    id: int
+    person: str
+    category_id: int | None
+    parts: list[DrawnPart]
+
+
+class AgreementReport(BaseModel):
+    match_iou: float
+    people: list[AgreementPerson]
+    objects: list[AgreementObject]
+    pairwise: list[AgreementPair]
+    confusions: list[AgreementConfusion]
+    ground_truth: GroundTruthScore | None = Field(description="scores against the sample scene's ground truth; "
+                                                              "null for other images")
+    image: AgreementImage
+    outlines: list[AgreementOutline]
+
+
+class PixelClass(BaseModel):
+    category_id: int | None
+    category: str
+    count: int
+    people: list[str]
+
+
+class PixelAgreement(BaseModel):
+    x: int
+    y: int
+    people: int
+    labelled: int
+    unlabelled: int
+    classes: list[PixelClass]
+
+
+# --- loading ----------------------------------------------------------------------------------------------
 
 
 def _allowed() -> Annotator | None:
@@ -151,13 +302,17 @@ def _coco(path: Path, stamp: int) -> dict[str, Any]:
 
 
 @bp.get("/images/<int:image_id>/agreement")
+@contract(ok=AgreementReport, errors=[404], tags=["agreement"])
 def image_agreement(image_id: int) -> Response:
+    """How far people agree on one image: objects, pairwise IoU, class confusions, ground truth, outlines."""
     asker = _allowed()
     return jsonify(_Loaded(_image(image_id), asker).report(with_outlines=True))
 
 
 @bp.get("/images/<int:image_id>/agreement.csv")
+@contract(errors=[404], tags=["agreement"])
 def image_agreement_csv(image_id: int) -> Response:
+    """One image's agreement figures as text/csv."""
     asker = _allowed()
     loaded = _Loaded(_image(image_id), asker)
     rows = agreement.csv_rows(image_id, loaded.report(), loaded.labels)
@@ -165,8 +320,9 @@ def image_agreement_csv(image_id: int) -> Response:
 
 
 @bp.get("/agreement.csv")
+@contract(tags=["agreement"])
 def all_agreement_csv() -> Response:
-    """Every image that someone outlined, one after another under one header."""
+    """The agreement figures of every image someone outlined as text/csv, one after another under one header."""
     asker = _allowed()
     ids = list(db.session.scalars(
         select(Image.id).where(Image.deleted.is_(False), Image.id.in_(
@@ -188,7 +344,10 @@ def _csv(lines: Iterator[str], file_name: str) -> Response:
 
 
 @bp.get("/images/<int:image_id>/agreement/disagreement.png")
+@contract(errors=[404], HTTP_304=None, tags=["agreement"])
 def disagreement_png(image_id: int) -> Response:
+    """The disagreement map as image/png (green: one class, red: several; fainter where fewer people labelled);
+    304 when If-None-Match holds its current ETag."""
     _allowed()
     loaded = _Loaded(_image(image_id), None)
     response = Response(mimetype="image/png")
@@ -204,23 +363,13 @@ def disagreement_png(image_id: int) -> Response:
 
 
 @bp.get("/images/<int:image_id>/agreement/pixel")
-def agreement_pixel(image_id: int) -> Response:
+@contract(query=PixelQuery, ok=PixelAgreement, errors=[404], tags=["agreement"])
+def agreement_pixel(image_id: int, query: PixelQuery) -> Response:
+    """Which classes people gave one pixel, and who."""
     asker = _allowed()
     image = _image(image_id)
-    x = _coordinate("x", image.width)
-    y = _coordinate("y", image.height)
+    for name, value, size in (("x", query.x, image.width), ("y", query.y, image.height)):
+        if value >= size:
+            raise ApiError(422, "outside the image", f"{name} must be from 0 to {size - 1} on this image.")
     loaded = _Loaded(image, asker)
-    return jsonify(agreement.pixel_classes(loaded.outlines, loaded.categories, x, y))
-
-
-def _coordinate(name: str, size: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        raise ApiError(400, "bad parameter", f"{name} is missing: give the pixel's {name} as a whole number.")
-    text = raw.strip()
-    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
-        raise ApiError(400, "bad parameter", f"{name} must be a whole number of pixels, not {raw[:40]!r}.")
-    value = int(text)
-    if not 0 <= value < size:
-        raise ApiError(422, "outside the image", f"{name} must be from 0 to {size - 1} on this image.")
-    return value
+    return jsonify(agreement.pixel_classes(loaded.outlines, loaded.categories, query.x, query.y))
