@@ -119,7 +119,10 @@ class Export:
             # here, it is reported missing like any other.
             conditions.append(Image.id.in_([image_id for image_id in choice if image_id <= LARGEST_ID]))
         elif choice == "annotated":
-            conditions.append(exists().where(*self._annotation_conditions(), Annotation.image_id == Image.id))
+            # Correlated on the image only: a query that already joins annotations (check_label_ids) would
+            # otherwise correlate those too and leave the subquery with nothing to select from.
+            conditions.append(exists().where(*self._annotation_conditions(), Annotation.image_id == Image.id)
+                              .correlate(Image))
         return conditions
 
     def _annotation_conditions(self) -> list[ColumnElement[bool]]:

@@ -472,6 +472,19 @@ def check_label_maps(files: dict[str, bytes], scene: Scene) -> None:
     assert index[scene.images["street2"]]["labels"] == "labels/street-2.png"
 
 
+def test_masks_of_the_annotated_images_only(client, run, scene, tmp_path):
+    """Found by schemathesis: with images=annotated the label-id check's query was a 500 (its EXISTS subquery
+    correlated the annotations it was joined with, leaving it nothing to select from)."""
+    response = client.get("/api/export/masks.zip?images=annotated")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        assert sorted(name for name in archive.namelist() if name.startswith("labels/")) == [
+            "labels/street-2.png", "labels/street.png"]  # not the image nobody annotated
+    result = run("export-masks", str(tmp_path / "masks"), "--images", "annotated")
+    assert result.exit_code == 0, result.output
+    assert "label maps of 2 image(s)" in result.output
+
+
 def test_export_masks_writes_label_maps_colour_previews_and_a_legend(run, scene, tmp_path):
     out = tmp_path / "masks"
     result = run("export-masks", str(out))
