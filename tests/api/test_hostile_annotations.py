@@ -61,14 +61,15 @@ def refused(response, status: int, *words: str) -> dict:
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_are_not_json_and_are_refused(app, post_raw, constant):
-    body = '{"client_id": "hostile-0001", "category_id": 7, "parts": [{"points": [%s, 0, 50, 0, 50, 50]}]}' % constant
+    body = ('{"client_id": "hostile-0001", "category_id": 7, "parts": [{"points": [' + constant
+            + ', 0, 50, 0, 50, 50]}]}')
     refused(post_raw(body), 400, "NaN and Infinity are not JSON numbers")
     assert stored(app) == (0, 0)
 
 
 def test_a_number_too_large_for_a_float_is_refused_naming_the_coordinate(app, post_raw):
-    body = '{"client_id": "hostile-0001", "category_id": 7, "parts": [{"points": [1%s, 0, 50, 0, 50, 50]}]}' % (
-        "0" * 400)
+    body = ('{"client_id": "hostile-0001", "category_id": 7, "parts": [{"points": [1' + "0" * 400
+            + ', 0, 50, 0, 50, 50]}]}')
     refused(post_raw(body), 422, "parts[0].points[0]")
     assert stored(app) == (0, 0)
 
