@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.serving import make_server
 
-from tests.conftest import make_app
+from tests.conftest import csrf_of, make_app
 
 EXAMPLES_PER_OPERATION = 25  # bounded, and the same every run (derandomized): CI time stays predictable
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -30,10 +30,30 @@ def openapi_path(rule: str) -> str:
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
 
 
+def seed_work(app) -> None:
+    """Outlines with their labour events, a flagged one and a proposal, so the fuzzer reaches the paths that
+    read stored work (ledger, agreement, exports, flags), not only empty answers."""
+    client = app.test_client()
+    headers = csrf_of(client)
+    for number, (x, y) in enumerate([(100, 100), (300, 200), (600, 400)], start=1):
+        events = [{"seq": seq, "kind": kind, "t": 1000 * seq + 500, "data": {"at": [x, y]}}
+                  for seq, kind in enumerate(["draw-start", "vertex", "vertex", "vertex", "close"])]
+        body = {"client_id": f"seeded-{number:04d}", "category_id": 7, "session_id": "seeded-session",
+                "sent_t": 10_000, "events": [{**event, "seq": event["seq"] + 10 * number} for event in events],
+                "parts": [{"points": [x, y, x + 120, y, x + 120, y + 80, x, y + 80]}]}
+        if number == 3:
+            body["flag"] = {"kind": "unsure", "reason": "a scooter?"}
+        response = client.post("/api/images/1/annotations", json=body, headers=headers)
+        assert response.status_code == 201, response.get_json()
+    proposal = client.post("/api/proposals", json={"name": "e-scooter", "annotation_ids": [3]}, headers=headers)
+    assert proposal.status_code == 201, proposal.get_json()
+
+
 @pytest.fixture(scope="module")
 def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real HTTP server on the embedded default (SQLite, the sample scenes) in single-user mode."""
     app = make_app(Path(tmp_path_factory.mktemp("contract")), None, LOAD_SAMPLES=True)
+    seed_work(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
