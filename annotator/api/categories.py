@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
@@ -35,7 +37,9 @@ class LabelEntry(BaseModel):
 class LabelSetBody(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    labels: list[LabelEntry] = Field(min_length=1, max_length=MAX_LABELS, description="in display order")
+    # A bare name is a class with defaults, as in a label file for `annotator labels load`.
+    labels: list[LabelEntry | Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]] = Field(
+        min_length=1, max_length=MAX_LABELS, description="in display order; a bare name is a class with defaults")
 
 
 class CategoryItem(BaseModel):
