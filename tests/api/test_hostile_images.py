@@ -338,7 +338,10 @@ def test_a_stored_type_other_than_an_image_type_is_served_as_plain_bytes(app, cl
 
 # (case, the name sent in the multipart header, what is stored)
 NAMES: list[tuple[str, bytes, str]] = [
-    ("windows dots", b"..\\..\\Windows\\win.ini.jpg", "win.ini.jpg"),
+    # A quoted-string escapes a backslash as two (Werkzeug 3.1.9 reads a lone one as escaping the next
+    # character, so an unescaped Windows path arrives as "....Windowswin.ini.jpg": inert, but not this case).
+    ("windows dots", b"..\\\\..\\\\Windows\\\\win.ini.jpg", "win.ini.jpg"),
+    ("dot-dot slashes", b"../../../etc/cron.d/job.jpg", "job.jpg"),
     ("absolute", b"/etc/passwd", "passwd"),
     ("dot-dot alone", b"..", "unnamed"),
     ("empty", b"", "unnamed"),
