@@ -70,6 +70,7 @@ def main() -> None:
 @data_options
 def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str | None) -> None:
     """Run the app on waitress, a production WSGI server for Linux, macOS and Windows."""
+    import gc
     import secrets
 
     from waitress import create_server
@@ -93,6 +94,9 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
         click.echo(f"Instructor: open {url}workshop?token={token} once on your own computer (keep this token "
                    "to yourself).")
     sys.stdout.flush()
+    # What start-up built (the app, its models, the API document: 135,000 objects) lives until exit; left to
+    # the collector, every full collection walks it again, a 70-90 ms pause of all threads under load.
+    gc.freeze()
     try:
         server.run()
     except KeyboardInterrupt:
