@@ -21,15 +21,25 @@ from flask import Flask
 from . import __version__, create_app
 
 
+def data_location_options(command: Callable) -> Callable:
+    """--data-dir and --database-url: on the group and on every command, so either place works."""
+    command = click.option("--database-url", envvar="ANNOTATOR_DATABASE_URL",
+                           help="Database URL (default: SQLite in the data folder) [env ANNOTATOR_DATABASE_URL]."
+                           )(command)
+    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="ANNOTATOR_DATA_DIR",
+                        help="Folder for the database, images and thumbnails [env ANNOTATOR_DATA_DIR].")(command)
+
+
 def data_options(command: Callable) -> Callable:
     """Add --data-dir and --database-url to a command and hand it a ready app as `app`."""
 
-    @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="ANNOTATOR_DATA_DIR",
-                  help="Folder for the database, images and thumbnails [env ANNOTATOR_DATA_DIR].")
-    @click.option("--database-url", envvar="ANNOTATOR_DATABASE_URL",
-                  help="Database URL (default: SQLite in the data folder) [env ANNOTATOR_DATABASE_URL].")
+    @data_location_options
     @functools.wraps(command)
     def wrapper(data_dir: Path | None, database_url: str | None, **kwargs: Any) -> Any:
+        # Given before the command name (`annotator --data-dir D serve`), the group holds them.
+        given = click.get_current_context().find_root().obj or {}
+        data_dir = data_dir or given.get("DATA_DIR")
+        database_url = database_url or given.get("DATABASE_URL")
         try:
             app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": database_url})
         except ValueError as exc:  # a malformed setting: say which
@@ -53,8 +63,13 @@ def progress(items: Any, label: str, show: Callable[[Any], str] | None = None) -
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="annotator")
-def main() -> None:
-    """annotator: outline driving scenes as COCO masks, with the labour behind every label kept."""
+@data_location_options
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, database_url: str | None) -> None:
+    """annotator: outline driving scenes as COCO masks, with the labour behind every label kept.
+
+    --data-dir and --database-url may come before the command's name or after it."""
+    ctx.obj = {"DATA_DIR": data_dir, "DATABASE_URL": database_url}
 
 
 @main.command()
@@ -131,14 +146,21 @@ def _lan_address() -> str | None:
 def import_images(app: Flask, folder: Path, recursive: bool) -> None:
     """Add the JPEG, PNG and WebP photos in FOLDER to the library.
 
-    Duplicates (same content) are skipped; a corrupt file, a non-image or a decompression bomb is
-    reported by name and skipped while the rest are imported. Exits with status 1 if any file was skipped.
+    Files without an image extension (a licence text, a README) are passed over with a note. Duplicates
+    (same content) are skipped; an image file that is corrupt, not really an image or a decompression bomb
+    is reported by name and skipped while the rest are imported: then the exit status is 1.
     """
     from . import images, library
 
-    files = images.find_candidate_files(folder, recursive)
+    found = images.find_candidate_files(folder, recursive)
+    files = [path for path in found if images.has_image_suffix(path)]
+    others = [path for path in found if not images.has_image_suffix(path)]
+    if others:
+        shown = ", ".join(path.relative_to(folder).as_posix() for path in others[:5])
+        more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+        click.echo(f"Passed over {len(others)} file(s) without an image extension: {shown}{more}.")
     if not files:
-        click.echo(f"No files found in {folder}{'' if recursive else ' (try --recursive)'}.")
+        click.echo(f"No image files found in {folder}{'' if recursive else ' (try --recursive)'}.")
         return
     with progress(files, "Importing", show=lambda path: path.name) as bar:
         report = library.import_files(bar, folder, on_file=None)

@@ -248,10 +248,18 @@ def resolve_inside(root: Path, relative: str) -> Path | None:
     return candidate
 
 
+# Names a photo may carry on disk; a file named otherwise (a licence, notes) is not offered as an image.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp"})
+
+
+def has_image_suffix(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES
+
+
 def find_candidate_files(folder: Path, recursive: bool) -> list[Path]:
     """Every visible file, sorted for a stable import order; symlinked folders are not followed.
 
-    Not filtered by suffix: a non-image in the folder is reported by name rather than passed over.
+    Not filtered by suffix here: the caller decides what to do with files not named as images.
     """
     if recursive:
         found = []

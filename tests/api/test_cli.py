@@ -9,16 +9,47 @@ from click.testing import CliRunner
 from pycocotools.coco import COCO
 
 from annotator.cli import main
+from tests.conftest import image_bytes
 
 
 def test_import_images_adds_good_files_and_reports_each_bad_one_by_name(run, image_folder):
     result = run("import-images", str(image_folder))
-    assert result.exit_code == 1  # something was skipped
-    assert "Imported 2 image(s); 1 already in the library; 4 skipped." in result.output
+    assert result.exit_code == 1  # an image file failed
+    assert "Imported 2 image(s); 1 already in the library; 3 skipped." in result.output
     for name, reason in [("truncated.jpg", "corrupt or truncated image"), ("page.png", "not an image"),
-                         ("empty.jpg", "the file is empty"), ("notes.txt", "not an image")]:
+                         ("empty.jpg", "the file is empty")]:
         assert f"skipped {name}: {reason}" in result.output
+    assert "Passed over 1 file(s) without an image extension: notes.txt." in result.output
     assert "Importing" in result.output  # the progress bar
+
+
+def test_import_images_passes_over_text_files_and_succeeds_for_set_e_scripts(run, tmp_path):
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    (folder / "street.JPG").write_bytes(image_bytes(64, 48))
+    (folder / "LICENSE.txt").write_text("MIT licence")
+    (folder / "README").write_text("photos of a street")
+    result = run("import-images", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 image(s); 0 already in the library; 0 skipped." in result.output
+    assert "Passed over 2 file(s) without an image extension: LICENSE.txt, README." in result.output
+
+
+def test_data_options_work_before_the_command_name_too(tmp_path, image_folder, monkeypatch):
+    monkeypatch.delenv("ANNOTATOR_DATA_DIR", raising=False)
+    monkeypatch.delenv("ANNOTATOR_DATABASE_URL", raising=False)
+    monkeypatch.setenv("ANNOTATOR_LOAD_SAMPLES", "0")
+    runner = CliRunner()
+    folder = tmp_path / "before-the-command"
+    result = runner.invoke(main, ["--data-dir", str(folder), "import-images", str(image_folder)])
+    assert "Imported 2 image(s)" in result.output
+    shown = runner.invoke(main, ["--data-dir", str(folder), "labels", "show", "--json"], catch_exceptions=False)
+    assert shown.exit_code == 0 and json.loads(shown.output)[0]["name"] == "road"
+    # After the command name still wins over before it.
+    other = tmp_path / "after-the-command"
+    runner.invoke(main, ["--data-dir", str(folder), "import-images", str(image_folder), "--data-dir", str(other)],
+                  catch_exceptions=False)
+    assert (other / "annotator.sqlite3").exists()
 
 
 def test_import_recursive_reaches_sub_folders_and_a_second_run_adds_nothing(run, image_folder):
