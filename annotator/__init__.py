@@ -14,9 +14,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     `test_config` overrides settings and Flask config keys alike (tests, CLI options).
     """
-    from flask_wtf.csrf import CSRFProtect
-
-    from . import auth, config, database, errors, json_bodies, library, routing, security_headers
+    from . import auth, config, csrf, database, errors, json_bodies, library, routing, security_headers
     from .api import bp as api_bp
     from .api import contract
     from .pages import bp as pages_bp
@@ -49,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # keep the documented key order in API answers
     routing.init_app(app)
     database.init_app(app)
-    CSRFProtect(app)
+    csrf.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     security_headers.init_app(app)
