@@ -36,8 +36,7 @@ def gallery() -> str:
                            page_size=page_size, page_links=_page_window(page, pages),
                            max_upload_mb=current_app.config["ANNOTATOR"]["MAX_UPLOAD_MB"],
                            can_upload=is_instructor(), me=me if participant else None, handed_out=handed_out,
-                           assignment=settings.assignment,
-                           compare=participants.workshop_mode() and (is_instructor() or settings.share_layers))
+                           assignment=settings.assignment, compare=workshop.others_visible())
 
 
 def _page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
@@ -58,5 +57,5 @@ def editor(image_id: int) -> str:
         abort(404, description=f"There is no image {image_id}.")
     image = image_to_dict(*found)
     categories = [category_to_dict(category) for category in library.active_categories()]
-    return render_template("editor.html", image=image, categories=categories,
+    return render_template("editor.html", image=image, categories=categories, compare=workshop.others_visible(),
                            idle_threshold_ms=current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"] * 1000)

@@ -142,3 +142,35 @@ def test_the_instructor_compares_two_participants_outlines(room, contexts):
     assert "Amara" not in bo.get_by_test_id("agreement").inner_text()
     assert re.search(r"Pixel|Click the image", bo.get_by_test_id("pixel-panel").inner_text())
     assert_no_js_errors(errors)
+
+
+def test_the_agreement_page_is_one_click_from_the_gallery_card_and_the_editor(room, contexts):
+    """The card's link is whole and clickable (it was clipped by the card), the editor's toolbar has one too;
+    a participant sees neither until the layers are shared."""
+    from playwright.sync_api import expect
+
+    errors: list[str] = []
+    amara, instructor = contexts(errors), contexts(errors, viewport=(1366, 768))
+    join_and_outline(amara, room, "Amara", AMARA, 26)
+    amara.goto(room.url)
+    expect(amara.locator(f'.card[data-image-id="{SCENE}"]')).to_be_visible()
+    expect(amara.get_by_test_id("compare-link")).to_have_count(0)
+    amara.goto(f"{room.url}annotate/{SCENE}")
+    expect(amara.locator("#editor")).to_have_attribute("data-state", "ready")
+    expect(amara.get_by_test_id("compare-link")).to_have_count(0)
+
+    instructor.goto(f"{room.url}?token={TOKEN}")
+    card = instructor.locator(f'.card[data-image-id="{SCENE}"]')
+    link = card.get_by_test_id("compare-link")
+    expect(link).to_be_visible()
+    card_box, link_box = card.bounding_box(), link.bounding_box()
+    assert link_box["height"] >= 12 and link_box["y"] + link_box["height"] <= card_box["y"] + card_box["height"]
+    link.click()
+    instructor.wait_for_url(re.compile(rf"/agreement/{SCENE}$"))
+    expect(instructor.get_by_test_id("agreement")).to_be_visible()
+
+    instructor.goto(f"{room.url}annotate/{SCENE}")
+    expect(instructor.locator("#editor")).to_have_attribute("data-state", "ready")
+    instructor.locator(".toolbar").get_by_test_id("compare-link").click()
+    instructor.wait_for_url(re.compile(rf"/agreement/{SCENE}$"))
+    assert_no_js_errors(errors)
