@@ -97,6 +97,8 @@ class NextImageAnswer(BaseModel):
     url: str | None
     remaining: int
     message: str
+    finished_url: str | None = Field(default=None, description="when every image is finished: the page that "
+                                                              "says what the work amounted to")
 
 
 class BackupItem(BaseModel):
@@ -194,7 +196,8 @@ def next_image() -> Response:
     chosen = workshop.give_next_image(participants.current_annotator(), current)
     if chosen.image_id is None:
         return jsonify({"image_id": None, "url": None, "remaining": chosen.remaining,
-                        "message": "You have finished every image of this workshop. Thank you!"})
+                        "message": "You have finished every image of this workshop. Thank you!",
+                        "finished_url": url_for("pages.finished")})
     return jsonify({"image_id": chosen.image_id, "url": url_for("pages.editor", image_id=chosen.image_id),
                     "remaining": chosen.remaining, "message": f"{chosen.remaining} image(s) left to do."})
 

@@ -301,7 +301,7 @@ def pages(seeded: dict[str, Any], text: str) -> list[str]:
     image_id = seeded["image"]["id"]
     return ["/", f"/annotate/{image_id}", f"/agreement/{image_id}", f"/replay/{image_id}",
             f"/replay/{image_id}?annotation={seeded['annotation']['client_id']}", "/labour", "/receipt",
-            f"/receipt?annotator={seeded['pseudonym']}", "/live", "/flags", "/workshop", "/join",
+            f"/receipt?annotator={seeded['pseudonym']}", "/live", "/flags", "/workshop", "/join", "/finished",
             # text that comes back in the address: reflected, never run
             f"/receipt?annotator={text}", f"/replay/{image_id}?annotation={text}", f"/join?next={text}",
             "/join?next=javascript:alert(1)", f"/annotate/999999?x={text}", f"/{text}"]
@@ -338,6 +338,8 @@ def test_every_page_shows_the_text_only_escaped(room, teacher, kind):
     assert f'data-testid="my-name">{escape(typed_by_a_participant(text))}<' in mine
     joined = seeded["person"].client.get("/join").get_data(as_text=True)
     assert f"<strong>{escape(typed_by_a_participant(text))}</strong>" in joined
+    finished = seeded["person"].client.get("/finished").get_data(as_text=True)
+    assert f'data-testid="finished-name">{escape(typed_by_a_participant(text))}<' in finished
 
 
 def test_the_join_form_keeps_a_refused_name_as_text(room):

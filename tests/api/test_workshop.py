@@ -174,6 +174,7 @@ def test_in_same_mode_everyone_walks_the_same_images_in_order(room, instructor, 
         assert (first, second) == (images[1], images[3])
         last = client.post("/api/workshop/next", json={"current": second}, headers=headers).get_json()
         assert last["image_id"] is None and "finished every image" in last["message"]
+        assert last["finished_url"] == "/finished"
 
 
 def test_round_robin_spreads_the_room_over_the_images(room, instructor, images):

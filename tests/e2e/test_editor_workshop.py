@@ -232,11 +232,17 @@ def test_next_image_saves_first_stays_when_it_cannot_and_says_when_all_are_done(
     assert_ring(ring(saved), AMARA_SQUARE)
     expect(amara.get_by_test_id("image-progress")).to_have_text("Image 2 of 2")
 
-    # Shift+N on the last image: nowhere to go, and the page says so.
+    # Shift+N on the last image: a page with what the work amounted to and the way to the receipt.
     amara.keyboard.press("Shift+N")
-    expect(amara.locator("#next-status")).to_contain_text("Thank you")
-    assert amara.url.endswith("/annotate/5")
-    assert state(amara)["tool"] == "polygon"
+    amara.wait_for_url(re.compile(r".*/finished$"))
+    expect(amara.get_by_test_id("finished-name")).to_have_text("Amara")
+    expect(amara.get_by_test_id("finished-objects")).to_have_text("1")
+    expect(amara.get_by_test_id("finished-clicks")).to_have_text("4")
+    expect(amara.get_by_test_id("finished-time")).to_have_text(re.compile(r"^\d+ s$|^\d+ min \d\d s$"))
+    expect(amara.get_by_role("heading", name="What happens next")).to_be_visible()
+    amara.get_by_test_id("finished-receipt").click()
+    amara.wait_for_url(re.compile(r".*/receipt$"))
+    expect(amara.get_by_test_id("receipt-title")).to_have_text("My receipt")
     assert_no_js_errors(people.errors)
 
 

@@ -44,7 +44,8 @@ def test_the_instructor_hands_out_the_same_images_and_participants_follow_next_i
     for name in ("Amara", "Bo"):
         page = contexts(errors)
         join_through_the_form(page, room, name)
-        expect(page.get_by_test_id("no-images-yet")).to_be_visible()
+        expect(page.get_by_test_id("no-images-yet")).to_contain_text("everyone labels the same images")
+        expect(page.get_by_test_id("gallery-total")).to_have_text("No image handed to you yet")
         page.get_by_test_id("next-image").click()
         page.wait_for_url(re.compile(r"/annotate/3$"))
         page.goto(room.url)

@@ -391,6 +391,10 @@ async function nextImage(via) {
       window.location.assign(answer.url);
       return;
     }
+    if (answer.finished_url) {  // all done: the page with the person's figures and the way to the receipt
+      window.location.assign(answer.finished_url);
+      return;
+    }
     nextStatus.textContent = answer.message || "You have done all your images: thank you!";
     if (via === "key") toolbar.message(nextStatus.textContent);
   } finally {

@@ -9,8 +9,8 @@ button.addEventListener("click", async () => {
   button.disabled = true;
   try {
     const { body } = await api("POST", "/api/workshop/next", { current: null });
-    if (body.url) {
-      window.location.assign(body.url);
+    if (body.url || body.finished_url) {
+      window.location.assign(body.url || body.finished_url);
       return;
     }
     status.textContent = body.message;
