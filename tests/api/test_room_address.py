@@ -53,6 +53,11 @@ def served_room(data_dir: Path, database_url: str | None):
 
 @pytest.mark.parametrize("path", ["/workshop", "/live"])
 def test_the_instructor_s_pages_show_the_address_serve_chose_and_a_qr_code_of_it(served_room, path):
+    participant = served_room.test_client()
+    join(participant, "Amara")
+    refused = participant.get(path)
+    assert refused.status_code == 403 and 'data-testid="room-address' not in refused.get_data(as_text=True)
+
     response = served_room.test_client().get(path, headers=TOKEN)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -70,10 +75,14 @@ def test_without_an_address_from_serve_the_page_shows_the_one_it_was_opened_at(r
     assert 'data-testid="room-address-local"' not in text
 
 
-def test_an_address_that_reaches_this_computer_only_says_so(room):
+def test_an_address_that_reaches_this_computer_only_says_so(room, client):
     text = room.test_client().get("/workshop", headers=TOKEN, base_url="http://127.0.0.1:5000/").get_data(as_text=True)
     assert shown_url(text) == qr_text(text) == "http://127.0.0.1:5000/"
     assert "works on this computer only" in text and "--host 0.0.0.0" in text
+    # Single-user mode (loopback, no token) has no room to show an address to.
+    for path in ("/workshop", "/live"):
+        response = client.get(path)
+        assert response.status_code == 200 and 'data-testid="room-address"' not in response.get_data(as_text=True)
 
 
 def test_the_address_is_shown_as_text_never_as_markup(data_dir, database_url):
@@ -85,17 +94,3 @@ def test_the_address_is_shown_as_text_never_as_markup(data_dir, database_url):
         text = app.test_client().get(path, headers=TOKEN).get_data(as_text=True)
         assert '<b id="bold">' not in text
         assert shown_url(text) == odd and qr_text(text) == odd
-
-
-def test_single_user_mode_has_no_room_to_show_an_address_to(client):
-    for path in ("/workshop", "/live"):
-        response = client.get(path)
-        assert response.status_code == 200 and 'data-testid="room-address"' not in response.get_data(as_text=True)
-
-
-def test_participants_never_get_the_instructor_s_pages(served_room):
-    participant = served_room.test_client()
-    join(participant, "Amara")
-    for path in ("/workshop", "/live"):
-        response = participant.get(path)
-        assert response.status_code == 403 and 'data-testid="room-address' not in response.get_data(as_text=True)

@@ -103,12 +103,10 @@ def test_serving_one_address_prints_that_address_with_its_interface(serve):
 
 
 def test_a_workshop_on_loopback_is_told_the_room_cannot_reach_it(serve):
+    alone, _app = serve(LAPTOP)  # single-user mode: nobody to tell
+    assert f"Open http://127.0.0.1:{PORT}/ in a browser." in alone.output
+    assert "Participants" not in alone.output and "token" not in alone.output
+
     result, _app = serve(LAPTOP, "--instructor-token", "tok")
     assert lines(result.output, "Participants:") == [f"Participants: open http://127.0.0.1:{PORT}/ (lo)"]
     assert "reachable from this computer only" in result.output and "--host 0.0.0.0" in result.output
-
-
-def test_single_user_mode_prints_no_participant_addresses(serve):
-    result, _app = serve(LAPTOP)
-    assert f"Open http://127.0.0.1:{PORT}/ in a browser." in result.output
-    assert "Participants" not in result.output and "token" not in result.output
