@@ -8,6 +8,7 @@ Looking the host name up instead (socket.gethostbyname) answers 127.0.1.1 on a s
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -135,6 +136,7 @@ def reaches_only_this_computer(url: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=16)  # ~20 ms to draw; the same few addresses every time
 def qr_svg(url: str) -> str | None:
     """A QR code of `url` as an inline <svg> (no size: the page's CSS sizes it), dark on white with the
     standard 4-module quiet zone; None for an address too long for any QR code. Always a full QR code: phone
