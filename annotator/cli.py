@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import click
 from flask import Flask
 
-from . import __version__, create_app
+from . import __version__, create_app, network
 
 
 def data_location_options(command: Callable) -> Callable:
@@ -98,14 +97,14 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
     # waitress would otherwise buffer bodies up to 1 GB before Flask refuses them: stop at our limit.
     server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True,
                            max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
-    shown_host = host
-    if host in ("0.0.0.0", "::", ""):
-        shown_host = _lan_address() or "127.0.0.1"
-    url = f"http://{shown_host}:{server.effective_port}/"
+    addresses = network.addresses_for_host(host, network.interface_addresses())
+    urls = [address.url(server.effective_port) for address in addresses]
+    app.config["ANNOTATOR"]["PARTICIPANT_URLS"] = urls  # the workshop and live pages show the first, and its QR
+    url = urls[0] if urls else network.this_computer(host).url(server.effective_port)
     click.echo(f"annotator {__version__} is serving {app.config['ANNOTATOR']['DATA_DIR']}")
     click.echo(f"Open {url} in a browser. Press Ctrl+C to stop.", err=False)
     if token:
-        click.echo(f"Workshop mode. Participants: open {url} and type a name to join.")
+        _echo_participant_addresses(host, addresses, server.effective_port)
         click.echo(f"Instructor: open {url}workshop?token={token} once on your own computer (keep this token "
                    "to yourself).")
     sys.stdout.flush()
@@ -131,12 +130,19 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _lan_address() -> str | None:
-    try:
-        address = socket.gethostbyname(socket.gethostname())
-    except OSError:
-        return None
-    return None if address.startswith("127.") else address
+def _echo_participant_addresses(host: str, addresses: list[network.ParticipantAddress], port: int) -> None:
+    if not addresses:
+        click.echo("Warning: participants cannot reach this computer: it has no network address others can open "
+                   "(only loopback, link-local or a virtual bridge such as docker0). Check that the Wi-Fi or cable is "
+                   "connected to the room's network, then start again; or give --host this computer's address on "
+                   "that network.")
+        return
+    click.echo("Workshop mode: participants open an address below and type a name to join (the workshop and live "
+               "pages show the first one as a QR code).")
+    for address in addresses:
+        click.echo(f"Participants: open {address.url(port)}" + (f" ({address.interface})" if address.interface else ""))
+    if _is_loopback(host):
+        click.echo(f"Note: {host} is reachable from this computer only; serve the room with --host 0.0.0.0.")
 
 
 @main.command("import-images")

@@ -6,9 +6,11 @@ from flask import current_app, render_template
 
 from ..auth import admin_required
 from . import bp
+from .workshop import room_address
 
 
 @bp.get("/live")
 @admin_required  # the page's error envelope renders as the error page with 403 for a participant
 def live() -> str:
-    return render_template("live.html", idle_threshold_s=current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"])
+    return render_template("live.html", idle_threshold_s=current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"],
+                           room_address=room_address())

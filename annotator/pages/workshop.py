@@ -5,12 +5,14 @@ answers such a browser 401 "join first" instead."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from .. import participants, workshop
+from .. import network, participants, workshop
 from ..auth import is_instructor
 from . import bp
 
@@ -23,6 +25,17 @@ def _safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return url_for("pages.gallery")
     return target
+
+
+def room_address() -> dict[str, Any]:
+    """What the workshop and live pages show the room: the address participants open (the first that
+    `annotator serve` chose, else the one this page was opened at), its QR code, the other addresses."""
+    recorded = current_app.config["ANNOTATOR"].get("PARTICIPANT_URLS")
+    url = network.join_url(recorded, request.host_url)
+    svg = network.qr_svg(url)
+    return {"url": url, "others": list(recorded[1:]) if recorded else [],
+            "qr_svg": Markup(svg) if svg else None,  # segno's geometry only: the address is never in it
+            "this_computer_only": network.reaches_only_this_computer(url)}
 
 
 @bp.app_context_processor
@@ -66,4 +79,4 @@ def workshop_page() -> str:
     settings = workshop.load_settings()
     return render_template("workshop.html", settings=settings.to_dict(),
                            workshop_mode=participants.workshop_mode(),
-                           image_count=len(workshop.workshop_images(settings)))
+                           image_count=len(workshop.workshop_images(settings)), room_address=room_address())

@@ -148,3 +148,38 @@ def test_sixty_people_fit_a_projector(workshop, browser, js_errors):
     assert total_size >= 64
     context.close()
     assert_no_js_errors(js_errors)
+
+
+def test_a_phone_joins_from_the_qr_code_on_the_live_view(start_server, browser, js_errors):
+    """Served to the room as an instructor does: the live view shows the first address `serve` printed, and a
+    screenshot of its QR code decodes (zxing-cpp) to that address, which opens the join page."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+    from playwright.sync_api import expect
+
+    room = start_server(load_samples=False, host="0.0.0.0", extra_env={"ANNOTATOR_INSTRUCTOR_TOKEN": TOKEN})
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.on("pageerror", lambda error: js_errors.append(str(error)))
+    page.goto(f"{room.url}live?token={TOKEN}")
+    expect(page.get_by_test_id("live")).to_have_attribute("data-state", "ready")
+    printed = room.stdout_path.read_text()
+    participants = re.findall(r"^Participants: open (\S+)", printed, re.M)
+    # The first printed address; a machine with no network at all falls back to loopback and says so.
+    assert participants[:1] == [room.url] or "participants cannot reach this computer" in printed, printed
+    expect(page.get_by_test_id("room-address-url")).to_have_text(room.url)
+    qr = page.get_by_test_id("room-address-qr")
+    expect(qr).to_be_visible()
+    box = qr.bounding_box()
+    assert box["width"] >= 140 and box["y"] + box["height"] <= 1080  # on screen, large enough for a phone
+    decoded = [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))]
+    assert decoded == [room.url]
+    assert "/join" in requests.get(decoded[0], timeout=10).url  # what the phone then opens
+
+    page.goto(f"{room.url}workshop")  # the instructor's cookie from the live view
+    expect(page.get_by_test_id("room-address-qr")).to_be_visible()
+    expect(page.get_by_test_id("room-address-url")).to_have_text(room.url)
+    context.close()
+    assert_no_js_errors(js_errors)
