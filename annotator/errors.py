@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,6 +28,8 @@ def _wants_json() -> bool:
 def _respond(status: int, error: str, detail: Any, **extra: Any):
     if _wants_json():
         return jsonify({"error": error, "detail": detail, **extra}), status
+    if request_ctx.url_adapter is None:  # a Host header Werkzeug cannot route (e.g. a label over 63 characters)
+        return Response(f"{status} {error}: {detail}\n", status=status, mimetype="text/plain")
     return render_template("error.html", status=status, error=error, detail=detail), status
 
 
