@@ -88,7 +88,7 @@ class Annotator(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(36), unique=True)  # pseudonym in exports, cookie key
     display_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16), default="participant")  # participant | instructor
+    role: Mapped[str] = mapped_column(String(16), default="participant")  # participant | instructor | single-user
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     # The shown name case-folded, unique: two people who type "Amara" become "Amara" and "Amara (2)".
     # NULL for the anonymous local user of single-user mode.

@@ -1,7 +1,7 @@
 """Who is labelling: joining with a display name, and the person behind this browser.
 
 Single-user mode (no instructor token) needs no joining: the person at the laptop becomes "Local user" on
-first need. In workshop mode (a token is set) a participant joins with a name of their choosing; the
+first need, the same person in every browser of this computer. In workshop mode (a token is set) a participant joins with a name of their choosing; the
 instructor, recognised by the token, gets an "Instructor" identity of their own. The browser keeps its
 person in the signed session cookie, so it comes back to the same participant.
 
@@ -24,6 +24,8 @@ from .errors import ApiError
 from .models import Annotator, db
 
 SESSION_KEY = "annotator_public_id"
+SINGLE_USER_ROLE = "single-user"
+SINGLE_USER_NAME = "Local user"
 MAX_NAME_LENGTH = 40
 _SPACES = re.compile(r"\s+")
 
@@ -86,7 +88,10 @@ def join(raw_name: object) -> Annotator:
 
 
 def joined_annotator() -> Annotator | None:
-    """The person this browser joined as, if any (never makes one)."""
+    """The person this browser joined as, if any (never makes one). In single-user mode every browser on this
+    computer is the single user."""
+    if not workshop_mode():
+        return single_user(create=False)
     public_id = session.get(SESSION_KEY)
     if not public_id:
         return None
@@ -106,14 +111,33 @@ def current_annotator() -> Annotator:
         return found
     if needs_to_join():
         raise ApiError(401, "join first", "Open the workshop's address and type a name to join.")
-    instructing = workshop_mode()
-    annotator = Annotator(public_id=str(uuid.uuid4()),
-                          display_name="Instructor" if instructing else "Local user",
-                          role="instructor" if instructing else "participant")
+    if not workshop_mode():
+        return single_user(create=True)
+    annotator = Annotator(public_id=str(uuid.uuid4()), display_name="Instructor", role="instructor")
     db.session.add(annotator)
     db.session.commit()
     _remember(annotator)
     return annotator
+
+
+def single_user(create: bool) -> Annotator | None:
+    """Single-user mode's one person. The laptop's owner may use several browsers or profiles: they are still
+    one person, so the receipt, the dashboard and the ledger count one. The oldest such row wins, so two
+    browsers' first requests racing to make it still end up as the same person."""
+    found = db.session.scalar(select(Annotator).where(Annotator.role == SINGLE_USER_ROLE)
+                              .order_by(Annotator.id).limit(1))
+    if found is not None or not create:
+        return found
+    # An installation from before this rule made a "Local user" per browser: the first of them is the one.
+    found = db.session.scalar(select(Annotator).where(Annotator.display_name == SINGLE_USER_NAME,
+                                                      Annotator.role == "participant", Annotator.name_key.is_(None))
+                              .order_by(Annotator.id).limit(1))
+    if found is None:
+        found = Annotator(public_id=str(uuid.uuid4()), display_name=SINGLE_USER_NAME)
+        db.session.add(found)
+    found.role = SINGLE_USER_ROLE
+    db.session.commit()
+    return single_user(create=False)
 
 
 def leave() -> None:
