@@ -1,9 +1,10 @@
 """Who is labelling: joining with a display name, and the person behind this browser.
 
 Single-user mode (no instructor token) needs no joining: the person at the laptop becomes "Local user" on
-first need, the same person in every browser of this computer. In workshop mode (a token is set) a participant joins with a name of their choosing; the
-instructor, recognised by the token, gets an "Instructor" identity of their own. The browser keeps its
-person in the signed session cookie, so it comes back to the same participant.
+first need, the same person in every browser of this computer. In workshop mode (a token is set) a
+participant joins with a name of their choosing; the instructor, recognised by the token, gets an
+"Instructor" identity of their own. The browser keeps its person in the signed session cookie, so it comes
+back to the same participant.
 
 Names are whatever people type, shown as text only (templates escape, scripts use textContent). Two people
 who type the same name are told apart: "Amara", "Amara (2)", case-insensitively.
