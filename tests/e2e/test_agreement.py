@@ -94,7 +94,7 @@ def test_the_instructor_compares_two_participants_outlines(room, contexts):
 
     # The object list picks out one object's outlines.
     button = teacher.get_by_test_id("objects").get_by_role("button")
-    expect(button).to_have_text("#1 car ×1 / truck ×1 · 2 people · IoU 0.667")
+    expect(button).to_have_text("object 1: car ×1 / truck ×1 · 2 people · IoU 0.667")
     button.click()
     expect(canvas).to_have_attribute("data-selected", "1")
     members = teacher.get_by_test_id("object-members").locator("tbody tr")

@@ -51,9 +51,9 @@ test("a click maps to the image pixel under it, at any display size", () => {
 });
 
 test("an object's line gives its classes, how many outlined it and the mean IoU", () => {
-  assert.equal(objectLine(OBJECT), "#3 rider ×1 / person ×1 · 2 people · IoU 0.667");
+  assert.equal(objectLine(OBJECT), "object 3: rider ×1 / person ×1 · 2 people · IoU 0.667");
   const alone = { ...OBJECT, classes: [{ category: "car", count: 1 }], members: [OBJECT.members[0]], mean_iou: null };
-  assert.equal(objectLine(alone), "#3 car · 1 person");
+  assert.equal(objectLine(alone), "car 3 · 1 person");
 });
 
 test("the summary says how many objects got one class from everyone", () => {
@@ -81,7 +81,7 @@ test("the tables show labels, classes and IoUs, and names stay text", () => {
     ["You", "<img src=x onerror=alert(1)>", "1", "1", "0", "0.667"]);
   const confusions = confusionTable(report);
   assert.deepEqual(confusions.columns.map((column) => cellText(column, report.confusions[0])),
-    ["person", "rider", "2", "#3, #5"]);
+    ["person", "rider", "2", "object 3, object 5"]);
   const members = membersTable(OBJECT, people);
   assert.deepEqual(members.columns.map((column) => cellText(column, OBJECT.members[1])),
     ["<img src=x onerror=alert(1)>", "person", "2400", "0.667"]);
@@ -104,8 +104,8 @@ test("ground-truth tables: each person's figures, and only the objects someone f
   assert.deepEqual(people.columns.map((column) => cellText(column, truth.people[0])),
     ["You", "3", "2", "1", "0.950", "3%", "40%"]);
   const objects = truthObjectsTable(truth);
-  assert.deepEqual(objects.rows.map((row) => row.name), ["gt-10"]);
-  assert.equal(cellText(objects.columns[0], objects.rows[0]), "gt-10");
+  assert.deepEqual(objects.rows.map((row) => row.name), ["truth: car 10"]);
+  assert.equal(cellText(objects.columns[0], objects.rows[0]), "truth: car 10");
 });
 
 class RecordingContext {

@@ -38,11 +38,15 @@ function label(people, id) {
 
 /** One line per object for the list: its number, class (or split), how many outlined it, mean IoU. */
 export function objectLine(object) {
-  const classes = object.classes.map((entry) => (object.classes.length > 1 ? `${entry.category} ×${entry.count}`
-    : entry.category)).join(" / ");
   const people = object.members.length === 1 ? "1 person" : `${object.members.length} people`;
   const iou = object.members.length > 1 ? ` · IoU ${formatIoU(object.mean_iou)}` : "";
-  return `#${object.id} ${classes} · ${people}${iou}`;
+  return `${objectName(object)} · ${people}${iou}`;
+}
+
+/** An object as people say it: its class and number ("car 3"); split classes after its number. */
+export function objectName(object) {
+  if (object.classes.length === 1) return `${object.classes[0].category} ${object.id}`;
+  return `object ${object.id}: ${object.classes.map((entry) => `${entry.category} ×${entry.count}`).join(" / ")}`;
 }
 
 /** The summary under the title. */
@@ -93,7 +97,7 @@ export function confusionTable(report) {
       { key: "a", label: "One called it" },
       { key: "b", label: "Another called it" },
       { key: "count", label: "Times (pairs of people)" },
-      { key: "objects", label: "Objects", format: (ids) => ids.map((id) => `#${id}`).join(", ") },
+      { key: "objects", label: "Objects", format: (ids) => ids.map((id) => `object ${id}`).join(", ") },
     ],
     rows: report.confusions,
   };
@@ -138,6 +142,7 @@ export function truthObjectsTable(truth) {
       { key: "found_by", label: "Found by" },
       { key: "mean_iou", label: "Mean IoU", format: formatIoU },
     ],
-    rows: truth.objects.filter((object) => object.found_by > 0).map((object) => ({ ...object, name: `gt-${object.id}` })),
+    rows: truth.objects.filter((object) => object.found_by > 0)
+      .map((object) => ({ ...object, name: `truth: ${object.category} ${object.id}` })),
   };
 }

@@ -7,8 +7,8 @@
 import { renderTable } from "../labour/tables.js";
 import { drawOutlines } from "./draw.js";
 import {
-  clientToPixel, confusionTable, membersTable, objectLine, pairwiseTable, peopleIndex, pixelLines, summaryLine,
-  truthObjectsTable, truthTable,
+  clientToPixel, confusionTable, membersTable, objectLine, objectName, pairwiseTable, peopleIndex, pixelLines,
+  summaryLine, truthObjectsTable, truthTable,
 } from "./figures.js";
 
 const $ = (id) => document.getElementById(id);
@@ -145,7 +145,7 @@ function renderObjectDetail() {
     return;
   }
   const heading = document.createElement("h3");
-  heading.textContent = `Object #${object.id}: ${object.category}`;
+  heading.textContent = objectName(object);
   const parts = [heading, renderTable(document, membersTable(object, view.people), { testid: "object-members" })];
   if (object.missing.length) {
     const missing = document.createElement("p");
