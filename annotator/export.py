@@ -163,6 +163,19 @@ class Export:
                 "annotators": coco.pseudonym(self.annotator[1]) if self.annotator else self.options.annotators,
                 "labour": self.options.labour, "zip": self.options.with_images}
 
+    def preview(self) -> dict[str, Any]:
+        """What the export will hold, before it starts: images, outlines, people and classes, and the bytes of
+        the image files a ZIP carries. With `latest`, older outlines of the same objects are counted too."""
+        chosen = select(Image.id).where(*self._image_conditions())
+        outlines, people, classes = db.session.execute(
+            select(func.count(), func.count(func.distinct(Annotation.annotator_id)),
+                   func.count(func.distinct(Annotation.category_id)))
+            .where(*self._annotation_conditions(), Annotation.image_id.in_(chosen))).one()
+        image_bytes = db.session.scalar(select(func.coalesce(func.sum(Image.byte_size), 0))
+                                        .where(*self._image_conditions())) if self.options.with_images else 0
+        return {"images": len(self.images), "outlines": outlines, "people": people, "classes": classes,
+                "image_bytes": int(image_bytes), "options": self.describe()}
+
     # -- reading annotations
 
     def _image_batches(self) -> Iterator[list[ImageRecord]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from flask import Response, stream_with_context
+from flask import Response, jsonify, stream_with_context
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from .. import coco
@@ -66,16 +66,38 @@ def _download(chunks, mimetype: str, stem: str, suffix: str) -> Response:
 def export_coco(query: CocoExportQuery) -> Response:
     """The dataset as COCO JSON (application/json), or with zip=1 a ZIP (application/zip) holding it and the
     image files; streamed as an attachment."""
-    try:
-        options = ExportOptions(segmentation=query.segmentation, images=parse_images(query.images),
-                                annotators=query.annotators, labour=query.labour, with_images=query.zip)
-        run = Export(options).prepare()
-    except ExportError as exc:
-        raise ApiError(400, "cannot export", str(exc)) from None
-    if options.with_images:
+    run = _prepared(query)
+    if run.options.with_images:
         return _download(run.zip_chunks(), "application/zip", "annotator-coco", ".zip")
     return _download((chunk.encode("utf-8") for chunk in run.json_chunks()), "application/json",
                      "annotator-coco", ".json")
+
+
+def _prepared(query: CocoExportQuery) -> Export:
+    """The export the query asks for, resolved against the database; a bad option is 400 before any output."""
+    try:
+        options = ExportOptions(segmentation=query.segmentation, images=parse_images(query.images),
+                                annotators=query.annotators, labour=query.labour, with_images=query.zip)
+        return Export(options).prepare()
+    except ExportError as exc:
+        raise ApiError(400, "cannot export", str(exc)) from None
+
+
+class ExportPreview(BaseModel):
+    images: int = Field(description="images the export lists")
+    outlines: int = Field(description="outlines chosen (with annotators=latest, older ones included)")
+    people: int = Field(description="people whose outlines are chosen")
+    classes: int = Field(description="classes those outlines use")
+    image_bytes: int = Field(description="bytes of the image files a ZIP carries (0 without zip)")
+    options: dict[str, Any] = Field(description="the options as the export's info records them")
+
+
+@bp.get("/export/preview")
+@admin_required
+@contract(query=CocoExportQuery, ok=ExportPreview, tags=["export"])
+def export_preview(query: CocoExportQuery) -> Response:
+    """What an export with these options will hold, before it starts (the export page's summary)."""
+    return jsonify(_prepared(query).preview())
 
 
 @bp.get("/export/masks.zip")

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from . import agreement, finished, flags, gallery, labour, live, workshop  # noqa: E402, F401 - registers the routes on bp
+from . import agreement, export, finished, flags, gallery, labour, live, workshop  # noqa: E402, F401 - registers the routes on bp
