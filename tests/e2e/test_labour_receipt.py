@@ -145,8 +145,8 @@ def assert_pay_wage(page: Any, pay: dict[str, Any], mine: dict[str, Any]) -> Non
 
 
 def assert_scale_up(page: Any, mine: dict[str, Any], typed: str, images: int) -> None:
-    """Scaled by the person's pace per object (all active time over the live outlines) × the dataset's
-    published objects per image (Cityscapes by default) × the images typed: not by images."""
+    """Scaled by the person's pace per object (all active time over the live outlines) times the dataset's
+    published objects per image (Cityscapes by default) times the images typed: not by images."""
     live = [polygon for polygon in mine["polygons"] if not polygon["deleted"] and polygon["closed"]]
     ms_per_object = mine["totals"]["active_ms"] / len(live)
     box = page.locator("[data-testid=receipt-scale]")
