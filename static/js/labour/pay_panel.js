@@ -176,8 +176,9 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
   root.append(el(doc, "h2", "pay-title", "What the work is worth"));
 
   // Labour spent and work that would be paid, side by side: a piece rate pays only the second.
-  const measured = el(doc, "dl", "pay-measured");
+  const measured = el(doc, "div", "pay-measured");
   measured.dataset.testid = "pay-measured";
+  const measuredList = el(doc, "dl", "pay-measured-list");
   root.append(measured);
 
   // The model picker: pay per task (per polygon, per image) and hourly pay are different kinds of rate.
@@ -299,7 +300,7 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
     const strong = el(doc, "span", "pay-figure", value);
     strong.dataset.testid = testid;
     dd.append(strong, el(doc, "span", "pay-source", note));
-    measured.append(dt, dd);
+    measuredList.append(dt, dd);
   }
 
   function plural(count, word, many = `${word}s`) {
@@ -313,7 +314,8 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
     const unit = UNIT_NAMES[model.unit];
     const result = payFor(model, state.work, rates);
 
-    measured.replaceChildren();
+    measured.replaceChildren(measuredList);
+    measuredList.replaceChildren();
     const extras = [];
     if (spent.deleted) extras.push(`${spent.deleted} deleted`);
     if (spent.cancelled) extras.push(plural(spent.cancelled, "cancelled drawing"));

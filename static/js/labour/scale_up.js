@@ -263,7 +263,7 @@ export function renderScaleUp(container, { pace, presets, coverage: covered = []
       item.dataset.testid = "scale-coverage-item";
       item.dataset.image = String(image.image_id);
       let total = image.truth;
-      let source = total === null ? null : `its ground truth: ${truthSource || "the sample scene's own outlines"}`;
+      let source = total === null ? null : truthSource || "the sample scene's ground truth";
       if (total === null && state.dataset) {
         total = state.dataset.objects_per_image.value;
         source = `no ground truth here, so ${state.dataset.label}'s published average: `
