@@ -184,6 +184,8 @@ def verify(doc: Mapping[str, Any]) -> Verdict:
     """Recompute every labour figure of an exported COCO file from its events and compare: each annotation's
     `attributes.timings`, `info.labour`'s sums, each person's totals and each session's clamp."""
     events, threshold, summary = rebuild(doc)
+    # When the core takes the server's session open times, hand it `opened_ms` per session from
+    # summary["session_anchors"] (and the clock lead, `clock_lead_ms`) here, exactly as the export's ledger got them.
     led = labour.ledger(events, threshold)
     differences: list[Difference] = []
     checked = 0
