@@ -106,6 +106,8 @@ class Export:
     session_anchors: dict[str, dict[str, Any]] = field(default_factory=dict)
     unattached_events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _image_events: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # The current batch's events by (image, annotation): an annotation carries only its own image's events.
+    _annotation_events: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
 
     # -- selection
 
@@ -260,11 +262,14 @@ class Export:
             .outerjoin(Annotator, Annotator.id == LabourEvent.annotator_id)
             .where(LabourEvent.image_id.in_(list(image_ids)))
             .order_by(LabourEvent.session_id, LabourEvent.seq))
+        self._annotation_events = {}
         for row in rows:
             received = _epoch_ms(row.received_at)
-            self._image_events.setdefault(row.image_id, []).append(
-                {"session": row.session_id, "seq": row.seq, "kind": row.kind, "t_ms": row.client_time_ms,
-                 "annotation": row.annotation_client_id, "data": row.data or {}, "received": received})
+            event = {"session": row.session_id, "seq": row.seq, "kind": row.kind, "t_ms": row.client_time_ms,
+                     "annotation": row.annotation_client_id, "data": row.data or {}, "received": received}
+            self._image_events.setdefault(row.image_id, []).append(event)
+            if row.annotation_client_id is not None:
+                self._annotation_events.setdefault((row.image_id, row.annotation_client_id), []).append(event)
             anchor = self.session_anchors.get(row.session_id)
             if anchor is None:
                 session = batch_ledger.sessions.get(row.session_id)
@@ -280,8 +285,7 @@ class Export:
         self.session_ledgers.update(batch_ledger.sessions)
 
     def _own_events(self, image_id: int, client_id: str) -> list[dict[str, Any]]:
-        own = [event for event in self._image_events.get(image_id, ()) if event["annotation"] == client_id]
-        return coco.labour_ledger(own)
+        return coco.labour_ledger(self._annotation_events.get((image_id, client_id), []))
 
     def _settle_events(self, image_id: int, written: set[str]) -> None:
         """The image's events that rode on no written annotation go to info.labour, per session."""
