@@ -378,6 +378,35 @@ def labour_export(app: Flask, out: Path, image_id: int | None, who: str | None, 
                f"{totals['active_ms'] / 3_600_000:.2f} person-hour(s) of active time, {totals['people']} person(s).")
 
 
+@labour.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def labour_verify(file: Path) -> None:
+    """Recompute every labour figure of a COCO FILE exported with --labour (a .json, or an export ZIP) from
+    the events it carries, with the app's own ledger, and report each figure that differs (exit 1), or that
+    all match (exit 0). Needs no database: the file alone."""
+    import zipfile
+
+    from .labour_file import LabourFileError, verify
+
+    try:
+        if zipfile.is_zipfile(file):
+            with zipfile.ZipFile(file) as archive:
+                text = archive.read("annotations.json").decode("utf-8")
+        else:
+            text = file.read_text(encoding="utf-8")
+        verdict = verify(json.loads(text))
+    except (KeyError, UnicodeDecodeError, json.JSONDecodeError, LabourFileError) as exc:
+        message = f"{file} has no annotations.json" if isinstance(exc, KeyError) else str(exc)
+        raise click.UsageError(f"cannot check {file}: {message}") from exc
+    if verdict.ok:
+        click.echo(f"all {verdict.checked} figures match: every labour figure in {file} follows from its events.")
+        return
+    for difference in verdict.differences:
+        click.echo(str(difference))
+    click.echo(f"{len(verdict.differences)} of {verdict.checked} figures differ from what the events give.", err=True)
+    sys.exit(1)
+
+
 @main.group("workshop")
 def workshop_group() -> None:
     """The workshop: back up everything the room made, or start afresh (after a backup)."""

@@ -8,12 +8,13 @@ becomes a `Note` in the export's report instead of being lost silently.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from . import __version__, geometry, masks
+from . import __version__, geometry, labour_file, masks
 
 SEGMENTATION_MODES = ("polygon", "rle")
 LATEST_IOU = 0.5  # two outlines of one class this much alike are taken for the same object
@@ -179,20 +180,21 @@ def latest_per_object(candidates: Iterable[Candidate], threshold: float = LATEST
 
 
 def labour_ledger(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Raw ledger events of one annotation as `{kind, t_ms, seq, session, data?}`, ordered by session, then seq.
+    """Raw ledger events of one annotation as `{session, seq, kind, t_ms, data?, received_ms}`, ordered by
+    session, then seq.
 
     Sessions (editor page loads) come in the order the server first heard from them: their ids are
-    random, and client times of two sessions do not compare. Events have session, seq, kind, t_ms and
-    `received` (any comparable time)."""
+    random, and client times of two sessions do not compare. Events have session, seq, kind, t_ms, data and
+    `received` (the server's receive time in epoch ms, or None where unknown), which the file keeps as
+    `received_ms` so the figures can be recomputed from it (`annotator labour verify`)."""
     ledger = list(events)
-    first_heard: dict[str, Any] = {}
+    first_heard: dict[str, float] = {}
     for event in ledger:
-        session = event["session"]
-        if session not in first_heard or event["received"] < first_heard[session]:
-            first_heard[session] = event["received"]
+        received = event["received"] if event.get("received") is not None else math.inf
+        first_heard[event["session"]] = min(first_heard.get(event["session"], math.inf), received)
     ledger.sort(key=lambda e: (first_heard[e["session"]], e["session"], e["seq"]))
-    return [{"kind": e["kind"], "t_ms": e["t_ms"], "seq": e["seq"], "session": e["session"],
-             **({"data": e["data"]} if e.get("data") else {})} for e in ledger]
+    return [labour_file.event_entry(e["session"], e["seq"], e["kind"], e["t_ms"], e.get("data"), e.get("received"))
+            for e in ledger]
 
 
 # --- file names --------------------------------------------------------------------------------------------

@@ -21,9 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import ColumnElement, exists, func, select
 
-from . import coco, images, ledger, library, semantic
+from . import coco, images, labour_file, ledger, library, semantic
 from . import labour as labour_core
 from .coco import Note
 from .models import Annotation, Annotator, Category, Image, LabourEvent, db
@@ -68,7 +69,7 @@ class ExportOptions:
     segmentation: str = "polygon"  # polygon | rle
     images: str | tuple[int, ...] = "all"  # all | annotated | image ids
     annotators: str = "everyone"  # everyone | latest | one annotator's public id, pseudonym or display name
-    labour: bool = False  # each annotation's ledger events in attributes.labour
+    labour: bool = False  # each annotation's ledger events in attributes.labour, the rest in info.labour
     with_images: bool = False  # a ZIP with images/ beside annotations.json
 
 
@@ -100,6 +101,13 @@ class Export:
     written_timings: list[dict[str, Any]] = field(default_factory=list)  # for info.labour
     labour_sessions: int = 0
     labour_active_ms: float = 0.0
+    # With --labour: every session's anchor, and the events no exported annotation carries (see labour_file).
+    session_ledgers: dict[str, labour_core.SessionLabour] = field(default_factory=dict)
+    session_anchors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unattached_events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    _image_events: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # The current batch's events by (image, annotation): an annotation carries only its own image's events.
+    _annotation_events: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
 
     # -- selection
 
@@ -202,8 +210,9 @@ class Export:
                 .execution_options(yield_per=BATCH))
             batch_ledger = ledger.for_images([image.id for image in batch])
             self._count_sessions(batch_ledger)
+            if self.options.labour:
+                self._read_events([image.id for image in batch], batch_ledger)
             for rows in result.partitions():
-                labour = self._labour([row.client_id for row in rows]) if self.options.labour else {}
                 for row in rows:
                     if current is None or row.image_id != current.id:
                         if current is not None:
@@ -218,8 +227,9 @@ class Export:
                         "annotator_id": row.annotator_id, "annotator": row.public_id, "parts": row.parts,
                         "rle_counts": row.rle_counts, "iscrowd": row.iscrowd, "attributes": _with_flag(row),
                         "created_at": row.created_at, "updated_at": row.updated_at,
-                        "timings": self._timings(batch_ledger, row.client_id),
-                        **({"labour": labour.get(row.client_id, [])} if self.options.labour else {})})
+                        "client_id": row.client_id, "timings": self._timings(batch_ledger, row.client_id),
+                        **({"labour": self._own_events(row.image_id, row.client_id)} if self.options.labour
+                           else {})})
             if current is not None:
                 yield current, records
             for image in pending:
@@ -232,27 +242,72 @@ class Export:
 
     def _timings(self, batch_ledger: labour_core.Ledger, client_id: str) -> dict[str, Any]:
         polygon = batch_ledger.polygons.get(client_id) or labour_core.PolygonLabour(client_id)
-        return ledger.timings(polygon)
+        return labour_file.timings(polygon)
 
     def labour_summary(self) -> dict[str, Any]:
-        """`info.labour`: the exported annotations' summed timings, and all labour time on the exported images."""
+        """`info.labour`: the exported annotations' summed timings, and all labour time on the exported images.
+        With --labour also what `annotator labour verify` needs to recompute every figure from the file alone:
+        the session anchors, the events no exported annotation carries, the settings and per-person totals."""
         figures = labour_core.summarise(self.written_timings)
-        keep = ("polygons", "total_ms", "draw_ms", "search_ms", "edit_ms", "idle_ms", "vertices_placed", "clicks",
-                "median_ms", "mean_ms")
-        return {**{name: figures[name] for name in keep}, "active_ms": round(self.labour_active_ms, 1),
-                "sessions": self.labour_sessions, "idle_threshold_ms": ledger.idle_threshold_ms(),
-                "definitions": ledger.DEFINITIONS}
+        summary = {**{name: figures[name] for name in labour_file.SUMMARY_FIELDS},
+                   "active_ms": round(self.labour_active_ms, 1), "sessions": self.labour_sessions,
+                   "idle_threshold_ms": ledger.idle_threshold_ms(), "definitions": ledger.DEFINITIONS}
+        if not self.options.labour:
+            return summary
+        anchors = sorted(self.session_anchors.values(),
+                         key=lambda anchor: (anchor["first_received_ms"] is None, anchor["first_received_ms"] or 0.0,
+                                             anchor["session"]))
+        people = labour_file.person_totals(labour_core.Ledger({}, self.session_ledgers),
+                                           labour_file.session_people(anchors))
+        return {**summary, "ledger_version": labour_file.LEDGER_VERSION,
+                "clock_lead_ms": float(current_app.config["ANNOTATOR"]["CLOCK_LEAD_S"]) * 1000,
+                "people": people, "session_anchors": anchors,
+                "unattached_events": {anchor["session"]: self.unattached_events[anchor["session"]]
+                                      for anchor in anchors if self.unattached_events.get(anchor["session"])}}
 
-    def _labour(self, client_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-        events: dict[str, list[dict[str, Any]]] = {}
-        for row in db.session.execute(
-                select(LabourEvent.annotation_client_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
-                       LabourEvent.client_time_ms, LabourEvent.received_at, LabourEvent.data)
-                .where(LabourEvent.annotation_client_id.in_(client_ids))):
-            events.setdefault(row.annotation_client_id, []).append(
-                {"session": row.session_id, "seq": row.seq, "kind": row.kind, "t_ms": row.client_time_ms,
-                 "received": row.received_at, "data": row.data or {}})
-        return {client_id: coco.labour_ledger(ledger) for client_id, ledger in events.items()}
+    def _read_events(self, image_ids: Sequence[int], batch_ledger: labour_core.Ledger) -> None:
+        """Every event of the batch's images, kept per image until its annotations are written (then each goes
+        on its annotation or, if none of the exported ones is its, into info.labour.unattached_events)."""
+        rows = db.session.execute(
+            select(LabourEvent.image_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
+                   LabourEvent.client_time_ms, LabourEvent.annotation_client_id, LabourEvent.data,
+                   LabourEvent.received_at, Annotator.public_id)
+            .outerjoin(Annotator, Annotator.id == LabourEvent.annotator_id)
+            .where(LabourEvent.image_id.in_(list(image_ids)))
+            .order_by(LabourEvent.session_id, LabourEvent.seq))
+        self._annotation_events = {}
+        for row in rows:
+            received = _epoch_ms(row.received_at)
+            event = {"session": row.session_id, "seq": row.seq, "kind": row.kind, "t_ms": row.client_time_ms,
+                     "annotation": row.annotation_client_id, "data": row.data or {}, "received": received}
+            self._image_events.setdefault(row.image_id, []).append(event)
+            if row.annotation_client_id is not None:
+                self._annotation_events.setdefault((row.image_id, row.annotation_client_id), []).append(event)
+            anchor = self.session_anchors.get(row.session_id)
+            if anchor is None:
+                session = batch_ledger.sessions.get(row.session_id)
+                clamped = (session.as_dict().get("clamped_ms") if session is not None else None) or 0.0
+                anchor = self.session_anchors[row.session_id] = {
+                    "session": row.session_id, "person": coco.pseudonym(row.public_id) if row.public_id
+                    else "imported", "image_id": row.image_id, "first_received_ms": received,
+                    "last_received_ms": received, "opened_ms": None, "clamped_ms": round(float(clamped), 1)}
+            elif received is not None:
+                first, last = anchor["first_received_ms"], anchor["last_received_ms"]
+                anchor["first_received_ms"] = received if first is None else min(first, received)
+                anchor["last_received_ms"] = received if last is None else max(last, received)
+        self.session_ledgers.update(batch_ledger.sessions)
+
+    def _own_events(self, image_id: int, client_id: str) -> list[dict[str, Any]]:
+        return coco.labour_ledger(self._annotation_events.get((image_id, client_id), []))
+
+    def _settle_events(self, image_id: int, written: set[str]) -> None:
+        """The image's events that rode on no written annotation go to info.labour, per session."""
+        for event in self._image_events.pop(image_id, ()):
+            if event["annotation"] is not None and event["annotation"] in written:
+                continue
+            self.unattached_events.setdefault(event["session"], []).append(labour_file.event_entry(
+                event["session"], event["seq"], event["kind"], event["t_ms"], event["data"], event["received"],
+                event["annotation"]))
 
     def _selected(self, image: ImageRecord, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if self.options.annotators != "latest" or len(records) < 2:
@@ -275,12 +330,16 @@ class Export:
     def coco_annotation_batches(self) -> Iterator[list[dict[str, Any]]]:
         batch: list[dict[str, Any]] = []
         for image, records in self.annotation_groups():
+            written: set[str] = set()
             for record in self._selected(image, records):
                 entry, notes = coco.coco_annotation(record, image.height, image.width, self.options.segmentation)
                 self.notes.extend(notes)
                 if entry is not None:
                     batch.append(entry)
                     self.written_timings.append(entry["attributes"]["timings"])
+                    written.add(record["client_id"])
+            if self.options.labour:
+                self._settle_events(image.id, written)
             if len(batch) >= BATCH:
                 self.annotations_written += len(batch)
                 yield batch
@@ -384,6 +443,14 @@ class Export:
         if self.notes:
             text += f" {len(self.notes)} note(s) in the report:"
         return text
+
+
+def _epoch_ms(moment: datetime | None) -> float | None:
+    """A stored receive time as epoch milliseconds, exactly as annotator/ledger.py turns it into a
+    `labour.Event` (SQLite keeps naive UTC), so figures recomputed from the file are the app's own."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000
 
 
 def _with_flag(row: Any) -> dict[str, Any]:

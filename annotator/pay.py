@@ -309,3 +309,49 @@ def compare(hourly_usd: float | None, lines: Sequence[Mapping[str, Any]], rates:
                       "ratio": None if hourly_usd is None or line_usd <= 0 else hourly_usd / line_usd})
         out.append(entry)
     return out
+
+
+# --- labour spent and work that would be paid -------------------------------------------------------------------
+
+# What each model pays for, said on the receipt: a piece rate pays results (the outlines still there, closed);
+# an hourly rate pays the time, deleted and cancelled work included.
+PAYS = {
+    "polygon": "each live, closed outline (deleted outlines and cancelled drawings earn nothing)",
+    "image": "each image with at least one live, closed outline",
+    "hour": "every hour of active time, deleted and cancelled work included",
+}
+
+
+def work_split(report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """From a labour report (annotator/ledger.py `report()`): the labour spent (all active time, every outline
+    drawn, deleted ones and cancelled drawings included) and the work that would be paid (live, closed
+    outlines, the images holding them, and their own time). pay_panel.js `workSplit` is the same."""
+    totals = report.get("totals") or {}
+    polygons = list(report.get("polygons") or [])
+    cancelled = list(report.get("cancelled") or [])
+    def is_live(row: Mapping[str, Any]) -> bool:
+        return not row.get("deleted") and bool(row.get("closed", True))
+
+    live = [row for row in polygons if is_live(row)]
+    return {
+        "spent": {"active_ms": float(totals.get("active_ms") or 0.0), "outlines": len(polygons),
+                  "deleted": sum(1 for row in polygons if row.get("deleted")),
+                  "cancelled": len(cancelled),
+                  "cancelled_ms": round(sum(float(row.get("total_ms") or 0.0) for row in cancelled), 1),
+                  "unpaid_ms": round(sum(float(row.get("total_ms") or 0.0) for row in cancelled)
+                                     + sum(float(row.get("total_ms") or 0.0) for row in polygons
+                                           if not is_live(row)), 1),
+                  "images": len(report.get("images") or [])},
+        "paid": {"polygons": len(live), "images": len({row.get("image_id") for row in live}),
+                 "polygons_ms": round(sum(float(row.get("total_ms") or 0.0) for row in live), 1)},
+    }
+
+
+def pay_for(model: Mapping[str, Any], split: Mapping[str, Mapping[str, Any]],
+            rates: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`earnings` under one model for a `work_split`: a piece rate paid on the paid work only, the hours on all
+    the labour spent; the effective wage is always over all the time spent (the time the person gave)."""
+    spent, paid = split["spent"], split["paid"]
+    result = earnings(model, spent["active_ms"], paid["polygons"], paid["images"], rates)
+    result["pays"] = PAYS[model["unit"]]
+    return result

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import Counter
 from collections.abc import Mapping
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ..models import Image, db
+from ..paths import shipped_dir
 from . import bp
 from .contract import contract
 
@@ -44,10 +49,23 @@ class PresetTime(PresetFigure):
     lower_bound: bool | None = Field(default=None, description="true: the source says \"more than\"")
 
 
+class PresetObjects(PresetFigure):
+    value: float = Field(gt=0, description="outlined objects (instances) per image")
+    lower_bound: bool | None = Field(default=None, description="true: the image holds more objects than this")
+
+
+class PresetVertices(PresetFigure):
+    value: float = Field(gt=0, description="vertices per outlined object")
+
+
 class Preset(BaseModel):
     id: str
     label: str
     images: PresetCount | None = None
+    objects_per_image: PresetObjects | None = Field(
+        default=None, description="what the person's time per object is multiplied by; null: not published")
+    vertices_per_object: PresetVertices | None = Field(
+        default=None, description="what the person's time per vertex is multiplied by; null: not published")
     time_per_image: PresetTime | None = None
     figures: list[PresetFigure] = []
 
@@ -86,6 +104,9 @@ def validate_presets(data: Any) -> dict[str, Any]:
         seen.add(preset["id"])
         if preset.get("images") is not None:
             _check_figure(preset["images"], f"{where}.images", "value")
+        for name in ("objects_per_image", "vertices_per_object"):
+            if preset.get(name) is not None:
+                _check_figure(preset[name], f"{where}.{name}", "value")
         if preset.get("time_per_image") is not None:
             _check_figure(preset["time_per_image"], f"{where}.time_per_image", "seconds")
         for number, figure in enumerate(preset.get("figures") or []):
@@ -98,6 +119,49 @@ def load_presets() -> dict[str, Any]:
     """The shipped presets, read through importlib.resources (checkout, wheel or zip alike)."""
     text = resources.files("annotator").joinpath("data", "scale_presets.json").read_text(encoding="utf-8")
     return validate_presets(json.loads(text))
+
+
+class TruthCount(BaseModel):
+    image_id: int
+    file_name: str
+    objects: int = Field(description="objects outlined in the image's ground truth")
+
+
+class TruthCounts(BaseModel):
+    source: str
+    images: list[TruthCount]
+
+
+@functools.lru_cache(maxsize=2)
+def _truth_counts(path: Path, stamp: int) -> dict[tuple[str, int, int], int]:
+    """(file name, width, height) -> objects, from the shipped ground truth (cached per process by mtime: a
+    read-only file shipped with the app)."""
+    coco = json.loads(path.read_text(encoding="utf-8"))
+    per_image = Counter(entry.get("image_id") for entry in coco.get("annotations", []))
+    return {(image["file_name"], image["width"], image["height"]): per_image.get(image["id"], 0)
+            for image in coco.get("images", [])}
+
+
+def truth_counts() -> list[dict[str, Any]]:
+    """The sample scenes in the library that ship ground truth, with its object count: the receipt says how
+    much of such an image a person outlined ("4 of the 77 objects")."""
+    try:
+        path = shipped_dir("sample_images") / "ground_truth.json"
+        counts = _truth_counts(path, path.stat().st_mtime_ns)
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    rows = db.session.execute(select(Image.id, Image.file_name, Image.width, Image.height)
+                              .where(Image.source == "sample", Image.deleted.is_(False)).order_by(Image.id))
+    return [{"image_id": row.id, "file_name": row.file_name, "objects": counts[key]}
+            for row in rows if (key := (row.file_name, row.width, row.height)) in counts]
+
+
+@bp.get("/labour/ground-truth")
+@contract(ok=TruthCounts, tags=["labour"])
+def labour_ground_truth() -> Response:
+    """How many objects each sample scene's ground truth outlines (other images have none listed)."""
+    return jsonify({"source": "the sample scenes' own ground truth (sample_images/ground_truth.json): every "
+                              "object in the picture outlined", "images": truth_counts()})
 
 
 @bp.get("/labour/presets")

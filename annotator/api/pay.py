@@ -14,12 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from .. import pay
+from .. import ledger, pay
 from ..auth import admin_required
 from ..errors import ApiError
 from ..models import Setting, db
 from . import bp
+from . import labour as labour_api
 from .contract import contract
+from .labour import LabourQuery
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +155,41 @@ def _store(settings: dict[str, Any]) -> None:
             row = db.session.get(Setting, SETTING_KEY)
     row.value = settings
     db.session.commit()
+
+
+class Earned(BaseModel):
+    model: str
+    rate: float
+    currency: str
+    units: float
+    amount: float
+    active_hours: float
+    effective_hourly: float | None
+    amount_usd: float
+    effective_hourly_usd: float | None
+    pays: str = Field(description="what this model pays for")
+
+
+class PayReceipt(BaseModel):
+    model: str = Field(description="the model the receipt shows first")
+    spent: dict[str, float] = Field(description="labour spent: active_ms, outlines, deleted, cancelled, "
+                                                "cancelled_ms, unpaid_ms, images")
+    paid: dict[str, float] = Field(description="work that would be paid: live closed polygons, their images "
+                                               "and their own time (polygons_ms)")
+    earnings: dict[str, Earned] = Field(description="per pay model")
+
+
+@bp.get("/pay/earnings")
+@contract(query=LabourQuery, ok=PayReceipt, errors=[403, 404], tags=["pay"])
+def pay_earnings(query: LabourQuery) -> Response:
+    """What a person's recorded work would earn under each pay model, labour spent apart from the work that
+    would be paid (the receipt's pay panel does the same sums). A participant sees only their own."""
+    report = ledger.report(labour_api._scope(query))  # who may see whose: as the summary
+    settings, _ = _current()
+    split = pay.work_split(report)
+    return jsonify({"model": settings["model"], **split,
+                    "earnings": {name: pay.pay_for(settings["pay_models"][name], split, settings["exchange_rates"])
+                                 for name in pay.MODELS}})
 
 
 @bp.delete("/pay")

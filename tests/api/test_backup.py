@@ -130,6 +130,8 @@ def exported(place: Installation, tmp_path: Path) -> dict[str, Any]:
     out = tmp_path / f"export-{uuid.uuid4().hex[:6]}.json"
     result = cli(place, "export", str(out), "--labour")
     assert result.exit_code == 0, result.output
+    audit = CliRunner().invoke(main, ["labour", "verify", str(out)], catch_exceptions=False)
+    assert audit.exit_code == 0 and audit.output.startswith("all "), audit.output  # it audits itself
     dataset = json.loads(out.read_text(encoding="utf-8"))
     del dataset["info"]["date_created"]  # the moment of the export, not of the data
     return dataset

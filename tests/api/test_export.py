@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -118,10 +119,23 @@ def scene(app: Flask) -> Scene:
 
 
 def export_file(run, tmp_path: Path, *options: str) -> tuple[dict[str, Any], Path, str]:
-    out = tmp_path / f"export-{uuid.uuid4().hex[:6]}.json"
+    out = tmp_path / f"export-{uuid.uuid4().hex[:6]}{'.zip' if '--zip' in options else '.json'}"
     result = run("export", str(out), *options)
     assert result.exit_code == 0, result.output
+    if "--labour" in options:
+        verified(run, out)
+    if "--zip" in options:
+        with zipfile.ZipFile(out) as archive:
+            return json.loads(archive.read("annotations.json")), out, result.output
     return json.loads(out.read_text(encoding="utf-8")), out, result.output
+
+
+def verified(run, path: Path) -> str:
+    """`annotator labour verify` on a labour export: every one these tests write must audit itself."""
+    result = run("labour", "verify", str(path))
+    assert result.exit_code == 0, result.output
+    assert re.match(r"all \d+ figures match", result.output), result.output
+    return result.output
 
 
 def by_id(dataset: dict[str, Any]) -> dict[int, dict[str, Any]]:
@@ -309,11 +323,12 @@ def test_labour_ledger_only_when_asked_ordered_by_session_then_seq(run, scene, t
     assert all("labour" not in annotation["attributes"] for annotation in plain.values())
     dataset = export_file(run, tmp_path, "--labour")[0]
     annotations = by_id(dataset)
+    minute = T0.timestamp() * 1000 + 60_000
     assert annotations[scene.ids["car_alice"]]["attributes"]["labour"] == [
-        {"kind": "start", "t_ms": 100.0, "seq": 1, "session": "s-early"},
-        {"kind": "close", "t_ms": 900.5, "seq": 2, "session": "s-early"},
-        {"kind": "vertex", "t_ms": 5000.0, "seq": 1, "session": "s-late"},
-        {"kind": "close", "t_ms": 6100.0, "seq": 2, "session": "s-late"}]
+        {"session": "s-early", "seq": 1, "kind": "start", "t_ms": 100.0, "received_ms": minute},
+        {"session": "s-early", "seq": 2, "kind": "close", "t_ms": 900.5, "received_ms": minute + 60_000},
+        {"session": "s-late", "seq": 1, "kind": "vertex", "t_ms": 5000.0, "received_ms": minute + 59 * 60_000},
+        {"session": "s-late", "seq": 2, "kind": "close", "t_ms": 6100.0, "received_ms": minute + 60 * 60_000}]
     assert annotations[scene.ids["person"]]["attributes"]["labour"] == []
     assert dataset["info"]["export_options"]["labour"] is True
 
@@ -364,6 +379,7 @@ def test_download_is_an_attachment_streamed_with_the_same_annotations_as_the_cli
         response.close()
     path = tmp_path / "download.json"
     path.write_bytes(body)
+    verified(run, path)
     downloaded = json.loads(body)
     assert segm_ap(path, as_results(path)) == pytest.approx(1.0)
     cli = export_file(run, tmp_path, "--segmentation", "rle", "--labour")[0]
@@ -559,3 +575,102 @@ def test_info_carries_a_labour_summary_of_the_exported_annotations(run, scene, t
     assert summary["total_ms"] == sum(t["total_ms"] for t in timings) == 1900.5
     assert summary["sessions"] == 2 and summary["active_ms"] == 1900.5
     assert summary["idle_threshold_ms"] == 30_000 and "draw_ms" in summary["definitions"]
+
+
+# --- a file that audits itself: `annotator labour verify` ---------------------------------------------------
+
+
+def add_session(app: Flask, scene: Scene) -> None:
+    """Bob's editor session on street2: the page opens, he zooms, finds the person (4 s of search) and outlines
+    it (3 s), starts another outline and cancels it, then looks around. Only the outline he closed is exported:
+    the opening, the zooms and the cancelled drawing ride in info.labour.unattached_events."""
+    with app.app_context():
+        bob = db.session.scalar(select(Annotator.id).where(Annotator.public_id == scene.public_ids["bob"]))
+        person = scene.client_ids["person_bob"]
+        steps = [("open", None, 0), ("zoom", None, 1500), ("draw-start", person, 4000), ("vertex", person, 4000),
+                 ("vertex", person, 5000), ("vertex", person, 6000), ("close", person, 7000),
+                 ("draw-start", "cancelled-drawing-1", 9000), ("vertex", "cancelled-drawing-1", 9500),
+                 ("cancel", "cancelled-drawing-1", 11000), ("zoom", None, 12000)]
+        for seq, (kind, annotation, t_ms) in enumerate(steps, start=1):
+            db.session.add(LabourEvent(image_id=scene.images["street2"], annotator_id=bob, session_id="s-bob",
+                                       seq=seq, kind=kind, annotation_client_id=annotation, client_time_ms=t_ms,
+                                       received_at=T0 + timedelta(minutes=90, seconds=seq),
+                                       data={"provenance": "click"} if kind == "vertex" else {}))
+        db.session.commit()
+
+
+def test_a_labour_export_audits_itself_from_the_file_alone(run, scene, app, tmp_path):
+    add_session(app, scene)
+    dataset, out, _ = export_file(run, tmp_path, "--labour")  # export_file runs `labour verify` too
+    mine = by_id(dataset)[scene.ids["person_bob"]]["attributes"]
+    assert mine["timings"]["search_ms"] == 4000.0 and mine["timings"]["draw_ms"] == 3000.0
+    assert mine["timings"]["hidden_ms"] == 0.0 and mine["timings"]["clamped_ms"] == 0.0
+    assert [event["kind"] for event in mine["labour"]] == ["draw-start", "vertex", "vertex", "vertex", "close"]
+    assert all(event["received_ms"] > 0 for event in mine["labour"])
+    labour = dataset["info"]["labour"]
+    assert labour["ledger_version"] == "annotator-labour/2" and labour["clock_lead_ms"] == 60_000
+    assert [event["kind"] for event in labour["unattached_events"]["s-bob"]] == [
+        "open", "zoom", "draw-start", "vertex", "cancel", "zoom"]
+    assert labour["unattached_events"]["s-bob"][2]["annotation"] == "cancelled-drawing-1"
+    anchor = next(a for a in labour["session_anchors"] if a["session"] == "s-bob")
+    pseudonym = "annotator-" + scene.public_ids["bob"][:8]
+    assert anchor == {"session": "s-bob", "person": pseudonym, "image_id": scene.images["street2"],
+                      "first_received_ms": (T0 + timedelta(minutes=90, seconds=1)).timestamp() * 1000,
+                      "last_received_ms": (T0 + timedelta(minutes=90, seconds=11)).timestamp() * 1000,
+                      "opened_ms": None, "clamped_ms": 0.0}
+    # Bob's person total counts the cancelled drawing and the looking around: the whole session.
+    assert labour["people"][pseudonym] == {"active_ms": 12_000.0, "sessions": 1}
+    assert re.match(r"all \d+ figures match", run("labour", "verify", str(out)).output)
+
+
+@pytest.mark.parametrize(("path", "value", "named"), [
+    (("annotation", "search_ms"), 3999.0, "timings.search_ms is 3999.0 in the file, recomputed 4000.0"),
+    (("event", "t_ms"), 3000.0, "timings.draw_ms is 3000.0 in the file, recomputed 4000.0"),
+    (("info", "active_ms"), 1.0, "info.labour: active_ms is 1.0 in the file"),
+    (("person", "active_ms"), 11_000.0, "active_ms is 11000.0 in the file, recomputed 12000.0"),
+    (("unattached", None), None, "timings.search_ms is 4000.0 in the file, recomputed 0.0"),
+])
+def test_a_tampered_figure_or_event_fails_the_audit_naming_it(run, scene, app, tmp_path, path, value, named):
+    add_session(app, scene)
+    dataset, out, _ = export_file(run, tmp_path, "--labour")
+    mine = by_id(dataset)[scene.ids["person_bob"]]
+    labour = dataset["info"]["labour"]
+    kind, name = path
+    if kind == "annotation":
+        mine["attributes"]["timings"][name] = value
+    elif kind == "event":  # the first vertex said to come a second earlier: a second more drawing, less search
+        mine["attributes"]["labour"][1][name] = value
+    elif kind == "info":
+        labour[name] = value
+    elif kind == "person":
+        labour["people"]["annotator-" + scene.public_ids["bob"][:8]][name] = value
+    else:  # what an export without the unattached events (before this change) gave: no search time at all
+        del labour["unattached_events"]["s-bob"]
+    out.write_text(json.dumps(dataset), encoding="utf-8")
+    result = run("labour", "verify", str(out))
+    assert result.exit_code == 1
+    where = "info.labour" if kind == "info" else f"annotation {scene.ids['person_bob']}" if kind != "person" \
+        else "person annotator-"
+    assert any(line.startswith(where) and named in line for line in result.output.splitlines()), result.output
+
+
+def test_verify_refuses_a_file_it_cannot_audit(run, scene, tmp_path):
+    plain = export_file(run, tmp_path)[1]
+    result = run("labour", "verify", str(plain))
+    assert result.exit_code == 2 and "export it with --labour" in result.output
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert run("labour", "verify", str(broken)).exit_code == 2
+    not_coco = tmp_path / "not-coco.json"
+    not_coco.write_text('{"images": []}', encoding="utf-8")
+    result = run("labour", "verify", str(not_coco))
+    assert result.exit_code == 2 and "not a COCO instance file" in result.output
+
+
+def test_every_export_option_with_labour_audits_itself(run, scene, app, tmp_path):
+    """One person's work, the latest outline per object, RLE, a ZIP: each file still recomputes exactly (the
+    outlines left out put their events in info.labour)."""
+    add_session(app, scene)
+    for options in (("--annotators", "Bob"), ("--annotators", "latest"), ("--segmentation", "rle"),
+                    ("--images", str(scene.images["street2"])), ("--zip",)):
+        export_file(run, tmp_path, "--labour", *options)

@@ -15,7 +15,7 @@ SHIPPED = json.loads(resources.files("annotator").joinpath("data", "scale_preset
 
 
 def _figures(preset):
-    for name in ("images", "time_per_image"):
+    for name in ("images", "objects_per_image", "vertices_per_object", "time_per_image"):
         if preset.get(name) is not None:
             yield preset[name]
     yield from preset.get("figures") or []
@@ -58,6 +58,38 @@ def test_the_numbers_are_the_published_ones():
     assert by_id["mapillary-vistas"]["images"] is None and by_id["manual-full-image"]["images"] is None
 
 
+def test_objects_per_image_are_the_published_ones_and_no_vertex_count_is_made_up():
+    """Scale-up multiplies the person's time per object by these: Cordts 2016 Table 2 (7.0 humans + 11.8
+    vehicles, a lower bound of the polygons per image) and Lin 2014 §5 (7.7 instances per image)."""
+    by_id = {preset["id"]: preset for preset in SHIPPED["presets"]}
+    cityscapes = by_id["cityscapes-fine"]["objects_per_image"]
+    assert cityscapes["value"] == pytest.approx(7.0 + 11.8) and cityscapes["lower_bound"] is True
+    assert "Table 2" in cityscapes["source"] and cityscapes["confidence"] == "exact"
+    coco = by_id["coco"]["objects_per_image"]
+    assert coco["value"] == 7.7 and "§5" in coco["source"]
+    # The reference figures publish no vertices per object for any of them.
+    assert all(preset["vertices_per_object"] is None for preset in SHIPPED["presets"])
+
+
+def test_the_sample_scenes_ground_truth_object_counts(data_dir, database_url):
+    app = make_app(data_dir, database_url, LOAD_SAMPLES=True)
+    client = app.test_client()
+    client.get("/")  # the first request seeds the samples
+    body = client.get("/api/labour/ground-truth").get_json()
+    counts = {row["file_name"]: row["objects"] for row in body["images"]}
+    truth = json.loads((resources.files("annotator").parent / "sample_images" / "ground_truth.json")
+                       .read_text("utf-8")) if (resources.files("annotator").parent / "sample_images").is_dir() \
+        else None
+    assert counts["scene_01.jpg"] == 77 and len(counts) == 8
+    if truth is not None:
+        assert sum(counts.values()) == len(truth["annotations"])
+    assert "ground truth" in body["source"]
+
+
+def test_no_ground_truth_counts_for_uploaded_images(client):
+    assert client.get("/api/labour/ground-truth").get_json()["images"] == []
+
+
 def test_load_presets_validates_the_shipped_file():
     assert load_presets() == SHIPPED
 
@@ -67,6 +99,8 @@ def test_load_presets_validates_the_shipped_file():
     (("time_per_image", "confidence"), "NOT VERIFIED", "presets[1].time_per_image.confidence"),
     (("images", "value"), -3, "presets[1].images.value"),
     (("time_per_image", "seconds"), True, "presets[1].time_per_image.seconds"),
+    (("objects_per_image", "value"), 0, "presets[1].objects_per_image.value"),
+    (("objects_per_image", "source"), " ", "presets[1].objects_per_image.source"),
 ])
 def test_a_figure_without_its_number_or_source_is_refused(path, value, message):
     broken = copy.deepcopy(SHIPPED)

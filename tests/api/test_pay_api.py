@@ -116,3 +116,53 @@ def test_a_second_put_replaces_the_first(client, csrf_headers, edited):
 
 def test_writes_need_the_csrf_token(client, edited):
     assert client.put("/api/pay", json=edited).status_code == 400
+
+
+def test_earnings_pay_the_live_outlines_and_count_all_the_labour_spent(guarded):
+    """A participant's outline kept, one deleted, one drawing cancelled: a piece rate pays one outline, the
+    hourly rate all the time, and the wage is over all the time. Only their own record."""
+    from annotator import library
+    from tests.conftest import csrf_of, image_bytes
+
+    with guarded.application.app_context():
+        image = library.add_image(image_bytes(200, 150, "JPEG"), "street.jpg", "upload")[0].id
+    guarded.get("/join")
+    joined = guarded.post("/api/join", headers=csrf_for(guarded), json={"name": "Kim"})
+    assert joined.status_code == 201, joined.get_json()
+    headers = csrf_of(guarded)
+    square = [{"points": [10, 10, 60, 10, 60, 60, 10, 60]}]
+    events = [{"seq": 1, "kind": "open", "t": 0},
+              {"seq": 2, "kind": "draw-start", "annotation": "kept-outline", "t": 3000},
+              {"seq": 3, "kind": "close", "annotation": "kept-outline", "t": 9000}]
+    saved = guarded.post(f"/api/images/{image}/annotations", headers=headers, json={
+        "client_id": "kept-outline", "category_id": 7, "parts": square, "session_id": "session-pay", "sent_t": 9000,
+        "events": events})
+    assert saved.status_code == 201, saved.get_json()
+    events = [{"seq": 4, "kind": "draw-start", "annotation": "doomed-outline", "t": 10_000},
+              {"seq": 5, "kind": "close", "annotation": "doomed-outline", "t": 12_000}]
+    doomed = guarded.post(f"/api/images/{image}/annotations", headers=headers, json={
+        "client_id": "doomed-outline", "category_id": 7, "parts": square, "session_id": "session-pay", "sent_t": 12_000,
+        "events": events}).get_json()["annotation"]
+    gone = guarded.delete(f"/api/annotations/{doomed['id']}", headers=headers, json={
+        "version": 1, "session_id": "session-pay", "sent_t": 13_000,
+        "events": [{"seq": 6, "kind": "delete", "annotation": "doomed-outline", "t": 13_000}]})
+    assert gone.status_code == 200, gone.get_json()
+    sent = guarded.post(f"/api/images/{image}/events", headers=headers, json={
+        "session_id": "session-pay", "sent_t": 18_000, "events": [
+            {"seq": 7, "kind": "draw-start", "annotation": "cancelled-outline", "t": 15_000},
+            {"seq": 8, "kind": "cancel", "annotation": "cancelled-outline", "t": 18_000}]})
+    assert sent.status_code == 201, sent.get_json()
+
+    body = guarded.get("/api/pay/earnings?annotator=me").get_json()
+    assert body["spent"] == {"active_ms": 18_000.0, "outlines": 2, "deleted": 1, "cancelled": 1,
+                             "cancelled_ms": 5_000.0, "unpaid_ms": 9_000.0, "images": 1}
+    assert body["paid"] == {"polygons": 1, "images": 1, "polygons_ms": 9_000.0}
+    defaults = pay.load_defaults()["pay_models"]
+    per_polygon = body["earnings"]["per_polygon"]
+    assert per_polygon["units"] == 1 and per_polygon["amount"] == pytest.approx(defaults["per_polygon"]["value"])
+    assert per_polygon["effective_hourly"] == pytest.approx(defaults["per_polygon"]["value"] / (18 / 3600))
+    assert "deleted outlines and cancelled drawings earn nothing" in per_polygon["pays"]
+    assert body["earnings"]["hourly"]["units"] == pytest.approx(18 / 3600)
+    assert body["earnings"]["per_image"]["units"] == 1
+    refused = guarded.get("/api/pay/earnings?annotator=nobody-at-all")
+    assert refused.status_code == 404 and refused.get_json()["error"] == "not found"

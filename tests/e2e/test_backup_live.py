@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import requests
 
+from annotator import labour_file
 from tests.e2e.conftest import LiveServer, run_annotator
 
 pytestmark = pytest.mark.slow
@@ -127,7 +128,10 @@ def backup_of(data_dir: Path, out: Path, *options: str) -> Path:
 
 def export_annotations(data_dir: Path, out: Path) -> dict[int, dict[str, Any]]:
     annotator_ok(["export", str(out), "--labour"], data_dir)
-    return {a["id"]: a for a in json.loads(out.read_text(encoding="utf-8"))["annotations"]}
+    dataset = json.loads(out.read_text(encoding="utf-8"))
+    audit = labour_file.verify(dataset)  # the file recomputes itself, as `annotator labour verify` does
+    assert audit.ok, audit.differences
+    return {a["id"]: a for a in dataset["annotations"]}
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:

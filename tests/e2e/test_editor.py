@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from annotator import labour_file
 from tests.e2e.conftest import assert_no_js_errors
 
 pytestmark = pytest.mark.e2e
@@ -412,6 +413,8 @@ def test_list_help_opacity_and_labour_record(live_server, page, js_errors) -> No
 
     # The minutes behind the polygon are on the record: each vertex click, the close.
     export = page.request.get(f"{live_server.url}api/export/coco?labour=1").json()
+    audit = labour_file.verify(export)  # the file recomputes itself, as `annotator labour verify` does
+    assert audit.ok and audit.checked > 0, audit.differences
     labour = only(export["annotations"])["attributes"]["labour"]
     kinds = [event["kind"] for event in labour]
     assert kinds.count("vertex") == 4 and "close" in kinds

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+from annotator import labour_file
 from tests.e2e.conftest import (
     LiveServer,
     assert_no_js_errors,
@@ -116,6 +117,8 @@ def labour_by_client_id(server: LiveServer) -> dict[str, list[dict[str, Any]]]:
     """Each live annotation's labour events from the COCO export, keyed by the editor's client id."""
     export = requests.get(f"{server.url}api/export/coco?labour=1", timeout=30)
     export.raise_for_status()
+    audit = labour_file.verify(export.json())  # the file recomputes itself, as `annotator labour verify` does
+    assert audit.ok, audit.differences
     client_ids = {item["id"]: item["client_id"] for item in server_items(server)}
     result: dict[str, list[dict[str, Any]]] = {}
     for annotation in export.json()["annotations"]:

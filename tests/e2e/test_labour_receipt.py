@@ -11,6 +11,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from tests.e2e.conftest import ScriptedEditor, assert_no_js_errors
@@ -80,11 +81,9 @@ def assert_figures_match(page: Any, mine: dict[str, Any]) -> None:
                                              f"including {deleted} deleted: they are still counted, the work was done")
     assert text(page, "receipt-vertices") == str(totals["vertices_placed"])
     assert text(page, "receipt-clicks").startswith(f"{totals['clicks']} click")
-    assert text(page, "receipt-active-minutes") == minutes(totals["active_ms"])
     assert text(page, "receipt-idle-minutes").startswith(f"idle time dropped: {duration(totals['session_idle_ms'])}")
     assert text(page, "receipt-images") == str(totals["images"])
-    for name in ("draw", "search", "edit", "other"):
-        assert text(page, f"receipt-split-{name}") == duration(totals[f"{name}_ms"])
+    assert_split_adds_up(page, mine)
 
     ordered = sorted(mine["polygons"], key=lambda polygon: polygon["total_ms"])
     for testid, polygon in (("receipt-slowest-row", ordered[-1]), ("receipt-fastest-row", ordered[0])):
@@ -109,11 +108,36 @@ def assert_figures_match(page: Any, mine: dict[str, Any]) -> None:
         assert text(page, "class-median", row) == seconds(group["median_ms"])
 
 
+def split_steps(shown: str) -> tuple[int, str]:
+    """"12.3 s" -> (123, "s"): a shown figure in tenths of its unit."""
+    number, unit = shown.split(" ")
+    return round(float(number) * 10), unit
+
+
+def assert_split_adds_up(page: Any, mine: dict[str, Any]) -> None:
+    """"Where the time went": draw, search, edit, cancelled drawings and looking around, each as the ledger
+    says, and the shown figures add up exactly to the active time shown (here and on the card above)."""
+    totals = mine["totals"]
+    total, unit = split_steps(text(page, "receipt-split-total"))
+    assert text(page, "receipt-active-minutes") == text(page, "receipt-split-total")
+    step = 100 if unit == "s" else 6_000
+    assert unit == ("s" if totals["active_ms"] < 120_000 else "min")
+    assert total == round(totals["active_ms"] / step)
+    shown = {name: split_steps(text(page, f"receipt-split-{name}"))[0]
+             for name in ("draw", "search", "edit", "cancelled", "other")}
+    assert sum(shown.values()) == total, (shown, total)
+    assert page.locator("[data-testid=receipt-split-unassigned]").count() == 0  # the buckets hold it all
+    for name, value in shown.items():  # each as the ledger says, to within the rounding that makes them add up
+        assert abs(value - totals[f"{name}_ms"] / step) <= 1, (name, value, totals[f"{name}_ms"])
+
+
 def assert_pay_wage(page: Any, pay: dict[str, Any], mine: dict[str, Any]) -> None:
-    """The pay panel's effective hourly wage = earnings / active hours under the default model."""
+    """The pay panel's effective hourly wage = earnings / hours of labour spent under the default model; a
+    piece rate pays only the live outlines (and the images holding them)."""
     model = pay["pay_models"][pay["model"]]
     totals = mine["totals"]
-    units = {"polygon": totals["polygons"], "image": len(mine["images"]),
+    live = [polygon for polygon in mine["polygons"] if not polygon["deleted"] and polygon["closed"]]
+    units = {"polygon": len(live), "image": len({polygon["image_id"] for polygon in live}),
              "hour": totals["active_ms"] / 3_600_000}[model["unit"]]
     wage = model["value"] * units / (totals["active_ms"] / 3_600_000)
     figure = page.locator("[data-testid=receipt-pay] .pay-results dt:text-is('Effective hourly wage') + dd .pay-figure")
@@ -121,13 +145,16 @@ def assert_pay_wage(page: Any, pay: dict[str, Any], mine: dict[str, Any]) -> Non
 
 
 def assert_scale_up(page: Any, mine: dict[str, Any], typed: str, images: int) -> None:
-    ms_per_image = statistics.fmean(image["active_ms"] for image in mine["images"])
+    """Scaled by the person's pace per object (all active time over the live outlines) times the dataset's
+    published objects per image (Cityscapes by default) times the images typed: not by images."""
+    live = [polygon for polygon in mine["polygons"] if not polygon["deleted"] and polygon["closed"]]
+    ms_per_object = mine["totals"]["active_ms"] / len(live)
     box = page.locator("[data-testid=receipt-scale]")
     box.locator("[data-testid=scale-images]").fill(typed)
-    expected = ms_per_image * images / 3_600_000
+    expected = ms_per_object * 18.8 * images / 3_600_000
     assert box.locator("[data-testid=scale-hours]").inner_text() == hours_text(expected)
-    assert float(box.locator("[data-testid=scale-result]").get_attribute("data-hours")) == expected
-    assert f"{images:,} images like these would take" in box.locator("[data-testid=scale-result]").inner_text()
+    assert float(box.locator("[data-testid=scale-result]").get_attribute("data-hours")) == pytest.approx(expected)
+    assert f"labelling {images:,} images of Cityscapes" in box.locator("[data-testid=scale-result]").inner_text()
 
 
 # --- the tests -------------------------------------------------------------------------------------------------
@@ -255,4 +282,54 @@ def test_no_work_yet_is_a_friendly_page_pointing_to_the_gallery(live_server, pag
     assert "Nothing on your receipt yet" in empty.inner_text()
     assert empty.locator("[data-testid=receipt-gallery-link]").get_attribute("href") == "/"
     assert page.locator("[data-testid=receipt-stats]").count() == 0
+    assert_no_js_errors(js_errors)
+
+
+def test_the_receipt_adds_up_with_a_cancelled_drawing_and_pays_apart_from_labour_spent(live_server, page,
+                                                                                       js_errors) -> None:
+    """A participant outlines a car on sample scene 1, starts a second outline and cancels it, outlines a bus
+    and deletes it, then looks around. Every counted second is in one bucket on the receipt, the cancelled
+    drawing's too; the pay panel pays the one live outline but shows all the labour spent."""
+    editor = ScriptedEditor(live_server, 1, "session-kappa-1")
+    editor.draw("poly-car-k", search=3_000, gaps=[0, 1_000, 1_000, 1_000, 800], category=7)
+    editor.send([editor.event(2_500, "draw-start", "poly-gone-k", category=7),
+                 editor.event(0, "vertex", "poly-gone-k", point=[10, 10], provenance="click", index=0),
+                 editor.event(1_200, "vertex", "poly-gone-k", point=[90, 10], provenance="click", index=1),
+                 editor.event(1_500, "cancel", "poly-gone-k")])
+    bus = editor.draw("poly-bus-k", search=2_000, gaps=[0, 900, 900, 900, 700], category=7)
+    response = editor.http.delete(f"{live_server.url}api/annotations/{bus['id']}", headers=editor.headers, json={
+        "version": 1, "session_id": editor.session_id, "sent_t": editor.t + 1_500,
+        "events": [editor.event(1_500, "delete", "poly-bus-k")]})
+    assert response.status_code == 200, response.text
+    editor.send([editor.event(4_000, "zoom")])
+    mine = person_summary(editor.http, live_server.url, "me")
+    totals = mine["totals"]
+    assert totals["cancelled_drawings"] == 1 and totals["cancelled_ms"] == 5_200
+    buckets = sum(totals[f"{name}_ms"] for name in ("draw", "search", "edit", "cancelled", "other"))
+    assert buckets == pytest.approx(totals["active_ms"], abs=0.5)
+    earned = editor.http.get(f"{live_server.url}api/pay/earnings", params={"annotator": "me"}).json()
+    assert earned["paid"] == {"polygons": 1, "images": 1, "polygons_ms": 6_800.0}
+    assert earned["spent"]["deleted"] == 1 and earned["spent"]["cancelled"] == 1
+    copy_cookies(editor.http, page.context, live_server.url)
+
+    page.goto(f"{live_server.url}receipt")
+    wait_for_receipt(page)
+    assert_figures_match(page, mine)  # the split adds up to the active time shown, cancelled drawing included
+    assert text(page, "receipt-split-cancelled") == "5.2 s"
+    assert "plus 1 drawing cancelled before closing" in text(page, "receipt-cancelled")
+
+    pay = page.locator("[data-testid=receipt-pay]")
+    assert text(page, "pay-spent", pay) == f"{totals['active_ms'] / 60_000:.1f} min of active time"
+    assert "2 outlines (1 deleted, 1 cancelled drawing) on 1 image" in pay.locator("[data-testid=pay-measured]").inner_text()
+    assert text(page, "pay-paid", pay) == "1 live, closed outline"
+    assert "pays each live, closed outline" in text(page, "pay-basis", pay)
+    assert text(page, "pay-unpaid", pay).startswith("Unpaid under this model:")
+    model = earned["earnings"][earned["model"]]
+    assert pay.locator(".pay-results dt:text-is('Earned') + dd .pay-figure").inner_text() == \
+        money(model["amount"], model["currency"])
+    assert_pay_wage(page, editor.http.get(f"{live_server.url}api/pay").json(), mine)
+
+    scale = page.locator("[data-testid=receipt-scale]")
+    assert text(page, "scale-coverage-count", scale) == "scene_01.jpg: you outlined 1 of the 77 objects in this image"
+    assert_scale_up(page, mine, "5,000", 5_000)
     assert_no_js_errors(js_errors)

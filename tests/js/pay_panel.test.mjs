@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import {
-  compare, earnings, formatMoney, renderPayEditor, renderPayPanel, toUsd,
+  compare, earnings, formatMoney, payFor, renderPayEditor, renderPayPanel, toUsd, workSplit,
 } from "../../static/js/labour/pay_panel.js";
 import { descendants, fakeDocument } from "./fake_dom.mjs";
 
@@ -62,9 +62,10 @@ test("money keeps two significant digits when small", () => {
 test("the panel shows the earnings with their basis and the published rate with its source", () => {
   const { container } = panel();
   const text = container.textContent;
-  assert.match(text, /Measured here: 13\.2 min of active editing time, 10 polygons, 1 image/);
-  assert.match(text, /Earned0\.10 USD = 10 polygons measured × 0\.010 USD \(the published rate above\)/);
-  assert.match(text, /Effective hourly wage0\.46 USD\/h = earned ÷ 0\.219 active hours/);
+  assert.match(text, /Labour spent13\.2 min of active time measured here: 10 outlines on 1 image, everything included\./);
+  assert.match(text, /Work that would be paid10 live, closed outlines on 1 image\./);
+  assert.match(text, /Earned0\.10 USD = 10 live outlines paid × 0\.010 USD \(the published rate above\)/);
+  assert.match(text, /Effective hourly wage0\.46 USD\/h = earned ÷ 0\.219 hours of labour spent/);
   const rateSource = byClass(container, "pay-rate-source")[0].textContent;
   assert.match(rateSource, /Source: Sorokin & Forsyth.*2008 \(approximate\)/);
 });
@@ -161,4 +162,53 @@ test("the editor collects the whole settings object and shows the server's refus
   } });
   await refusing.element.fire("submit");
   assert.equal(byClass(container, "pay-edit-status")[0].textContent, "Not saved: reference_lines[0].source: required");
+});
+
+// A person's record as GET /api/labour/summary.json gives it: three outlines (one deleted) on two images, and a
+// drawing cancelled before closing. 10 minutes of active time in all.
+const REPORT = {
+  totals: { active_ms: 600_000, polygons: 3, cancelled_drawings: 1, cancelled_ms: 50_000 },
+  polygons: [
+    { annotation: "a", image_id: 1, total_ms: 200_000, deleted: false, closed: true, vertices: 10 },
+    { annotation: "b", image_id: 1, total_ms: 100_000, deleted: true, closed: true, vertices: 6 },
+    { annotation: "c", image_id: 2, total_ms: 150_000, deleted: false, closed: true, vertices: 8 },
+  ],
+  cancelled: [{ annotation: "x", total_ms: 50_000, closed: false }],
+  images: [{ image_id: 1 }, { image_id: 2 }, { image_id: 3 }],
+};
+
+test("labour spent counts everything; the work that would be paid is the live, closed outlines", () => {
+  const work = workSplit(REPORT);
+  assert.deepEqual(work.spent, { active_ms: 600_000, outlines: 3, deleted: 1, cancelled: 1, cancelled_ms: 50_000,
+    unpaid_ms: 150_000, images: 3 });
+  assert.deepEqual(work.paid, { polygons: 2, images: 2, polygons_ms: 350_000 });
+  // A piece rate pays the paid work only; the wage is over all the time spent. Hourly pays all the time.
+  const perPolygon = payFor(DEFAULTS.pay_models.per_polygon, work, DEFAULTS.exchange_rates);
+  assert.equal(perPolygon.units, 2);
+  assert.ok(Math.abs(perPolygon.effective_hourly - (2 * DEFAULTS.pay_models.per_polygon.value) / (1 / 6)) < 1e-12);
+  assert.equal(payFor(DEFAULTS.pay_models.per_image, work).units, 2);
+  const hourly = payFor(DEFAULTS.pay_models.hourly, work);
+  assert.equal(hourly.units, 1 / 6);
+  assert.match(hourly.pays, /deleted and cancelled work included/);
+});
+
+test("the panel shows labour spent beside the work that would be paid, and says what each model pays", () => {
+  const container = fakeDocument().createElement("div");
+  const handle = renderPayPanel(container, { settings: DEFAULTS, work: workSplit(REPORT) });
+  const one = (id) => descendants(container).find((node) => node.dataset.testid === id);
+  assert.equal(one("pay-spent").textContent, "10.0 min of active time");
+  assert.match(one("pay-spent").parent.textContent, /3 outlines \(1 deleted, 1 cancelled drawing\) on 3 images/);
+  assert.equal(one("pay-paid").textContent, "2 live, closed outlines");
+  assert.match(one("pay-paid").parent.textContent, /on 2 images, 5\.8 min of their own time/);
+  assert.match(one("pay-basis").textContent, /This model \(per polygon\) pays each live, closed outline/);
+  assert.equal(one("pay-unpaid").textContent,
+    "Unpaid under this model: 2.5 min spent on 1 deleted outline and 1 cancelled drawing.");
+  assert.match(container.textContent, /Earned0\.020 USD = 2 live outlines paid/);
+  const radio = byTag(container, "input").find((node) => node.type === "radio" && node.value === "hourly");
+  radio.checked = true;
+  radio.fire("change");
+  assert.equal(handle.state().model, "hourly");
+  assert.match(one("pay-basis").textContent, /pays every hour of active time, deleted and cancelled work included/);
+  assert.equal(descendants(container).filter((node) => node.dataset.testid === "pay-unpaid").length, 0);
+  assert.match(container.textContent, /Earned0\.33 USD = 10\.0 min spent × 2\.00 USD\/h/);
 });

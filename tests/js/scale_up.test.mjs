@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import {
-  formatCount, formatDuration, formatHours, parseImages, personHours, renderScaleUp,
+  coverage, formatCount, formatDuration, formatHours, hoursByObjects, hoursByVertices, paceOf, parseImages,
+  personHours, renderScaleUp,
 } from "../../static/js/labour/scale_up.js";
 import { descendants, fakeDocument } from "./fake_dom.mjs";
 
@@ -14,10 +15,23 @@ function byTestId(node, id) {
   return descendants(node).filter((child) => child.dataset.testid === id);
 }
 
+// The case that misled before: 4 of the 77 objects of sample scene 1 outlined (one more drawn and deleted, one
+// cancelled), 150 s of active time in all, 40 vertices. Image 9 has no ground truth.
+const REPORT = {
+  totals: { active_ms: 150_000 },
+  polygons: [
+    ...[0, 1, 2, 3].map((n) => ({ annotation: `p${n}`, image_id: 1, deleted: false, closed: true, vertices: 10 })),
+    { annotation: "gone", image_id: 1, deleted: true, closed: true, vertices: 7 },
+  ],
+  cancelled: [{ annotation: "x", total_ms: 4000 }],
+  images: [{ image_id: 1, file_name: "scene_01.jpg" }, { image_id: 9, file_name: "photo.jpg" }],
+};
+const TRUTH = [{ image_id: 1, file_name: "scene_01.jpg", objects: 77 }];
+
 function render(options = {}) {
   const container = fakeDocument().createElement("div");
-  const handle = renderScaleUp(container, { msPerImage: 120_000, presets: PRESETS.presets, imagesMeasured: 2,
-    ...options });
+  const handle = renderScaleUp(container, { pace: paceOf(REPORT), presets: PRESETS.presets,
+    coverage: coverage(REPORT, TRUTH), truthSource: "the sample scene's ground truth", ...options });
   return { container, handle, one: (id) => byTestId(container, id)[0] };
 }
 
@@ -46,16 +60,47 @@ test("formatting: counts grouped, hours with the decimals their size needs, dura
   assert.equal(formatDuration(5_400_000), "1.50 h");
 });
 
-test("starts at the first preset's published image count and shows the hours with their basis", () => {
+test("the pace is all the active time over the outlines left, per object and per vertex", () => {
+  const pace = paceOf(REPORT);
+  assert.deepEqual(pace, { activeMs: 150_000, objects: 4, vertices: 40, msPerObject: 37_500, msPerVertex: 3_750 });
+  assert.equal(paceOf({ totals: { active_ms: 5000 }, polygons: [], images: [] }).msPerObject, null);
+  assert.equal(hoursByObjects(37_500, 18.8, 5000), 37_500 * 18.8 * 5000 / 3.6e6);
+  assert.equal(hoursByVertices(3_750, 10, 18.8, 5000), hoursByObjects(37_500, 18.8, 5000));
+  assert.throws(() => hoursByObjects(1, -1, 1));
+  assert.deepEqual(coverage(REPORT, TRUTH), [
+    { image_id: 1, file_name: "scene_01.jpg", outlined: 4, truth: 77 },
+    { image_id: 9, file_name: "photo.jpg", outlined: 0, truth: null }]);
+});
+
+test("scales by objects per image, not by images: 4 of 77 objects is not a labelled image", () => {
   const { handle, one } = render();
+  const cityscapes = PRESETS.presets.find((preset) => preset.id === "cityscapes-fine");
   assert.equal(handle.state().images, 5000);
-  assert.equal(one("scale-images").value, "5,000");
-  assert.equal(one("scale-hours").textContent, formatHours(120_000 * 5000 / 3.6e6));
-  assert.match(one("scale-result").textContent, /At this pace, labelling 5,000 images like these would take 166\.7 person-hours\./);
+  assert.equal(handle.state().dataset, "cityscapes-fine");
+  const expected = 37_500 * cityscapes.objects_per_image.value * 5000 / 3.6e6; // 979.2 h, not 5000 × 150 s = 208 h
+  assert.equal(handle.state().hours, expected);
+  assert.equal(one("scale-hours").textContent, formatHours(expected));
+  assert.match(one("scale-result").textContent, /At your pace per object, labelling 5,000 images of Cityscapes, fine annotations \(at least 18\.8 objects per image\) would take at least 979\.2 person-hours\./);
   const basis = one("scale-result-source").textContent;
-  assert.match(basis, /2\.0 min per image \(measured here\) × 5,000 images/);
-  assert.match(basis, /Source: Cordts et al\./);
-  assert.match(one("scale-pace").textContent, /measured here: mean active time over your 2 images/);
+  assert.match(basis, /= 37\.5 s per object \(measured here\) × 18\.8 objects per image \(7\.0 humans \+ 11\.8 vehicles per image.*Source: Cordts et al\., CVPR 2016, Table 2 \(exact/);
+  assert.match(basis, /How: 7\.0 \+ 11\.8 = 18\.8 instances per image\..*× 5,000 images ÷ 3,600 s per hour\. 5,000 images: 5,000 images with fine/);
+  assert.match(one("scale-pace").textContent, /Your pace: 37\.5 s per object and 3\.8 s per vertex \(measured here: your 2\.5 min of active time, searching and cancelled drawings included, over the 4 outlines you left and their 40 vertices\)\./);
+  assert.match(one("scale-vertex").textContent, /no vertex count per object for Cityscapes, fine annotations, so no per-vertex estimate is made/);
+});
+
+test("a partly labelled image says how much of it was outlined: of its ground truth, else of the average", () => {
+  const { container, handle } = render();
+  const items = byTestId(container, "scale-coverage-item");
+  assert.equal(items.length, 2);
+  assert.equal(byTestId(items[0], "scale-coverage-count")[0].textContent,
+    "scene_01.jpg: you outlined 4 of the 77 objects in this image");
+  assert.match(items[0].textContent, /all of them at your pace per object: 77 × 37\.5 s = 48\.1 min\..*the sample scene's ground truth/);
+  assert.equal(byTestId(items[1], "scale-coverage-count")[0].textContent,
+    "photo.jpg: you outlined 0 of the ~18.8 objects in this image");
+  assert.match(items[1].textContent, /Cityscapes, fine annotations's published average: 7\.0 humans/);
+  handle.setDataset("coco");
+  assert.equal(byTestId(byTestId(container, "scale-coverage-item")[1], "scale-coverage-count")[0].textContent,
+    "photo.jpg: you outlined 0 of the ~7.7 objects in this image");
 });
 
 test("typing N recomputes; an invalid N is flagged and keeps the last result", () => {
@@ -64,7 +109,7 @@ test("typing N recomputes; an invalid N is flagged and keeps the last result", (
   input.value = "12,345";
   input.fire("input");
   assert.equal(handle.state().images, 12_345);
-  assert.equal(one("scale-hours").textContent, formatHours(120_000 * 12_345 / 3.6e6));
+  assert.equal(one("scale-hours").textContent, formatHours(37_500 * 18.8 * 12_345 / 3.6e6));
   assert.match(one("scale-result-source").textContent, /the number you chose/);
   input.value = "lots";
   input.fire("input");
@@ -72,15 +117,25 @@ test("typing N recomputes; an invalid N is flagged and keeps the last result", (
   assert.equal(handle.state().images, 12_345);
 });
 
-test("a preset button sets its dataset's image count and is marked pressed", () => {
+test("a dataset button sets its image count and objects per image, and is marked pressed", () => {
   const { container, handle, one } = render();
   one("scale-preset-coco").fire("click");
   assert.equal(handle.state().images, 328_000);
+  assert.equal(handle.state().hours, 37_500 * 7.7 * 328_000 / 3.6e6);
   assert.equal(one("scale-preset-coco").getAttribute("aria-pressed"), "true");
   assert.equal(one("scale-preset-cityscapes-fine").getAttribute("aria-pressed"), "false");
-  assert.match(one("scale-result-source").textContent, /328k images\. Source: Lin et al\./);
-  // Presets without a published image count get no button.
+  assert.match(one("scale-result-source").textContent, /7\.7 objects per image \(7\.7 instances per image\. Source: Lin et al\..*328k images\. Source: Lin et al\./);
+  // Datasets without a published number of objects per image get no button.
   assert.equal(byTestId(container, "scale-preset-mapillary-vistas").length, 0);
+});
+
+test("a published vertices-per-object figure gives a per-vertex estimate beside the per-object one", () => {
+  const presets = structuredClone(PRESETS.presets);
+  presets[0].vertices_per_object = { value: 25, text: "25 vertices per object", source: "a test", confidence: "exact" };
+  const { one } = render({ presets });
+  const line = one("scale-vertex");
+  assert.equal(Number(line.dataset.hours), hoursByVertices(3_750, 25, 18.8, 5000));
+  assert.match(line.textContent, /At your pace per vertex \(3\.8 s, measured here\) × 25 vertices per object/);
 });
 
 test("each preset shows its published time per image with source, secondary ones labelled", () => {
@@ -96,10 +151,10 @@ test("each preset shows its published time per image with source, secondary ones
   assert.match(hours.textContent, /5,000 images would take more than 7,500 person-hours \(derived here/);
 });
 
-test("with no measured time the panel says so and still shows the published paces", () => {
-  const { container, handle, one } = render({ msPerImage: 0 });
+test("with no finished outline the panel says so and still shows the published paces", () => {
+  const { container, handle, one } = render({ pace: paceOf({ totals: { active_ms: 9000 }, polygons: [] }) });
   assert.equal(handle.state().hours, null);
-  assert.match(one("scale-pace").textContent, /No active time measured yet/);
+  assert.match(one("scale-pace").textContent, /No finished outline yet/);
   assert.equal(byTestId(container, "scale-hours").length, 0);
   assert.equal(byTestId(container, "scale-ref-hours").length, 4);
 });

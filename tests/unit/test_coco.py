@@ -140,12 +140,16 @@ def test_latest_matches_one_outline_per_person_to_an_object():
 
 
 def test_labour_ledger_orders_sessions_by_first_arrival_then_seq():
-    events = [{"session": "zz", "seq": 2, "kind": "b", "t_ms": 2.0, "received": 5},
-              {"session": "aa", "seq": 1, "kind": "c", "t_ms": 9.0, "received": 9},
-              {"session": "zz", "seq": 1, "kind": "a", "t_ms": 1.0, "received": 4}]
-    assert labour_ledger(events) == [{"kind": "a", "t_ms": 1.0, "seq": 1, "session": "zz"},
-                                     {"kind": "b", "t_ms": 2.0, "seq": 2, "session": "zz"},
-                                     {"kind": "c", "t_ms": 9.0, "seq": 1, "session": "aa"}]
+    events = [{"session": "zz", "seq": 2, "kind": "b", "t_ms": 2.0, "received": 5.0, "data": {"x": 1}},
+              {"session": "aa", "seq": 1, "kind": "c", "t_ms": 9.0, "received": 9.0},
+              {"session": "nn", "seq": 1, "kind": "d", "t_ms": 3.0, "received": None},
+              {"session": "zz", "seq": 1, "kind": "a", "t_ms": 1.0, "received": 4.0}]
+    # Each keeps its data and the server's receive time, so the file can be audited; unknown times go last.
+    assert labour_ledger(events) == [
+        {"session": "zz", "seq": 1, "kind": "a", "t_ms": 1.0, "received_ms": 4.0},
+        {"session": "zz", "seq": 2, "kind": "b", "t_ms": 2.0, "data": {"x": 1}, "received_ms": 5.0},
+        {"session": "aa", "seq": 1, "kind": "c", "t_ms": 9.0, "received_ms": 9.0},
+        {"session": "nn", "seq": 1, "kind": "d", "t_ms": 3.0, "received_ms": None}]
 
 
 def test_json_chunks_make_one_document_with_the_report_last_and_complete():

@@ -203,3 +203,20 @@ def test_text_is_trimmed_and_a_non_object_is_refused(defaults):
     assert pay.validate_settings(settings)["reference_lines"][0]["label"] == "US minimum"
     with pytest.raises(ValueError, match=r"^settings: must be an object"):
         pay.validate_settings([])
+
+
+def test_work_split_keeps_labour_spent_apart_from_the_work_that_would_be_paid():
+    report = {"totals": {"active_ms": 600_000.0},
+              "polygons": [{"image_id": 1, "total_ms": 200_000.0, "deleted": False, "closed": True},
+                           {"image_id": 1, "total_ms": 100_000.0, "deleted": True, "closed": True},
+                           {"image_id": 2, "total_ms": 150_000.0, "deleted": False, "closed": True}],
+              "cancelled": [{"total_ms": 50_000.0, "closed": False}],
+              "images": [{"image_id": 1}, {"image_id": 2}, {"image_id": 3}]}
+    split = pay.work_split(report)
+    assert split == {"spent": {"active_ms": 600_000.0, "outlines": 3, "deleted": 1, "cancelled": 1,
+                               "cancelled_ms": 50_000.0, "unpaid_ms": 150_000.0, "images": 3},
+                     "paid": {"polygons": 2, "images": 2, "polygons_ms": 350_000.0}}
+    per_polygon = pay.pay_for({"unit": "polygon", "value": 0.5, "currency": "USD"}, split)
+    assert per_polygon["amount"] == 1.0 and per_polygon["effective_hourly"] == pytest.approx(6.0)
+    hourly = pay.pay_for({"unit": "hour", "value": 6.0, "currency": "USD"}, split)
+    assert hourly["amount"] == pytest.approx(1.0) and "deleted and cancelled work included" in hourly["pays"]

@@ -14,6 +14,12 @@ const MODEL_NAMES = { per_polygon: "per polygon", per_image: "per image", hourly
 const UNIT_NAMES = { polygon: "polygon", image: "image", hour: "hour" };
 const SHOWN_BY_DEFAULT = new Set(["exact", "approximate"]);
 const MS_PER_HOUR = 3_600_000;
+// What each kind of rate pays for (annotator/pay.py PAYS).
+export const PAYS = {
+  polygon: "each live, closed outline (deleted outlines and cancelled drawings earn nothing)",
+  image: "each image with at least one live, closed outline",
+  hour: "every hour of active time, deleted and cancelled work included",
+};
 
 let panelCount = 0; // distinct radio-group names when a page holds several panels
 
@@ -78,6 +84,42 @@ export function compare(hourlyUsd, lines, rates, includeSecondary = false) {
   return out;
 }
 
+/**
+ * Labour spent apart from the work that would be paid, from a labour report (GET /api/labour/summary.json),
+ * as annotator/pay.py `work_split`: spent = all active time, every outline (deleted ones too), the cancelled
+ * drawings; paid = the live, closed outlines, the images holding them, and their own time.
+ */
+export function workSplit(report) {
+  const polygons = report.polygons ?? [];
+  const cancelled = report.cancelled ?? [];
+  const live = polygons.filter((row) => !row.deleted && row.closed !== false);
+  const time = (rows) => rows.reduce((sum, row) => sum + (row.total_ms ?? 0), 0);
+  const round1 = (value) => Math.round(value * 10) / 10;
+  return {
+    spent: {
+      active_ms: report.totals?.active_ms ?? 0, outlines: polygons.length,
+      deleted: polygons.filter((row) => row.deleted).length, cancelled: cancelled.length,
+      cancelled_ms: round1(time(cancelled)),
+      unpaid_ms: round1(time(cancelled) + time(polygons.filter((row) => !live.includes(row)))),
+      images: (report.images ?? []).length,
+    },
+    paid: { polygons: live.length, images: new Set(live.map((row) => row.image_id)).size,
+      polygons_ms: round1(time(live)) },
+  };
+}
+
+/** `earnings` for a work split: a piece rate on the paid work, hours on all the time spent (annotator/pay.py). */
+export function payFor(model, work, rates = null) {
+  return { ...earnings(model, work.spent.active_ms, work.paid.polygons, work.paid.images, rates),
+    pays: PAYS[model.unit] };
+}
+
+/** A split where everything measured is paid: for callers that only know the time and the counts. */
+export function allPaid({ activeMs = 0, polygons = 0, images = 0 } = {}) {
+  return { spent: { active_ms: activeMs, outlines: polygons, deleted: 0, cancelled: 0, cancelled_ms: 0, unpaid_ms: 0,
+    images }, paid: { polygons, images, polygons_ms: null } };
+}
+
 // --- formatting ------------------------------------------------------------------------------------------------
 
 /** Money with as many decimals as small amounts need (a cent per polygon must not show as 0.00). */
@@ -111,10 +153,11 @@ function el(doc, tag, className, text) {
 
 /**
  * Build the pay panel in `container` (its contents are replaced).
- * settings: the object GET /api/pay answers; activeMs, polygons, images: the measured work.
- * Returns { element, update({activeMs, polygons, images}), state() } so a page can refresh the figures.
+ * settings: the object GET /api/pay answers; work: a `workSplit` (labour spent, work that would be paid), or
+ * activeMs, polygons, images when everything measured counts as paid.
+ * Returns { element, update({work} or {activeMs, polygons, images}), state() } to refresh the figures.
  */
-export function renderPayPanel(container, { settings, activeMs = 0, polygons = 0, images = 0 }) {
+export function renderPayPanel(container, { settings, work = null, activeMs = 0, polygons = 0, images = 0 }) {
   const doc = container.ownerDocument;
   const rates = settings.exchange_rates;
   const currencies = Object.keys(rates.usd_per_unit);
@@ -125,14 +168,17 @@ export function renderPayPanel(container, { settings, activeMs = 0, polygons = 0
     edited: Object.fromEntries(MODELS.map((name) => [name, false])),
     display: settings.pay_models[settings.model]?.currency ?? "USD",
     showSecondary: false,
-    measured: { activeMs, polygons, images },
+    work: work ?? allPaid({ activeMs, polygons, images }),
   };
 
   const root = el(doc, "section", "pay-panel");
   root.setAttribute("aria-label", "What the work is worth");
   root.append(el(doc, "h2", "pay-title", "What the work is worth"));
 
-  const measured = el(doc, "p", "pay-measured");
+  // Labour spent and work that would be paid, side by side: a piece rate pays only the second.
+  const measured = el(doc, "div", "pay-measured");
+  measured.dataset.testid = "pay-measured";
+  const measuredList = el(doc, "dl", "pay-measured-list");
   root.append(measured);
 
   // The model picker: pay per task (per polygon, per image) and hourly pay are different kinds of rate.
@@ -248,16 +294,49 @@ export function renderPayPanel(container, { settings, activeMs = 0, polygons = 0
     results.append(dt, dd);
   }
 
+  function figure(term, value, note, testid) {
+    const dt = el(doc, "dt", null, term);
+    const dd = el(doc, "dd");
+    const strong = el(doc, "span", "pay-figure", value);
+    strong.dataset.testid = testid;
+    dd.append(strong, el(doc, "span", "pay-source", note));
+    measuredList.append(dt, dd);
+  }
+
+  function plural(count, word, many = `${word}s`) {
+    return `${count} ${count === 1 ? word : many}`;
+  }
+
   function draw() {
-    const { activeMs: ms, polygons: nPolygons, images: nImages } = state.measured;
+    const { spent, paid } = state.work;
     const published = settings.pay_models[state.model];
     const model = currentModel();
     const unit = UNIT_NAMES[model.unit];
-    const result = earnings(model, ms, nPolygons, nImages, rates);
+    const result = payFor(model, state.work, rates);
 
-    measured.textContent = `Measured here: ${formatHours(result.active_hours)} of active editing time, `
-      + `${nPolygons} polygon${nPolygons === 1 ? "" : "s"}, ${nImages} image${nImages === 1 ? "" : "s"} `
-      + "(this app's labour record).";
+    measured.replaceChildren(measuredList);
+    measuredList.replaceChildren();
+    const extras = [];
+    if (spent.deleted) extras.push(`${spent.deleted} deleted`);
+    if (spent.cancelled) extras.push(plural(spent.cancelled, "cancelled drawing"));
+    figure("Labour spent", `${formatHours(spent.active_ms / MS_PER_HOUR)} of active time`,
+      ` measured here: ${plural(spent.outlines, "outline")}${extras.length ? ` (${extras.join(", ")})` : ""} `
+      + `on ${plural(spent.images, "image")}, everything included.`, "pay-spent");
+    figure("Work that would be paid", plural(paid.polygons, "live, closed outline"),
+      ` on ${plural(paid.images, "image")}`
+      + (paid.polygons_ms === null ? "." : `, ${formatHours(paid.polygons_ms / MS_PER_HOUR)} of their own time.`),
+      "pay-paid");
+    const basis = el(doc, "p", "pay-basis", `This model (${MODEL_NAMES[state.model]}) pays ${result.pays}; `
+      + "the hourly wage below is what it earns over all the labour spent.");
+    basis.dataset.testid = "pay-basis";
+    measured.append(basis);
+    if (model.unit !== "hour" && spent.unpaid_ms > 0) {
+      const unpaid = el(doc, "p", "pay-unpaid", `Unpaid under this model: ${formatHours(spent.unpaid_ms / MS_PER_HOUR)} `
+        + `spent on ${[spent.deleted ? plural(spent.deleted, "deleted outline") : null,
+          spent.cancelled ? plural(spent.cancelled, "cancelled drawing") : null].filter(Boolean).join(" and ")}.`);
+      unpaid.dataset.testid = "pay-unpaid";
+      measured.append(unpaid);
+    }
     if (rateInput.value === "" || Number(rateInput.value) !== model.value) rateInput.value = String(model.value);
     rateUnit.textContent = ` ${model.currency} per ${unit}`;
     resetRate.hidden = !state.edited[state.model];
@@ -270,14 +349,15 @@ export function renderPayPanel(container, { settings, activeMs = 0, polygons = 0
 
     results.replaceChildren();
     const rateOrigin = state.edited[state.model] ? "your rate" : "the published rate above";
-    const basis = model.unit === "hour"
-      ? `${formatHours(result.active_hours)} measured × ${formatMoney(model.value, model.currency)}/h (${rateOrigin})`
-      : `${result.units} ${unit}${result.units === 1 ? "" : "s"} measured × ${formatMoney(model.value, model.currency)} `
+    const paidUnits = model.unit === "image" ? "image" : "live outline";
+    const earnedBasis = model.unit === "hour"
+      ? `${formatHours(result.active_hours)} spent × ${formatMoney(model.value, model.currency)}/h (${rateOrigin})`
+      : `${result.units} ${paidUnits}${result.units === 1 ? "" : "s"} paid × ${formatMoney(model.value, model.currency)} `
         + `(${rateOrigin})`;
-    term("Earned", formatMoney(result.amount, model.currency), ` = ${basis}`);
+    term("Earned", formatMoney(result.amount, model.currency), ` = ${earnedBasis}`);
     const wageSource = result.effective_hourly === null
       ? " No active time measured yet, so no hourly wage can be read."
-      : ` = earned ÷ ${result.active_hours.toFixed(3)} active hours`;
+      : ` = earned ÷ ${result.active_hours.toFixed(3)} hours of labour spent`;
     term("Effective hourly wage", `${formatMoney(result.effective_hourly, model.currency)}/h`, wageSource);
     if (model.currency !== "USD") {
       term("… in US dollars", `${formatMoney(result.effective_hourly_usd, "USD")}/h`,
@@ -344,7 +424,7 @@ export function renderPayPanel(container, { settings, activeMs = 0, polygons = 0
   return {
     element: root,
     update(measures) {
-      state.measured = { ...state.measured, ...measures };
+      state.work = measures.work ?? allPaid(measures);
       draw();
     },
     state() {

@@ -8,16 +8,11 @@
 //
 // Names, file names and class names are user data: they are only ever set with textContent.
 
-import { renderPayEditor, renderPayPanel } from "./pay_panel.js";
-import { renderScaleUp } from "./scale_up.js";
+import { renderPayEditor, renderPayPanel, workSplit } from "./pay_panel.js";
+import { coverage, paceOf, renderScaleUp } from "./scale_up.js";
+import { timeSplit } from "./time_split.js";
 
 const LISTED = 3; // slowest and fastest objects shown
-const SPLIT = [
-  ["draw_ms", "Drawing", "draw"],
-  ["search_ms", "Searching", "search"],
-  ["edit_ms", "Editing", "edit"],
-  ["other_ms", "Looking around", "other"],
-];
 
 // --- formatting --------------------------------------------------------------------------------------------------
 
@@ -60,13 +55,6 @@ function section(doc, title, testid, className = "") {
 
 // --- what the receipt works out ----------------------------------------------------------------------------------
 
-/** Mean active time per image over this person's images (null without any). */
-export function msPerImage(summary) {
-  const images = summary.images ?? [];
-  if (!images.length) return null;
-  return images.reduce((sum, image) => sum + (image.active_ms ?? 0), 0) / images.length;
-}
-
 /** The slowest and fastest `count` polygons by labour time (ties in the ledger's order). */
 export function extremes(polygons, count = LISTED) {
   const ordered = [...polygons].sort((a, b) => a.total_ms - b.total_ms);
@@ -96,7 +84,7 @@ function stats(doc, summary) {
     : "none deleted", "receipt-deleted"]];
   if (totals.cancelled_drawings) {
     objectNotes.push([`plus ${plural(totals.cancelled_drawings, "drawing")} cancelled before closing `
-      + `(${seconds(totals.cancelled_ms)}, counted in the active time)`, "receipt-cancelled"]);
+      + `(${seconds(totals.cancelled_ms)}, counted in the active time and shown apart below)`, "receipt-cancelled"]);
   }
   grid.append(stat(doc, "Objects outlined", totals.polygons, "receipt-polygons", objectNotes));
 
@@ -115,7 +103,12 @@ function stats(doc, summary) {
   const timeNotes = [[`idle time dropped: ${duration(totals.session_idle_ms)} (pauses count up to ${threshold} s)`,
     "receipt-idle-minutes"]];
   if (totals.hidden_ms) timeNotes.push([`tab hidden: ${duration(totals.hidden_ms)}, capped the same way`, null]);
-  grid.append(stat(doc, "Active time", minutes(totals.active_ms), "receipt-active-minutes", timeNotes));
+  if (totals.clamped_ms) {
+    timeNotes.push([`clamped: ${duration(totals.clamped_ms)} claimed beyond what the server's clock saw pass, `
+      + "not counted", "receipt-clamped"]);
+  }
+  // The same rounding as "Where the time went", so the buckets there add up to this very figure.
+  grid.append(stat(doc, "Active time", timeSplit(summary).total.text, "receipt-active-minutes", timeNotes));
 
   grid.append(stat(doc, "Images", totals.images, "receipt-images",
     [[`${plural(totals.sessions, "editor session")}`, "receipt-sessions"],
@@ -124,26 +117,30 @@ function stats(doc, summary) {
 }
 
 function split(doc, summary) {
-  const totals = summary.totals;
   const box = section(doc, "Where the time went", "receipt-split");
-  const active = totals.active_ms || 0;
+  const { rows, total } = timeSplit(summary);
   const bar = el(doc, "div", "receipt-split-bar");
   bar.setAttribute("aria-hidden", "true"); // the legend says the same in words
   const legend = el(doc, "dl", "receipt-split-legend");
-  for (const [name, label, kind] of SPLIT) {
-    const value = totals[name] ?? 0;
-    const share = active > 0 ? (value / active) * 100 : 0;
-    const part = el(doc, "span", `receipt-split-part receipt-split-${kind}`);
-    part.style.width = `${share.toFixed(2)}%`;
+  for (const row of rows) {
+    const part = el(doc, "span", `receipt-split-part receipt-split-${row.key}`);
+    part.style.width = `${Math.max(0, row.percent ?? 0)}%`;
     bar.append(part);
     const term = el(doc, "dt");
-    term.append(el(doc, "span", `receipt-key receipt-split-${kind}`), el(doc, "span", null, label));
+    term.append(el(doc, "span", `receipt-key receipt-split-${row.key}`), el(doc, "span", null, row.label));
     const detail = el(doc, "dd");
-    detail.append(el(doc, "span", "receipt-figure", duration(value), `receipt-split-${kind}`),
-      el(doc, "span", "receipt-share", ` ${share.toFixed(0)}%`),
-      el(doc, "span", "receipt-definition", summary.definitions?.[name] ?? ""));
+    detail.append(el(doc, "span", "receipt-figure", row.text, `receipt-split-${row.key}`),
+      el(doc, "span", "receipt-share", row.percent === null ? "" : ` ${row.percent}%`),
+      el(doc, "span", "receipt-definition", row.definition));
     legend.append(term, detail);
   }
+  const term = el(doc, "dt", "receipt-split-sum");
+  term.append(el(doc, "span", null, "Active time"));
+  const detail = el(doc, "dd", "receipt-split-sum");
+  detail.append(el(doc, "span", "receipt-figure", total.text, "receipt-split-total"),
+    el(doc, "span", "receipt-share", " 100%"),
+    el(doc, "span", "receipt-definition", "The sum of the rows above: every counted second is in exactly one."));
+  legend.append(term, detail);
   box.append(bar, legend);
   return box;
 }
@@ -282,8 +279,9 @@ async function start(doc) {
   const { instructor, annotator, urls } = config;
   const loading = root.querySelector(".receipt-loading");
 
-  const [summary, settings, presets] = await Promise.allSettled([
-    getJson(`${urls.summary}?${recordQuery(annotator)}`), getJson(urls.pay), getJson(urls.presets)]);
+  const [summary, settings, presets, truth] = await Promise.allSettled([
+    getJson(`${urls.summary}?${recordQuery(annotator)}`), getJson(urls.pay), getJson(urls.presets),
+    getJson(urls.truth)]);
   loading.remove();
   root.setAttribute("aria-busy", "false");
   if (summary.status === "rejected") {
@@ -314,9 +312,9 @@ async function start(doc) {
 
     const payBox = el(doc, "section", "receipt-section receipt-pay", null, "receipt-pay");
     root.append(payBox);
+    const work = workSplit(data);
     if (settings.status === "fulfilled") {
-      renderPayPanel(payBox, { settings: settings.value, activeMs: data.totals.active_ms,
-        polygons: data.totals.polygons, images: data.images.length });
+      renderPayPanel(payBox, { settings: settings.value, work });
     } else {
       payBox.append(problem(doc, `The pay settings could not be loaded: ${settings.reason.message}`));
     }
@@ -324,8 +322,9 @@ async function start(doc) {
     const scaleBox = el(doc, "section", "receipt-section receipt-scale", null, "receipt-scale");
     root.append(scaleBox);
     if (presets.status === "fulfilled") {
-      renderScaleUp(scaleBox, { msPerImage: msPerImage(data), presets: presets.value.presets,
-        imagesMeasured: data.images.length });
+      const counts = truth.status === "fulfilled" ? truth.value : { images: [], source: "" };
+      renderScaleUp(scaleBox, { pace: paceOf(data), presets: presets.value.presets,
+        coverage: coverage(data, counts.images), truthSource: counts.source });
     } else {
       scaleBox.append(problem(doc, `The dataset presets could not be loaded: ${presets.reason.message}`));
     }
@@ -333,8 +332,7 @@ async function start(doc) {
 
     if (instructor && settings.status === "fulfilled") {
       root.append(payEditor(doc, settings.value, (saved) => {
-        renderPayPanel(payBox, { settings: saved, activeMs: data.totals.active_ms,
-          polygons: data.totals.polygons, images: data.images.length });
+        renderPayPanel(payBox, { settings: saved, work });
       }, urls));
     }
     return;

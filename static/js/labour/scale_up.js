@@ -1,8 +1,12 @@
-// "Scale it up": at the measured pace, how many person-hours would N images like these take? N is editable,
-// with presets for well-known datasets (their published image counts), and beside each preset the dataset's
-// own published time per image, so the reader sees their pace next to the published one. Every number
-// carries its source in visible text: the pace is "measured here", a published figure names its source and
-// confidence, a derived figure says how it was derived. Secondary-source figures are labelled as such.
+// "Scale it up": at the person's measured pace, how many person-hours would N images of a well-known dataset
+// take? The pace is per object (all their active time over the outlines they left) and per vertex, and it is
+// multiplied by the dataset's published objects per image (and vertices per object, where published), never
+// by images: an image someone outlined 4 of 77 objects in is not a labelled image. Each image of theirs says
+// how much of it they outlined, out of its ground truth where the sample scene has one, else out of the
+// dataset's published average. Beside it, each dataset's own published time per image, so the reader sees
+// their pace next to the published one. Every number carries its source in visible text: the pace is
+// "measured here", a published figure names its source and confidence, a derived figure says how it was
+// derived. Secondary-source figures are labelled as such.
 //
 // Built with DOM calls only; all text is set with textContent, never as HTML. The document is the
 // container's own, so nothing global is touched and a test can pass a fake one.
@@ -14,6 +18,46 @@ export const MAX_IMAGES = 1e12;
 export function personHours(msPerImage, images) {
   if (!(msPerImage >= 0) || !(images >= 0)) throw new Error("time and image count must not be negative");
   return (msPerImage * images) / MS_PER_HOUR;
+}
+
+/** Person-hours for `images` images of `objectsPerImage` objects each at `msPerObject` per object. */
+export function hoursByObjects(msPerObject, objectsPerImage, images) {
+  if (!(objectsPerImage >= 0)) throw new Error("objects per image must not be negative");
+  return personHours(msPerObject * objectsPerImage, images);
+}
+
+/** Person-hours by vertices: `msPerVertex` × vertices per object × objects per image × images. */
+export function hoursByVertices(msPerVertex, verticesPerObject, objectsPerImage, images) {
+  if (!(verticesPerObject >= 0)) throw new Error("vertices per object must not be negative");
+  return hoursByObjects(msPerVertex * verticesPerObject, objectsPerImage, images);
+}
+
+function liveOutlines(report) {
+  return (report.polygons ?? []).filter((row) => !row.deleted && row.closed !== false);
+}
+
+/**
+ * The person's pace from a labour report: all their active time (searching, cancelled drawings and looking
+ * around included) over the outlines they left (live and closed), and over those outlines' vertices.
+ */
+export function paceOf(report) {
+  const live = liveOutlines(report);
+  const activeMs = report.totals?.active_ms ?? 0;
+  const vertices = live.reduce((sum, row) => sum + (row.vertices ?? 0), 0);
+  return { activeMs, objects: live.length, vertices,
+    msPerObject: live.length && activeMs > 0 ? activeMs / live.length : null,
+    msPerVertex: vertices && activeMs > 0 ? activeMs / vertices : null };
+}
+
+/** Each image of the report: its live outlines, and the objects its ground truth holds (null: none known). */
+export function coverage(report, truthImages = []) {
+  const truth = new Map((truthImages ?? []).map((row) => [row.image_id, row.objects]));
+  const live = liveOutlines(report);
+  return (report.images ?? []).map((image) => ({
+    image_id: image.image_id, file_name: image.file_name ?? `image ${image.image_id}`,
+    outlined: live.filter((row) => row.image_id === image.image_id).length,
+    truth: truth.has(image.image_id) ? truth.get(image.image_id) : null,
+  }));
 }
 
 /** A whole number of images from what was typed ("5000", "328,000", "328 000"); null if it is not one. */
@@ -67,38 +111,50 @@ function citation(figure) {
 
 /**
  * Build the scale-up panel in `container` (its contents are replaced).
- * msPerImage: the measured mean active time per image (null or 0 when nothing is measured yet);
- * presets: the `presets` list of GET /api/labour/presets (or the whole answer);
- * imagesMeasured: how many images the pace was measured on (for its source line);
- * images: the starting N (by default the first preset's published image count).
- * Returns { element, setImages(n), state() }.
+ * pace: `paceOf(report)`; presets: the `presets` list of GET /api/labour/presets (or the whole answer);
+ * coverage: `coverage(report, truth)`; truthSource: where the ground-truth counts come from;
+ * images: the starting N (by default the first dataset's published image count).
+ * Returns { element, setImages(n), setDataset(id), state() }.
  */
-export function renderScaleUp(container, { msPerImage, presets, imagesMeasured = null, images = null }) {
+export function renderScaleUp(container, { pace, presets, coverage: covered = [], truthSource = "", images = null }) {
   const doc = container.ownerDocument;
   const list = (Array.isArray(presets) ? presets : presets?.presets) ?? [];
-  const measured = Number.isFinite(msPerImage) && msPerImage > 0 ? msPerImage : null;
-  const firstCounted = list.find((preset) => preset.images?.value > 0);
-  const state = { images: images ?? firstCounted?.images.value ?? 1000 };
+  const datasets = list.filter((preset) => preset.objects_per_image?.value > 0);
+  const perObject = Number.isFinite(pace?.msPerObject) && pace.msPerObject > 0 ? pace.msPerObject : null;
+  const perVertex = Number.isFinite(pace?.msPerVertex) && pace.msPerVertex > 0 ? pace.msPerVertex : null;
+  const first = datasets.find((preset) => preset.images?.value > 0) ?? datasets[0] ?? null;
+  const state = { images: images ?? first?.images?.value ?? 1000, dataset: first };
 
   const root = el(doc, "section", "scale-up");
   root.setAttribute("aria-label", "Scale it up");
   root.dataset.testid = "scale-up";
   root.append(el(doc, "h2", "scale-title", "Scale it up"));
 
-  const pace = el(doc, "p", "scale-pace");
-  pace.dataset.testid = "scale-pace";
-  if (measured === null) {
-    pace.textContent = "No active time measured yet: outline an object in the editor and your pace appears here.";
+  const paceLine = el(doc, "p", "scale-pace");
+  paceLine.dataset.testid = "scale-pace";
+  if (perObject === null) {
+    paceLine.textContent = "No finished outline yet: close an outline in the editor and your pace appears here.";
   } else {
-    const figure = el(doc, "strong", "scale-figure", formatDuration(measured));
+    const figure = el(doc, "strong", "scale-figure", formatDuration(perObject));
     figure.dataset.testid = "scale-pace-value";
-    pace.append(el(doc, "span", null, "Your pace: "), figure, el(doc, "span", null, " of active work per image"));
-    const over = imagesMeasured ? ` over your ${imagesMeasured} image${imagesMeasured === 1 ? "" : "s"}` : "";
-    pace.append(el(doc, "span", "scale-source", ` (measured here: mean active time${over}).`));
+    paceLine.append(el(doc, "span", null, "Your pace: "), figure, el(doc, "span", null, " per object"));
+    if (perVertex !== null) {
+      const vertex = el(doc, "strong", "scale-figure", formatDuration(perVertex));
+      vertex.dataset.testid = "scale-pace-vertex";
+      paceLine.append(el(doc, "span", null, " and "), vertex, el(doc, "span", null, " per vertex"));
+    }
+    paceLine.append(el(doc, "span", "scale-source", ` (measured here: your ${formatDuration(pace.activeMs)} of `
+      + `active time, searching and cancelled drawings included, over the ${formatCount(pace.objects)} outline`
+      + `${pace.objects === 1 ? "" : "s"} you left${perVertex === null ? "" : ` and their ${formatCount(pace.vertices)} vertices`}).`));
   }
-  root.append(pace);
+  root.append(paceLine);
 
-  // N, typed or from a preset.
+  // How much of each image was outlined: the pace is per object, so a partly labelled image says so.
+  const coverageList = el(doc, "ul", "scale-coverage");
+  coverageList.dataset.testid = "scale-coverage";
+  root.append(coverageList);
+
+  // N, typed or from a dataset.
   const controls = el(doc, "div", "scale-controls");
   const label = el(doc, "label", "scale-images-label");
   const input = el(doc, "input", "scale-images");
@@ -110,15 +166,19 @@ export function renderScaleUp(container, { msPerImage, presets, imagesMeasured =
   controls.append(label);
   const presetGroup = el(doc, "div", "scale-presets");
   presetGroup.setAttribute("role", "group");
-  presetGroup.setAttribute("aria-label", "Image counts of published datasets");
+  presetGroup.setAttribute("aria-label", "Published datasets");
   const presetButtons = [];
-  for (const preset of list) {
-    if (!(preset.images?.value > 0)) continue;
-    const button = el(doc, "button", "scale-preset", `${preset.label}: ${formatCount(preset.images.value)}`);
+  for (const preset of datasets) {
+    const count = preset.images?.value > 0 ? `: ${formatCount(preset.images.value)} images` : "";
+    const button = el(doc, "button", "scale-preset", `${preset.label}${count}`);
     button.type = "button";
     button.dataset.testid = `scale-preset-${preset.id}`;
     button.dataset.preset = preset.id;
-    button.addEventListener("click", () => setImages(preset.images.value));
+    button.addEventListener("click", () => {
+      state.dataset = preset;
+      if (preset.images?.value > 0) setImages(preset.images.value);
+      else draw();
+    });
     presetButtons.push({ button, preset });
     presetGroup.append(button);
   }
@@ -130,7 +190,9 @@ export function renderScaleUp(container, { msPerImage, presets, imagesMeasured =
   result.dataset.testid = "scale-result";
   const resultSource = el(doc, "p", "scale-source scale-result-source");
   resultSource.dataset.testid = "scale-result-source";
-  root.append(result, resultSource);
+  const vertexLine = el(doc, "p", "scale-vertex");
+  vertexLine.dataset.testid = "scale-vertex";
+  root.append(result, resultSource, vertexLine);
 
   // The published pace of each preset, beside the reader's.
   root.append(el(doc, "h3", "scale-ref-title", "Published time per image"));
@@ -184,31 +246,88 @@ export function renderScaleUp(container, { msPerImage, presets, imagesMeasured =
   container.replaceChildren(root);
 
   function nSource() {
-    const match = presetButtons.find(({ preset }) => preset.images.value === state.images);
-    return match ? `${formatCount(state.images)} images: ${match.preset.images.text}. ${citation(match.preset.images)}`
+    const match = state.dataset?.images?.value === state.images ? state.dataset : null;
+    return match ? `${formatCount(state.images)} images: ${match.images.text}. ${citation(match.images)}`
       : `${formatCount(state.images)} images: the number you chose.`;
+  }
+
+  function objectsText(preset) {
+    const figure = preset.objects_per_image;
+    return `${figure.lower_bound ? "at least " : ""}${figure.value} objects per image`;
+  }
+
+  function drawCoverage() {
+    coverageList.replaceChildren();
+    for (const image of covered) {
+      const item = el(doc, "li", "scale-coverage-item");
+      item.dataset.testid = "scale-coverage-item";
+      item.dataset.image = String(image.image_id);
+      let total = image.truth;
+      let source = total === null ? null : truthSource || "the sample scene's ground truth";
+      if (total === null && state.dataset) {
+        total = state.dataset.objects_per_image.value;
+        source = `no ground truth here, so ${state.dataset.label}'s published average: `
+          + `${state.dataset.objects_per_image.text}. ${citation(state.dataset.objects_per_image)}`;
+      }
+      const count = total !== null && Number.isInteger(total) ? formatCount(total) : String(total);
+      const of = total === null ? "" : ` of the ${image.truth === null ? "~" : ""}${count} objects`;
+      const line = el(doc, "span", "scale-coverage-count",
+        `${image.file_name}: you outlined ${formatCount(image.outlined)}${of} in this image`);
+      line.dataset.testid = "scale-coverage-count";
+      item.append(line);
+      if (total !== null && perObject !== null) {
+        const finish = el(doc, "span", "scale-finish", `; all of them at your pace per object: `
+          + `${count} × ${formatDuration(perObject)} = ${formatDuration(total * perObject)}.`);
+        finish.dataset.testid = "scale-finish";
+        item.append(finish);
+      } else {
+        item.append(el(doc, "span", null, "."));
+      }
+      if (source) item.append(el(doc, "span", "scale-source", ` (${source.replace(/\.$/, "")}.)`));
+      coverageList.append(item);
+    }
   }
 
   function draw() {
     for (const { button, preset } of presetButtons) {
-      button.setAttribute("aria-pressed", String(preset.images.value === state.images));
+      button.setAttribute("aria-pressed", String(preset === state.dataset));
     }
+    drawCoverage();
     result.replaceChildren();
-    if (measured === null) {
+    vertexLine.replaceChildren();
+    const dataset = state.dataset;
+    if (perObject === null || dataset === null) {
       result.dataset.hours = "";
-      result.append(el(doc, "span", null, "Your person-hours for "), el(doc, "strong", null, formatCount(state.images)),
-        el(doc, "span", null, " images appear here once your work has been timed."));
+      result.append(el(doc, "span", null, dataset === null
+        ? "No dataset with a published number of objects per image in the reference figures."
+        : `Your person-hours for ${formatCount(state.images)} images appear here once you have closed an outline.`));
       resultSource.textContent = nSource();
     } else {
-      const hours = personHours(measured, state.images);
+      const objects = dataset.objects_per_image;
+      const hours = hoursByObjects(perObject, objects.value, state.images);
       result.dataset.hours = String(hours);
-      const count = el(doc, "strong", "scale-figure", formatCount(state.images));
       const total = el(doc, "strong", "scale-figure scale-hours", formatHours(hours));
       total.dataset.testid = "scale-hours";
-      result.append(el(doc, "span", null, "At this pace, labelling "), count,
-        el(doc, "span", null, " images like these would take "), total, el(doc, "span", null, " person-hours."));
-      resultSource.textContent = `= ${formatDuration(measured)} per image (measured here) × ${formatCount(state.images)} `
-        + `images ÷ 3,600 s per hour. ${nSource()}`;
+      result.append(el(doc, "span", null, `At your pace per object, labelling ${formatCount(state.images)} images of `
+        + `${dataset.label} (${objectsText(dataset)}) would take ${objects.lower_bound ? "at least " : ""}`), total,
+      el(doc, "span", null, " person-hours."));
+      resultSource.textContent = `= ${formatDuration(perObject)} per object (measured here) × ${objects.value} objects `
+        + `per image (${objects.text}. ${citation(objects)}${objects.derivation ? ` How: ${objects.derivation}.` : ""}) `
+        + `× ${formatCount(state.images)} images ÷ 3,600 s per hour. ${nSource()}`;
+      const vertices = dataset.vertices_per_object;
+      if (perVertex === null) {
+        vertexLine.textContent = "Per vertex: no vertices measured yet.";
+      } else if (vertices?.value > 0) {
+        const byVertex = hoursByVertices(perVertex, vertices.value, objects.value, state.images);
+        vertexLine.dataset.hours = String(byVertex);
+        vertexLine.textContent = `At your pace per vertex (${formatDuration(perVertex)}, measured here) × `
+          + `${vertices.value} vertices per object (${vertices.text}. ${citation(vertices)}) × ${objects.value} objects `
+          + `per image × ${formatCount(state.images)} images: ${formatHours(byVertex)} person-hours.`;
+      } else {
+        vertexLine.dataset.hours = "";
+        vertexLine.textContent = `Per vertex: ${formatDuration(perVertex)} per vertex (measured here). The reference `
+          + `figures publish no vertex count per object for ${dataset.label}, so no per-vertex estimate is made.`;
+      }
     }
     for (const { preset, hoursLine } of referenceRows) {
       if (!hoursLine) continue;
@@ -247,9 +366,17 @@ export function renderScaleUp(container, { msPerImage, presets, imagesMeasured =
   return {
     element: root,
     setImages,
+    setDataset(id) {
+      const found = datasets.find((preset) => preset.id === id);
+      if (!found) throw new Error(`no dataset ${id} with objects per image`);
+      state.dataset = found;
+      draw();
+    },
     state() {
-      return { images: state.images, msPerImage: measured,
-        hours: measured === null ? null : personHours(measured, state.images) };
+      const hours = perObject === null || state.dataset === null ? null
+        : hoursByObjects(perObject, state.dataset.objects_per_image.value, state.images);
+      return { images: state.images, dataset: state.dataset?.id ?? null, msPerObject: perObject,
+        msPerVertex: perVertex, hours };
     },
   };
 }
