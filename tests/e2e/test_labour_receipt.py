@@ -320,7 +320,8 @@ def test_the_receipt_adds_up_with_a_cancelled_drawing_and_pays_apart_from_labour
 
     pay = page.locator("[data-testid=receipt-pay]")
     assert text(page, "pay-spent", pay) == f"{totals['active_ms'] / 60_000:.1f} min of active time"
-    assert "2 outlines (1 deleted, 1 cancelled drawing) on 1 image" in pay.locator("[data-testid=pay-measured]").inner_text()
+    measured = pay.locator("[data-testid=pay-measured]").inner_text()
+    assert "2 outlines (1 deleted, 1 cancelled drawing) on 1 image" in measured
     assert text(page, "pay-paid", pay) == "1 live, closed outline"
     assert "pays each live, closed outline" in text(page, "pay-basis", pay)
     assert text(page, "pay-unpaid", pay).startswith("Unpaid under this model:")
