@@ -142,7 +142,7 @@ def test_the_replay_puts_events_on_the_labour_clock(client, image_id):
 
 @pytest.fixture
 def room(data_dir, database_url, image_id):
-    app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="teacher")
+    app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="teacher-token-for-tests")
     alice, bob = app.test_client(), app.test_client()
     for client, name in ((alice, "alice"), (bob, "bob")):
         page = Session(client, image_id, f"session-{name}", headers=join(client, name))
@@ -167,7 +167,7 @@ def test_only_the_instructor_sees_everyone_and_opts_in_to_names(room):
     assert refused.status_code == 403 and refused.get_json()["error"] == "instructor only"
     assert alice.get("/api/labour/summary.json?names=1").status_code == 403
     assert alice.get("/api/labour/events.csv?names=1").status_code == 403
-    teacher = {"X-Instructor-Token": "teacher"}
+    teacher = {"X-Instructor-Token": "teacher-token-for-tests"}
     everyone = alice.get("/api/labour/summary.json", headers=teacher).get_json()
     assert len(everyone["polygons"]) == 2 and all("name" not in person for person in everyone["people"])
     named = alice.get("/api/labour/summary.json?names=1", headers=teacher).get_json()
