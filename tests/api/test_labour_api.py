@@ -176,6 +176,20 @@ def test_only_the_instructor_sees_everyone_and_opts_in_to_names(room):
     assert csv_text.splitlines()[0].endswith("person,name,data")
 
 
+def test_a_participant_cannot_tell_whether_a_name_exists(room, image_id):
+    """`?annotator=` answers "no such person" and "not yours" alike for a participant: the same 403."""
+    _, alice, bob = room
+    bob_pseudonym = bob.get("/api/labour/summary.json").get_json()["people"][0]["person"]
+    for path in ("/api/labour/summary.json", "/api/labour/events.csv", f"/api/images/{image_id}/replay"):
+        answers = [alice.get(f"{path}?annotator={who}") for who in ("bob", bob_pseudonym, "nobody-by-this-name")]
+        assert [answer.status_code for answer in answers] == [403, 403, 403], path
+        assert answers[0].get_json() == answers[1].get_json() == answers[2].get_json()
+        assert alice.get(f"{path}?annotator=alice").status_code == 200
+        teacher = {"X-Instructor-Token": "teacher-token-for-tests"}
+        missing = alice.get(f"{path}?annotator=nobody-by-this-name", headers=teacher)
+        assert missing.status_code == 404 and missing.get_json()["error"] == "not found"
+
+
 @pytest.mark.parametrize(("query", "status"), [
     ("image=abc", 422), ("image=999", 404), ("names=maybe", 422), ("annotator=nobody", 404),
     ("image=99999999999", 422),  # past the id column: was a 500 on PostgreSQL ("integer out of range")
