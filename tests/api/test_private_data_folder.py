@@ -87,3 +87,9 @@ def test_an_old_world_readable_folder_is_tightened_at_start_and_says_so(data_dir
 
     again = run("db", "current")
     assert again.exit_code == 0 and "private" not in again.stderr
+    copied_in = data_dir / "backups" / "workshop-from-a-usb-stick.zip"  # the folder is private: only the top
+    copied_in.write_bytes(b"PK")                                        # level and backups/ are checked now
+    copied_in.chmod(0o644)
+    third = run("db", "current")
+    assert "took the group and others' access off 1 folder(s) and file(s)" in third.stderr
+    assert stat.S_IMODE(copied_in.stat().st_mode) == 0o600
