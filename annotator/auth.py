@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, jsonify, redirect, render_template, request
+from flask import Flask, current_app, has_request_context, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from . import access
@@ -32,7 +32,10 @@ def instructor_token() -> str | None:
 
 def single_user_here() -> bool:
     """Does this request come from this computer, addressed to it (not behind a proxy)? The peer is the WSGI
-    server's REMOTE_ADDR and the Host header as sent: a rebound domain name or another machine is refused."""
+    server's REMOTE_ADDR and the Host header as sent: a rebound domain name or another machine is refused.
+    Outside a request (a command run on the data folder) it is the computer's own user."""
+    if not has_request_context():
+        return True
     return access.single_user_allowed(request.remote_addr, request.environ.get("HTTP_HOST"),
                                       current_app.config["ANNOTATOR"]["BEHIND_PROXY"])
 
@@ -67,7 +70,8 @@ def refuse_others_in_single_user_mode() -> Response | None:
     if wants_json():
         response = jsonify({"error": access.REFUSAL_TITLE, "detail": detail})
     else:  # a page of its own: the usual error page carries the session's CSRF token and the menu
-        response = Response(render_template("not_this_computer.html", detail=detail), mimetype="text/html")
+        response = current_app.response_class(render_template("not_this_computer.html", detail=detail),
+                                              mimetype="text/html")
     response.status_code = 403
     return response
 
