@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask
@@ -14,7 +15,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     `test_config` overrides settings and Flask config keys alike (tests, CLI options).
     """
-    from . import auth, config, csrf, database, errors, json_bodies, library, routing, security_headers
+    from . import (access, auth, config, csrf, database, errors, json_bodies, library, private_files, routing,
+                   security_headers)
     from .api import bp as api_bp
     from .api import contract
     from .pages import bp as pages_bp
@@ -22,8 +24,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .serving import bp as serving_bp
 
     settings = config.load_settings(test_config)
+    access.check_token(settings["INSTRUCTOR_TOKEN"] or None)
     data_dir = settings["DATA_DIR"]
-    data_dir.mkdir(parents=True, exist_ok=True)
+    tightened = private_files.make_private(data_dir)  # owner-only umask from here on, and an old folder tightened
+    if tightened:
+        logging.getLogger(__name__).warning(private_files.tightened_message(data_dir, tightened))
 
     # The data folder is Flask's instance folder: everything the installation owns lives there.
     app = Flask(
@@ -42,6 +47,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ANNOTATOR=settings,
     )
     app.config.update({k: v for k, v in (test_config or {}).items() if k.isupper() and k not in settings})
+    if settings["BEHIND_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # One proxy in front: its X-Forwarded-For/-Proto/-Host are believed (the last hop's only), so
+        # request.is_secure is true on HTTPS and the session and instructor cookies are marked Secure.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     json_bodies.init_app(app)
     app.json.sort_keys = False  # keep the documented key order in API answers

@@ -17,7 +17,7 @@ from typing import Any
 import click
 from flask import Flask
 
-from . import __version__, create_app, network
+from . import __version__, access, create_app, network
 
 
 def data_location_options(command: Callable) -> Callable:
@@ -40,6 +40,7 @@ def data_options(command: Callable) -> Callable:
         data_dir = data_dir or given.get("DATA_DIR")
         database_url = database_url or given.get("DATABASE_URL")
         try:
+            _make_private(data_dir)  # before create_app, which would log the same change less readably
             app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": database_url})
         except ValueError as exc:  # a malformed setting: say which
             raise click.UsageError(str(exc)) from exc
@@ -53,6 +54,15 @@ def data_options(command: Callable) -> Callable:
                 db.engine.dispose()
 
     return wrapper
+
+
+def _make_private(data_dir: Path | None) -> None:
+    from . import config, private_files
+
+    folder = config.load_settings({"DATA_DIR": data_dir})["DATA_DIR"]
+    changed = private_files.make_private(folder)
+    if changed:
+        click.echo(private_files.tightened_message(folder, changed), err=True)
 
 
 def progress(items: Any, label: str, show: Callable[[Any], str] | None = None) -> Any:
@@ -85,17 +95,21 @@ def main(ctx: click.Context, data_dir: Path | None, database_url: str | None) ->
 def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str | None) -> None:
     """Run the app on waitress, a production WSGI server for Linux, macOS and Windows."""
     import gc
-    import secrets
 
     from waitress import create_server
 
     # On loopback with no token: single-user mode. Anyone else on the network must not get admin rights.
-    token = instructor_token or app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"]
-    if not token and not _is_loopback(host):
-        token = secrets.token_urlsafe(24)
+    behind_proxy = app.config["ANNOTATOR"]["BEHIND_PROXY"]
+    try:
+        access.check_token(instructor_token)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--instructor-token") from None
+    token = access.token_for_serving(host, instructor_token or app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"],
+                                     behind_proxy)
     app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"] = token
     # waitress would otherwise buffer bodies up to 1 GB before Flask refuses them: stop at our limit.
-    server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True,
+    # Behind a proxy its X-Forwarded-* headers are kept for ProxyFix (create_app); else waitress drops them.
+    server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=not behind_proxy,
                            max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
     addresses = network.addresses_for_host(host, network.interface_addresses())
     urls = [address.url(server.effective_port) for address in addresses]
@@ -119,17 +133,6 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
         server.close()
 
 
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _echo_participant_addresses(host: str, addresses: list[network.ParticipantAddress], port: int) -> None:
     if not addresses:
         click.echo("Warning: participants cannot reach this computer: it has no network address others can open "
@@ -141,7 +144,7 @@ def _echo_participant_addresses(host: str, addresses: list[network.ParticipantAd
                "pages show the first one as a QR code).")
     for address in addresses:
         click.echo(f"Participants: open {address.url(port)}" + (f" ({address.interface})" if address.interface else ""))
-    if _is_loopback(host):
+    if access.is_loopback(host):
         click.echo(f"Note: {host} is reachable from this computer only; serve the room with --host 0.0.0.0.")
 
 

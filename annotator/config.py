@@ -45,11 +45,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MIN_PART_AREA", 1, "Smallest part of an outline kept, in square pixels: slivers left by "
             "repairs and clipping below this are dropped (and reported)."),
     Setting("INSTRUCTOR_TOKEN", None, "Token that admin actions (label set, imports, everyone's exports) "
-            "require; unset on a loopback-only server means single-user mode, where no token is needed."),
+            "require, at least 16 characters; unset on a loopback-only server means single-user mode, where no "
+            "token is needed and only this computer is served."),
     Setting("IDLE_THRESHOLD_S", 30, "Labour timing: a pause between two editor actions counts in full up to "
             "this many seconds, and as this many beyond it (hidden-tab time too)."),
     Setting("CLOCK_LEAD_S", 60, "Labour events: how far an editor's clock may run ahead of the server's "
             "between two batches of one session before the batch is refused as implausible."),
+    Setting("BEHIND_PROXY", False, "Running behind a TLS reverse proxy: trust its X-Forwarded-For, -Proto and "
+            "-Host headers (one proxy), so cookies are marked Secure on HTTPS. Needs an instructor token."),
     Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes into an empty database on first "
             "start (the default label set is always loaded into an empty database)."),
 )

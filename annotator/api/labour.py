@@ -195,14 +195,19 @@ def _image_id(image_id: int | None) -> int | None:
 
 
 def _whose(wanted: str | None) -> int | None:
-    """Whose events: anyone's for the instructor (or the one named by `annotator=`), else the asker's own."""
+    """Whose events: anyone's for the instructor (or the one named by `annotator=`), else the asker's own.
+
+    A participant naming anyone but themselves gets the same 403 whether that person exists or not, so the
+    parameter cannot be used to find out who is in the room; the instructor gets 404 for a name no one has."""
     me = current_annotator()
     if wanted in (None, "", "me"):
         return None if is_instructor() and wanted != "me" else me.id
     found = ledger.find_annotator(wanted)
-    if found is None:
-        raise ApiError(404, "not found", "No annotator goes by that id, pseudonym or name.")
-    if found.id != me.id and not is_instructor():
+    if is_instructor():
+        if found is None:
+            raise ApiError(404, "not found", "No annotator goes by that id, pseudonym or name.")
+        return found.id
+    if found is None or found.id != me.id:
         raise ApiError(403, "instructor only", "Only the instructor sees other people's timings.")
     return found.id
 

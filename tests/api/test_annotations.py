@@ -216,7 +216,7 @@ def test_events_without_a_save_are_recorded_too(app, client, csrf_headers, image
 def test_another_persons_annotation_cannot_be_changed_when_serving_a_room(data_dir, database_url, image_id):
     from tests.conftest import make_app
 
-    room = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="teacher")
+    room = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="teacher-token-for-tests")
     author, other = room.test_client(), room.test_client()
     author_headers, other_headers = join(author, "Amara"), join(other, "Bo")
 
@@ -225,7 +225,7 @@ def test_another_persons_annotation_cannot_be_changed_when_serving_a_room(data_d
     refused = other.patch(f"/api/annotations/{annotation_id}", json={"version": 1, "category_id": 8},
                           headers=other_headers)
     assert refused.status_code == 403
-    teacher = {**other_headers, "X-Instructor-Token": "teacher"}
+    teacher = {**other_headers, "X-Instructor-Token": "teacher-token-for-tests"}
     assert other.patch(f"/api/annotations/{annotation_id}", json={"version": 1, "category_id": 8},
                        headers=teacher).status_code == 200
 

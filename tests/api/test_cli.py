@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from pycocotools.coco import COCO
 
@@ -166,3 +167,57 @@ def test_a_malformed_setting_is_a_usage_error_naming_it(run, monkeypatch):
     monkeypatch.setenv("ANNOTATOR_MAX_UPLOAD_MB", "lots")
     result = CliRunner().invoke(main, ["db", "current"])
     assert result.exit_code == 2 and "ANNOTATOR_MAX_UPLOAD_MB must be a whole number" in result.output
+
+
+# --- serve: who gets a token ---------------------------------------------------------------------------------
+
+
+class FakeWaitress:
+    """Stands in for waitress.create_server: records how serve configured it, and 'runs' until Ctrl+C."""
+
+    effective_port = 5000
+
+    def __init__(self, app, **options) -> None:
+        self.app, self.options = app, options
+        FakeWaitress.made = self
+
+    def run(self) -> None:
+        raise KeyboardInterrupt
+
+    def close(self) -> None:
+        pass
+
+
+def serve(run, monkeypatch, *args: str):
+    import gc
+
+    import waitress
+
+    monkeypatch.setattr(waitress, "create_server", FakeWaitress)
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # the test process's heap is not serve's to freeze
+    return run("serve", *args)
+
+
+@pytest.mark.parametrize("database_url", [None])  # serve's start-up rules, not the database's
+@pytest.mark.parametrize("token", ["t", "teacher", "fifteen-chars!!"])
+def test_serve_refuses_a_short_instructor_token(run, monkeypatch, token):
+    result = serve(run, monkeypatch, "--host", "0.0.0.0", "--instructor-token", token)
+    assert result.exit_code == 2 and "at least 16 characters" in result.output
+    monkeypatch.setenv("ANNOTATOR_INSTRUCTOR_TOKEN", token)
+    result = serve(run, monkeypatch, "--host", "0.0.0.0")
+    assert result.exit_code == 2 and "at least 16 characters" in result.output
+
+
+@pytest.mark.parametrize("database_url", [None])
+def test_serve_on_loopback_is_single_user_and_a_room_or_a_proxy_gets_a_token(run, monkeypatch):
+    alone = serve(run, monkeypatch)
+    assert alone.exit_code == 0 and "token" not in alone.output
+    assert FakeWaitress.made.app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"] is None
+    assert FakeWaitress.made.options["clear_untrusted_proxy_headers"] is True
+    room = serve(run, monkeypatch, "--host", "0.0.0.0", "--instructor-token", "a-chosen-token-for-the-room")
+    assert "workshop?token=a-chosen-token-for-the-room" in room.output
+    monkeypatch.setenv("ANNOTATOR_BEHIND_PROXY", "true")
+    proxied = serve(run, monkeypatch)
+    token = FakeWaitress.made.app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"]
+    assert token and len(token) >= 32 and f"workshop?token={token}" in proxied.output
+    assert FakeWaitress.made.options["clear_untrusted_proxy_headers"] is False  # ProxyFix reads them

@@ -266,7 +266,7 @@ def test_without_a_file_or_csrf_token_nothing_happens(app, client, csrf_headers)
 
 
 def test_with_an_instructor_token_the_import_needs_it(data_dir, database_url):
-    app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="t")
+    app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="the-instructor-token")
     client = app.test_client()
     csrf = csrf_for(client)
     with app.app_context():
@@ -277,7 +277,7 @@ def test_with_an_instructor_token_the_import_needs_it(data_dir, database_url):
     refused = post_coco(client, csrf, hand_made())
     assert refused.status_code == 403 and refused.get_json()["error"] == "instructor only"
     assert state(app)[2] == 0
-    accepted = post_coco(client, {**csrf, "X-Instructor-Token": "t"}, hand_made())
+    accepted = post_coco(client, {**csrf, "X-Instructor-Token": "the-instructor-token"}, hand_made())
     assert accepted.status_code == 201 and accepted.get_json()["annotations_imported"] == 5
 
 

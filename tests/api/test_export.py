@@ -448,14 +448,14 @@ def test_zip_download_streams_chunk_by_chunk(client, scene, monkeypatch):
 
 
 def test_only_the_instructor_may_download_everyones_work(data_dir, database_url):
-    app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="t")
+    app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="the-instructor-token")
     build_scene(app)
     client = app.test_client()
     for url in ("/api/export/coco", "/api/export/coco?zip=1", "/api/export/masks.zip"):
         refused = client.get(url)
         assert refused.status_code == 403 and refused.get_json()["error"] == "instructor only"
         assert client.get(url, headers={"X-Instructor-Token": "wrong"}).status_code == 403
-        allowed = client.get(url, headers={"X-Instructor-Token": "t"})
+        allowed = client.get(url, headers={"X-Instructor-Token": "the-instructor-token"})
         assert allowed.status_code == 200 and allowed.headers["Content-Disposition"].startswith("attachment")
 
 

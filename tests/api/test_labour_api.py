@@ -142,7 +142,7 @@ def test_the_replay_puts_events_on_the_labour_clock(client, image_id):
 
 @pytest.fixture
 def room(data_dir, database_url, image_id):
-    app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="teacher")
+    app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="teacher-token-for-tests")
     alice, bob = app.test_client(), app.test_client()
     for client, name in ((alice, "alice"), (bob, "bob")):
         page = Session(client, image_id, f"session-{name}", headers=join(client, name))
@@ -167,13 +167,27 @@ def test_only_the_instructor_sees_everyone_and_opts_in_to_names(room):
     assert refused.status_code == 403 and refused.get_json()["error"] == "instructor only"
     assert alice.get("/api/labour/summary.json?names=1").status_code == 403
     assert alice.get("/api/labour/events.csv?names=1").status_code == 403
-    teacher = {"X-Instructor-Token": "teacher"}
+    teacher = {"X-Instructor-Token": "teacher-token-for-tests"}
     everyone = alice.get("/api/labour/summary.json", headers=teacher).get_json()
     assert len(everyone["polygons"]) == 2 and all("name" not in person for person in everyone["people"])
     named = alice.get("/api/labour/summary.json?names=1", headers=teacher).get_json()
     assert {person["name"] for person in named["people"]} == {"alice", "bob"}
     csv_text = alice.get("/api/labour/events.csv?names=1", headers=teacher).get_data(as_text=True)
     assert csv_text.splitlines()[0].endswith("person,name,data")
+
+
+def test_a_participant_cannot_tell_whether_a_name_exists(room, image_id):
+    """`?annotator=` answers "no such person" and "not yours" alike for a participant: the same 403."""
+    _, alice, bob = room
+    bob_pseudonym = bob.get("/api/labour/summary.json").get_json()["people"][0]["person"]
+    for path in ("/api/labour/summary.json", "/api/labour/events.csv", f"/api/images/{image_id}/replay"):
+        answers = [alice.get(f"{path}?annotator={who}") for who in ("bob", bob_pseudonym, "nobody-by-this-name")]
+        assert [answer.status_code for answer in answers] == [403, 403, 403], path
+        assert answers[0].get_json() == answers[1].get_json() == answers[2].get_json()
+        assert alice.get(f"{path}?annotator=alice").status_code == 200
+        teacher = {"X-Instructor-Token": "teacher-token-for-tests"}
+        missing = alice.get(f"{path}?annotator=nobody-by-this-name", headers=teacher)
+        assert missing.status_code == 404 and missing.get_json()["error"] == "not found"
 
 
 @pytest.mark.parametrize(("query", "status"), [

@@ -30,7 +30,7 @@ def test_serves_the_shipped_presets(client):
 
 
 def test_a_participant_in_a_room_may_read_them(data_dir, database_url):
-    room = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="room-token").test_client()
+    room = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="room-token-for-tests").test_client()
     assert room.get("/api/labour/presets").get_json() == SHIPPED
 
 

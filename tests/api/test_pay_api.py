@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from annotator import pay
 from tests.conftest import make_app
 
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token-for-tests"
 
 
 def csrf_for(client: FlaskClient) -> dict[str, str]:

@@ -16,7 +16,7 @@ import requests
 
 from tests.e2e.conftest import ScriptedEditor, assert_no_js_errors
 
-TOKEN = "receipt-room-token"
+TOKEN = "receipt-room-token-for-tests"
 
 
 # --- the page's formatting, in Python --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import requests
 
 from tests.e2e.conftest import ScriptedEditor, assert_no_js_errors
 
-TOKEN = "tok"
+TOKEN = "live-room-token-for-tests"
 
 
 @pytest.fixture

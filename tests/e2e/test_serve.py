@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
 import urllib.request
 
+import pytest
 
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+
+def fetch(url: str | urllib.request.Request) -> tuple[int, dict[str, str], bytes]:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, dict(response.headers), response.read()
 
@@ -32,3 +36,17 @@ def test_serving_the_room_prints_an_address_others_can_reach(start_server):
 
 def test_serving_only_this_computer_needs_no_instructor_token(empty_live_server):
     assert "token" not in empty_live_server.stdout_path.read_text()
+
+
+def test_the_served_app_refuses_a_rebound_name_and_answers_its_own(empty_live_server):
+    """DNS rebinding against the real server: a loopback peer whose Host is another site's name gets 403."""
+    rebound = urllib.request.Request(f"{empty_live_server.url}api/workshop/backups",
+                                     headers={"Host": "attacker.example:5000"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(rebound, timeout=10)
+    assert refused.value.code == 403
+    assert json.loads(refused.value.read())["error"] == "only for this computer"
+    port = empty_live_server.url.rsplit(":", 1)[1].rstrip("/")
+    own = urllib.request.Request(f"{empty_live_server.url}api/workshop/backups", headers={"Host": f"localhost:{port}"})
+    status, _, _ = fetch(own)
+    assert status == 200
