@@ -15,8 +15,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     `test_config` overrides settings and Flask config keys alike (tests, CLI options).
     """
-    from . import (access, auth, config, csrf, database, errors, json_bodies, library, private_files, routing,
-                   security_headers)
+    from . import (
+        access,
+        auth,
+        config,
+        csrf,
+        database,
+        errors,
+        json_bodies,
+        library,
+        private_files,
+        routing,
+        security_headers,
+    )
     from .api import bp as api_bp
     from .api import contract
     from .pages import bp as pages_bp
