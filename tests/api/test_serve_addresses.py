@@ -107,6 +107,6 @@ def test_a_workshop_on_loopback_is_told_the_room_cannot_reach_it(serve):
     assert f"Open http://127.0.0.1:{PORT}/ in a browser." in alone.output
     assert "Participants" not in alone.output and "token" not in alone.output
 
-    result, _app = serve(LAPTOP, "--instructor-token", "tok")
+    result, _app = serve(LAPTOP, "--instructor-token", "a-token-long-enough-for-a-room")
     assert lines(result.output, "Participants:") == [f"Participants: open http://127.0.0.1:{PORT}/ (lo)"]
     assert "reachable from this computer only" in result.output and "--host 0.0.0.0" in result.output
