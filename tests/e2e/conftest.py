@@ -289,11 +289,15 @@ class ScriptedEditor:
 
 
 @pytest.fixture
-def scripted_ledger(live_server: LiveServer) -> dict[str, Any]:
+def scripted_ledger(room: LiveServer, page: Any) -> dict[str, Any]:
     """Two people's sessions on sample scenes 1 and 2 (five polygons, one with an idle pause, one deleted),
-    and the server's own summary of them: pages are checked against it."""
+    and the server's own summary of them: pages are checked against it. Two people need a workshop (in
+    single-user mode every browser is the one user); each joins under their session's name, and `page`
+    holds the instructor's cookie."""
     import requests
 
+    live_server = room
+    page.context.add_cookies([{"name": "annotator_instructor", "value": WORKSHOP_TOKEN, "url": room.url}])
     one = ScriptedEditor(live_server, 1, "session-alpha-1")
     one.draw("poly-car-a", search=3_000, gaps=[0, 1_200, 900, 1_100, 800], category=7)
     one.draw("poly-road-a", search=5_000, gaps=[0, 2_000, 40_000, 1_500, 1_000, 700], category=1,
@@ -307,6 +311,7 @@ def scripted_ledger(live_server: LiveServer) -> dict[str, Any]:
     two.draw("poly-car-b", search=4_000, gaps=[0, 1_000, 1_000, 1_000, 1_000, 1_000], category=7)
     other = ScriptedEditor(live_server, 1, "session-gamma-1", http=requests.Session())  # another person
     other.draw("poly-car-c", search=6_000, gaps=[0, 2_000, 2_000, 2_000, 2_000], category=7)
-    summary = one.http.get(f"{live_server.url}api/labour/summary.json").json()
-    assert summary["totals"]["polygons"] == 5
+    summary = requests.get(f"{live_server.url}api/labour/summary.json",
+                           headers={"X-Instructor-Token": WORKSHOP_TOKEN}).json()
+    assert summary["totals"]["polygons"] == 5 and summary["totals"]["people"] == 2
     return {"server": live_server, "summary": summary}

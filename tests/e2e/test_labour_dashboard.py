@@ -13,7 +13,9 @@ from typing import Any
 
 import requests
 
-from tests.e2e.conftest import assert_no_js_errors
+from tests.e2e.conftest import WORKSHOP_TOKEN, assert_no_js_errors
+
+INSTRUCTOR = {"X-Instructor-Token": WORKSHOP_TOKEN}  # scripted_ledger serves a workshop
 
 CHART_IDS = ("histogram", "scatter", "class-medians", "timeline", "cumulative")
 READY = '[data-testid="labour-dashboard"][data-state="ready"]'
@@ -82,7 +84,8 @@ def headline_value(page: Any, name: str) -> str:
 
 
 def summary_of(server: Any, **params: str) -> dict[str, Any]:
-    return requests.get(f"{server.url}api/labour/summary.json", params=params, timeout=30).json()
+    return requests.get(f"{server.url}api/labour/summary.json", params=params, timeout=30,
+                        headers=INSTRUCTOR).json()
 
 
 def assert_headline(page: Any, summary: dict[str, Any]) -> None:
@@ -243,15 +246,15 @@ def test_filtering_by_image_and_person_shows_their_figures(scripted_ledger, page
 
 def test_names_appear_only_when_the_instructor_asks(scripted_ledger, page, js_errors):
     server = scripted_ledger["server"]
-    open_dashboard(page, server.url)  # single-user mode: the person at the laptop is the instructor
-    assert "Local user" not in page.get_by_test_id("labour-dashboard").inner_text()
+    open_dashboard(page, server.url)  # the page holds the instructor's cookie
+    assert "session-alpha-1" not in page.get_by_test_id("labour-dashboard").inner_text()
     with page.expect_response(lambda r: "names=1" in r.url):
         page.get_by_test_id("show-names").check()
     page.wait_for_function("""() => document.querySelector('[data-testid="labour-dashboard"]').dataset.state
         === "ready" && document.querySelector('[data-testid="table-people"] td[data-key="name"]')""")
     people = table_rows(page.get_by_test_id("table-people"))
-    assert {row["name"] for row in people} == {"Local user"}
-    assert "Local user" in page.get_by_test_id("filter-person").inner_text()
+    assert {row["name"] for row in people} == {"session-alpha-1", "session-gamma-1"}  # the names they joined with
+    assert "session-gamma-1" in page.get_by_test_id("filter-person").inner_text()
     page.get_by_test_id("show-names").uncheck()
     page.wait_for_selector(READY)
     page.wait_for_function("""() => !document.querySelector('[data-testid="table-people"] td[data-key="name"]')""")

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import ScriptedEditor, assert_no_js_errors
+from tests.e2e.conftest import WORKSHOP_TOKEN, ScriptedEditor, assert_no_js_errors
+
+INSTRUCTOR = {"X-Instructor-Token": WORKSHOP_TOKEN}  # scripted_ledger serves a workshop
 
 TOKEN = "receipt-room-token-for-tests"
 
@@ -164,6 +166,7 @@ def test_instructor_views_a_persons_receipt_with_the_ledgers_figures(scripted_le
     server, room = scripted_ledger["server"], scripted_ledger["summary"]
     person = next(entry["person"] for entry in room["people"] if entry["polygons"] == 4)  # the one with the delete
     http = requests.Session()
+    http.headers.update(INSTRUCTOR)
     mine = person_summary(http, server.url, person)
     pay = http.get(f"{server.url}api/pay").json()
 
@@ -212,6 +215,7 @@ def test_a_participant_sees_their_own_receipt(scripted_ledger, page, js_errors) 
     page.goto(f"{server.url}receipt")
     wait_for_receipt(page)
     assert mine["people"][0]["person"] in text(page, "receipt-person")
+    assert "the name your work carries in exported datasets" in text(page, "receipt-person")  # what a pseudonym is
     assert_figures_match(page, mine)
     assert_pay_wage(page, editor.http.get(f"{server.url}api/pay").json(), mine)
     assert_scale_up(page, mine, "5000", 5000)

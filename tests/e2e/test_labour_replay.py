@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_js_errors
+from tests.e2e.conftest import WORKSHOP_TOKEN, assert_no_js_errors
+
+INSTRUCTOR = {"X-Instructor-Token": WORKSHOP_TOKEN}  # scripted_ledger serves a workshop
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +27,8 @@ def fetch_replay(server: Any, annotation: str | None = None) -> dict[str, Any]:
     import requests
 
     params = {"annotation": annotation} if annotation else {}
-    response = requests.get(f"{server.url}api/images/{IMAGE_ID}/replay", params=params, timeout=10)
+    response = requests.get(f"{server.url}api/images/{IMAGE_ID}/replay", params=params, timeout=10,
+                            headers=INSTRUCTOR)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -90,7 +93,12 @@ def test_scrubbing_counts_the_vertices_placed_and_shows_polygons_in_recorded_ord
         expect(page.get_by_test_id("clock")).to_have_text(f"{clock_text(at)} / {clock_text(duration)}")
         assert listed(page) == first_seen(events, at), at
         current = events[max(i for i, event in enumerate(events) if event["at_ms"] <= at)]
-        expect(page.get_by_test_id("event-kind")).to_have_text(current["kind"])
+        expect(page.get_by_test_id("event-kind")).to_have_attribute("data-kind", current["kind"])
+
+    # Said in words, about a polygon named by its class and number, not by codes and ids.
+    scrub(page, closes[1]["at_ms"])
+    expect(page.get_by_test_id("event-kind")).to_have_text("Closes the polygon")
+    expect(page.locator("#replay-detail")).to_have_text("road 2")
 
     # mid-drawing of the road: its vertices so far are on screen, the car before it closed and filled
     scrub(page, vertex_times[6] + 0.3)
@@ -119,7 +127,7 @@ def test_a_deleted_polygon_disappears_at_its_delete_event(scripted_ledger, page,
     expect(board(page)).to_have_attribute("data-vertices", str(4 + 5))
     assert person.get_attribute("data-status") == "deleted"
     last = [event for event in events if event["at_ms"] <= delete["at_ms"]][-1]  # the next session opens then
-    expect(page.get_by_test_id("event-kind")).to_have_text(last["kind"])
+    expect(page.get_by_test_id("event-kind")).to_have_attribute("data-kind", last["kind"])
     expect(page.get_by_test_id("vertex-counter")).to_have_text(str(4 + 5 + 4))  # placed, deleted or not
     assert_no_js_errors(js_errors)
 
@@ -166,6 +174,8 @@ def test_one_polygon_starts_at_zero_and_shows_only_its_vertices(scripted_ledger,
     options = page.get_by_test_id("scope").locator("option")
     assert options.evaluate_all("os => os.map(o => o.value)") == ["", "poly-car-a", "poly-road-a", "poly-person-a",
                                                                   "poly-car-c"]
+    # Named as people say them: class and number in the order drawn, never an internal id.
+    assert options.all_text_contents()[1:] == ["car 1", "road 2", "person 3", "car 4"]
     first_vertex = next(event["at_ms"] for event in replay["events"] if event["kind"] == "vertex")
     scrub(page, first_vertex)
     expect(board(page)).to_have_attribute("data-vertices", "1")

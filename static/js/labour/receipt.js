@@ -220,7 +220,7 @@ function classes(doc, summary) {
 function downloads(doc, annotator, urls) {
   const box = section(doc, annotator ? "Download this record" : "Download my record", "receipt-downloads");
   box.append(el(doc, "p", "receipt-note", "The figures above and the raw events they were worked out from, "
-    + "under your pseudonym. They are yours to keep and check."));
+    + "under your pseudonym (the name your work carries outside this room). They are yours to keep and check."));
   const row = el(doc, "p", "receipt-download-links");
   const query = recordQuery(annotator);
   const json = link(doc, `${urls.summary}?${query}`, "Figures (JSON)", "button receipt-download", "receipt-download-json");
@@ -293,7 +293,8 @@ async function start(doc) {
   const person = data.people?.[0]?.person;
   if (person) {
     root.querySelector("[data-testid=receipt-person]").textContent = annotator
-      ? `for ${person}` : `Your record, under your pseudonym ${person}.`;
+      ? `for ${person}` : `Your record, under your pseudonym ${person}: the name your work carries in `
+        + "exported datasets and labour files, so your own name never leaves this room.";
   }
   const threshold = (data.idle_threshold_ms / 1000).toFixed(0);
   root.querySelector(".receipt-head > div").append(el(doc, "p", "receipt-basis",

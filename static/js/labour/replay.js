@@ -34,7 +34,7 @@ const only = page.annotation || "";
 
 const player = {
   events: [], duration: 0, atMs: 0, playing: false, speed: Number(dom.speed.value) || 10, lastFrame: null,
-  frame: 0, index: null, state: null, scrubbing: false, colours: new Map(), names: new Map(), drawnKey: null, clockText: null,
+  frame: 0, index: null, state: null, scrubbing: false, colours: new Map(), names: new Map(), numbers: new Map(), categories: new Map(), drawnKey: null, clockText: null,
 };
 
 // --- loading -------------------------------------------------------------------------------------------------
@@ -110,13 +110,17 @@ function categoryOf(events, annotation) {
   return category;
 }
 
-function shortId(annotation) {
-  return annotation.length > 14 ? `${annotation.slice(0, 8)}…` : annotation;
+/** A polygon as people say it: its class and its number in the order drawn ("car 3"). */
+function polygonName(annotation, category = player.categories.get(annotation)) {
+  const number = player.numbers.get(annotation);
+  const name = player.names.get(category) || "polygon";
+  return number ? `${name} ${number}` : name;
 }
 
-function polygonName(annotation, category) {
-  const name = player.names.get(category);
-  return `${name || "polygon"} · ${shortId(annotation)}`;
+/** An event in words ("closes the polygon"), its kind kept for anyone who wants the raw name. */
+function eventWords(kind) {
+  const words = GLOSS[kind] || kind;
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** The scope select: the whole image, or one of the polygons the events are about (in order drawn). */
@@ -124,9 +128,13 @@ function buildScope(events) {
   const annotations = annotationsOf(events);
   if (only && !annotations.includes(only)) annotations.push(only);
   annotations.forEach((annotation, number) => {
+    player.numbers.set(annotation, number + 1);
+    player.categories.set(annotation, categoryOf(events, annotation));
+  });
+  annotations.forEach((annotation) => {
     const option = document.createElement("option");
     option.value = annotation;
-    option.textContent = `${number + 1}. ${polygonName(annotation, categoryOf(events, annotation))}`;
+    option.textContent = polygonName(annotation);
     dom.scope.append(option);
   });
   dom.scope.value = only;
@@ -153,18 +161,20 @@ function buildTimeline() {
   };
   for (const event of player.events) {
     if (event.kind === "close") {
-      mark(event.at_ms, "close", colourOf(categoryOf(player.events, event.annotation)), `${formatClock(event.at_ms)} close`);
+      mark(event.at_ms, "close", colourOf(categoryOf(player.events, event.annotation)), `${formatClock(event.at_ms)} ${polygonName(event.annotation)} closed`);
     } else if (event.kind === "delete") {
-      mark(event.at_ms, "delete", null, `${formatClock(event.at_ms)} delete`);
+      mark(event.at_ms, "delete", null, `${formatClock(event.at_ms)} ${polygonName(event.annotation)} deleted`);
     }
   }
   for (const skipped of end.skipped) {
-    mark(skipped.at_ms, "skipped", SKIPPED_COLOUR, `${formatClock(skipped.at_ms)} ${skipped.kind}: not drawn (${skipped.reason})`);
+    mark(skipped.at_ms, "skipped", SKIPPED_COLOUR,
+      `${formatClock(skipped.at_ms)} ${eventWords(skipped.kind)}: not drawn (${skipped.reason})`);
     const item = document.createElement("li");
     const time = document.createElement("span");
     time.className = "replay-time";
     time.textContent = formatClock(skipped.at_ms);
-    item.append(time, ` ${skipped.kind}${skipped.annotation ? ` · ${shortId(skipped.annotation)}` : ""}: ${skipped.reason}`);
+    item.append(time, ` ${eventWords(skipped.kind)}${skipped.annotation ? ` · ${polygonName(skipped.annotation)}` : ""}: `
+      + skipped.reason);
     dom.skipped.append(item);
   }
   dom.marks.replaceChildren(...marks);
@@ -228,10 +238,10 @@ function update() {
 
 function showState(state) {
   const { event } = state;
-  dom.kind.textContent = event ? event.kind : "–";
+  dom.kind.textContent = event ? eventWords(event.kind) : "–";
+  dom.kind.dataset.kind = event ? event.kind : "";
   const detail = [];
-  if (event && GLOSS[event.kind]) detail.push(GLOSS[event.kind]);
-  if (event && event.annotation) detail.push(shortId(event.annotation));
+  if (event && event.annotation) detail.push(polygonName(event.annotation));
   if (event && event.kind === "vertex" && event.data && event.data.provenance) detail.push(`by ${event.data.provenance}`);
   if (event && state.skipped.some((s) => s.index === state.index)) detail.push("not drawn: its data say no position");
   dom.detail.textContent = detail.join(" · ");
