@@ -73,16 +73,14 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
     import gc
     import secrets
 
-    from waitress import create_server
+    from .wsgi_server import make_server
 
     # On loopback with no token: single-user mode. Anyone else on the network must not get admin rights.
     token = instructor_token or app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"]
     if not token and not _is_loopback(host):
         token = secrets.token_urlsafe(24)
     app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"] = token
-    # waitress would otherwise buffer bodies up to 1 GB before Flask refuses them: stop at our limit.
-    server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True,
-                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+    server = make_server(app, host, port, threads)  # waitress, set up to hold a room: see wsgi_server.py
     shown_host = host
     if host in ("0.0.0.0", "::", ""):
         shown_host = _lan_address() or "127.0.0.1"

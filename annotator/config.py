@@ -50,6 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
             "this many seconds, and as this many beyond it (hidden-tab time too)."),
     Setting("CLOCK_LEAD_S", 60, "Labour events: how far an editor's clock may run ahead of the server's "
             "between two batches of one session before the batch is refused as implausible."),
+    Setting("CONNECTIONS_PER_ADDRESS", 64, "`annotator serve`: most connections one client address may hold "
+            "(a browser keeps 6); loopback (this computer, a reverse proxy) is not capped; 0 turns the cap off."),
     Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes into an empty database on first "
             "start (the default label set is always loaded into an empty database)."),
 )

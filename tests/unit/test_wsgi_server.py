@@ -1,0 +1,188 @@
+"""The serve front (annotator/wsgi_server.py): its policy as plain functions, then a real RoomServer on
+loopback, its event loop pumped by the test, with raw sockets as clients.
+
+- admission: a cap per client address, loopback (this computer, a reverse proxy) uncapped;
+- closing: a request whose headers are not in within the header timeout, an idle kept-alive connection after
+  the idle timeout, both sooner when most connections are taken; never one being answered;
+- the connection limit: 1,000 (500 on Windows), lower when the open-file limit is;
+- on the wire: the connection over the cap is answered 503 in the JSON error envelope and closed, and one
+  more is admitted once one closes; a half-sent request is cut off; under pressure idle connections go.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from annotator import wsgi_server
+from annotator.wsgi_server import ConnectionState, admits, connection_limit, make_server, should_close
+
+# --- policy --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("host", "held", "cap", "expected"), [
+    ("192.168.1.20", 0, 64, True),
+    ("192.168.1.20", 63, 64, True),
+    ("192.168.1.20", 64, 64, False),
+    ("fe80::1", 64, 64, False),
+    ("192.168.1.20", 500, 0, True),  # 0: no cap
+    ("127.0.0.1", 500, 64, True),  # loopback: a reverse proxy carries the whole room
+    ("::1", 500, 64, True),
+    ("::ffff:127.0.0.1", 500, 64, True),
+    ("::ffff:10.0.0.5", 64, 64, False),
+])
+def test_admits_up_to_the_cap_per_address_except_loopback(host: str, held: int, cap: int, expected: bool) -> None:
+    assert admits(wsgi_server.address_key(host), held, cap) is expected
+
+
+def test_loopback_can_be_capped_too() -> None:
+    assert not admits("127.0.0.1", 3, 3, loopback_uncapped=False)
+
+
+def test_an_ipv4_address_seen_as_ipv6_is_one_address() -> None:
+    assert wsgi_server.address_key("::ffff:10.0.0.5") == wsgi_server.address_key("10.0.0.5") == "10.0.0.5"
+
+
+def state(last_activity: float = 0.0, request_started: float | None = None, headers_complete: bool = False,
+          busy: bool = False, sending: bool = False) -> ConnectionState:
+    return ConnectionState(last_activity, request_started, headers_complete, busy, sending)
+
+
+@pytest.mark.parametrize(("connection", "now", "pressure", "expected"), [
+    (state(last_activity=100), 159, False, False),  # idle 59 s: kept
+    (state(last_activity=100), 161, False, True),  # idle 61 s: closed
+    (state(last_activity=100), 103, True, True),  # idle 3 s while the server is nearly full: closed
+    (state(last_activity=100, sending=True), 103, True, False),  # its answer still going out: kept
+    (state(last_activity=109, request_started=100), 109.5, False, False),  # headers trickling for 9.5 s
+    (state(last_activity=110, request_started=100), 110.5, False, True),  # 10.5 s and still no end: slowloris
+    (state(last_activity=102, request_started=100), 102.5, True, True),  # 2.5 s when nearly full
+    (state(last_activity=150, request_started=100, headers_complete=True), 160, False, False),  # an upload
+    (state(last_activity=100, request_started=100, headers_complete=True), 161, False, True),  # a stalled one
+    (state(last_activity=0, request_started=0, busy=True), 1000, True, False),  # being answered: never
+])
+def test_should_close(connection: ConnectionState, now: float, pressure: bool, expected: bool) -> None:
+    assert should_close(connection, now, pressure) is expected
+
+
+def test_connection_limit_follows_the_platform_and_the_open_file_limit() -> None:
+    assert connection_limit(20_000, "linux") == 1000
+    assert connection_limit(None, "win32") == 500  # select() takes 512 sockets there
+    assert connection_limit(256, "darwin") == 256 - wsgi_server.FILES_KEPT_FREE  # macOS's default soft limit
+    assert connection_limit(20, "linux") == 16
+
+
+def test_refusal_is_a_complete_http_answer_in_the_error_envelope() -> None:
+    head, body = wsgi_server.refusal(64).split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 503 ")
+    assert f"Content-Length: {len(body)}".encode() in head
+    assert set(json.loads(body)) == {"error", "detail"}
+
+
+# --- on the wire ---------------------------------------------------------------------------------------------
+
+
+def tiny_app() -> Flask:
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=1024 * 1024, ANNOTATOR={"CONNECTIONS_PER_ADDRESS": 3})
+
+    @app.get("/")
+    def hello() -> str:
+        return "hello"
+
+    return app
+
+
+@pytest.fixture
+def server() -> Iterator[Any]:
+    front = make_server(tiny_app(), "127.0.0.1", 0, threads=2, connection_limit=10)
+    front.loopback_uncapped = False  # every client here is on loopback: cap it as if it were the room
+    yield front
+    front.task_dispatcher.shutdown()
+    for channel in list(front._map.values()):
+        channel.close()
+
+
+def pump(server: Any, seconds: float) -> None:
+    """Run the server's event loop for a while (it checks its connections once a second)."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        server.asyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
+
+
+def connect(server: Any) -> socket.socket:
+    conn = socket.create_connection(("127.0.0.1", server.effective_port), timeout=2)
+    pump(server, 0.1)
+    return conn
+
+
+def closed_by_server(conn: socket.socket) -> bool:
+    conn.settimeout(0.01)
+    try:
+        return conn.recv(1024) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def get(server: Any, conn: socket.socket) -> bytes:
+    conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    answer = b""
+    until = time.monotonic() + 5
+    while b"hello" not in answer and time.monotonic() < until:
+        pump(server, 0.05)
+        conn.settimeout(0.01)
+        with contextlib.suppress(TimeoutError):
+            answer += conn.recv(4096)
+    return answer
+
+
+def test_one_connection_over_the_cap_is_answered_503_and_closed(server: Any) -> None:
+    held = [connect(server) for _ in range(3)]
+    over = connect(server)
+    over.settimeout(2)
+    answer = over.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 503 ")
+    assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"] == "too many connections"
+    assert over.recv(4096) == b""
+    assert b"hello" in get(server, held[0])  # those admitted are served
+    held[1].close()
+    pump(server, 0.2)
+    again = connect(server)
+    assert b"hello" in get(server, again)  # a slot freed is a slot given
+    for conn in [*held, over, again]:
+        conn.close()
+
+
+def test_a_request_whose_headers_trickle_in_is_cut_off(server: Any) -> None:
+    server.header_timeout = 0.5
+    slow = connect(server)
+    slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    idle = connect(server)
+    pump(server, 2.2)
+    assert closed_by_server(slow)
+    assert not closed_by_server(idle)  # idle, not slow: kept for the idle timeout
+    assert b"hello" in get(server, idle)
+    slow.close()
+    idle.close()
+
+
+def test_under_pressure_idle_connections_are_closed_first(server: Any) -> None:
+    server.pressure_timeout = 0.5
+    idle = [connect(server) for _ in range(3)]
+    server.per_address_cap = 0
+    idle += [connect(server) for _ in range(4)]  # 7, with the listener and the trigger 9 of 10: over 80 %
+    time.sleep(0.6)  # all idle for longer than the timeout under pressure
+    pump(server, 1.2)
+    assert all(closed_by_server(conn) for conn in idle)
+    fresh = connect(server)
+    assert b"hello" in get(server, fresh)
+    for conn in [*idle, fresh]:
+        conn.close()
