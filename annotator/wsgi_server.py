@@ -161,6 +161,14 @@ class RoomChannel(HTTPChannel):
                                headers_complete=bool(request is not None and request.headers_finished),
                                busy=bool(self.requests), sending=bool(self.total_outbufs_len))
 
+    def has_unread_input(self) -> bool:
+        """Has the client sent something not read yet? A connection that looked idle may have just been reused:
+        closing it now would throw the request away (a reset, which a browser retries but a script may not)."""
+        try:
+            return bool(self.socket.recv(1, socket.MSG_PEEK))
+        except OSError:  # nothing waiting (BlockingIOError), or the connection is gone
+            return False
+
     def del_channel(self, map: Any = None) -> None:
         super().del_channel(map)
         if self.counted_as is not None:
@@ -219,7 +227,8 @@ class RoomServer(TcpWSGIServer):
         for channel in list(self.active_channels.values()):
             if isinstance(channel, RoomChannel) and should_close(
                     channel.state(), now, under_pressure, idle_timeout=self.adj.channel_timeout,
-                    header_timeout=self.header_timeout, pressure_timeout=self.pressure_timeout):
+                    header_timeout=self.header_timeout, pressure_timeout=self.pressure_timeout) \
+                    and not channel.has_unread_input():
                 channel.will_close = True
 
 

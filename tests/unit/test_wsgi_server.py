@@ -186,3 +186,14 @@ def test_under_pressure_idle_connections_are_closed_first(server: Any) -> None:
     assert b"hello" in get(server, fresh)
     for conn in [*idle, fresh]:
         conn.close()
+
+
+def test_under_pressure_a_connection_reused_just_now_is_not_closed_under_its_request(server: Any) -> None:
+    server.pressure_timeout = 0.2
+    server.per_address_cap = 0
+    idle = [connect(server) for _ in range(7)]  # 9 of 10 taken
+    time.sleep(0.5)
+    server.next_channel_cleanup = 0  # the check runs before the loop reads what the client sends next
+    assert b"hello" in get(server, idle[0])
+    for conn in idle:
+        conn.close()
