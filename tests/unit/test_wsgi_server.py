@@ -197,3 +197,28 @@ def test_under_pressure_a_connection_reused_just_now_is_not_closed_under_its_req
     assert b"hello" in get(server, idle[0])
     for conn in idle:
         conn.close()
+
+
+def test_the_open_file_soft_limit_is_raised_towards_the_hard_limit() -> None:
+    """In a child process (the limit is per process): soft 256, as macOS starts with, then raised."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from annotator import wsgi_server\n"
+        "try:\n"
+        "    import resource\n"
+        "except ImportError:\n"
+        "    print(wsgi_server.raise_open_file_limit()); sys.exit()\n"
+        "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
+        "raised = wsgi_server.raise_open_file_limit()\n"
+        "assert raised == resource.getrlimit(resource.RLIMIT_NOFILE)[0]\n"
+        "print(raised, hard)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    if out == ["None"]:  # Windows: no open-file limit to raise
+        return
+    raised, hard = int(out[0]), int(out[1])
+    assert raised == min(wsgi_server.WANTED_OPEN_FILES, hard if hard >= 0 else wsgi_server.WANTED_OPEN_FILES)
