@@ -14,8 +14,8 @@ that each sent half a request silenced it for everyone. Here:
   through which the whole room arrives;
 - a request whose headers have not all arrived 10 s after its first byte is cut off (slowloris); a kept-alive
   connection idle for 60 s is closed (a browser opens another when it needs one);
-- when more than 80 % of the connections are taken, connections idle for 2 s and half-sent requests older
-  than 2 s are closed first, every second, so the slots go to clients that are sending requests.
+- when 80 % of the connections are taken, every second: half-sent requests older than 2 s are closed, then the
+  connections idle longest (over 2 s) until under 80 % again, so the slots go to clients sending requests.
 
 The policy (what to close, whom to admit) is plain functions; the classes below only apply it to waitress.
 """
@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import socket
 import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
@@ -45,6 +47,8 @@ HEADER_TIMEOUT_S = 10.0
 PRESSURE_SHARE = 0.8
 PRESSURE_TIMEOUT_S = 2.0
 CHECK_INTERVAL_S = 1
+
+K = TypeVar("K")
 
 
 # --- the policy: pure -----------------------------------------------------------------------------------------
@@ -85,18 +89,48 @@ class ConnectionState:
     sending: bool  # an answer is still being sent
 
 
-def should_close(state: ConnectionState, now: float, under_pressure: bool, idle_timeout: float = IDLE_TIMEOUT_S,
-                 header_timeout: float = HEADER_TIMEOUT_S, pressure_timeout: float = PRESSURE_TIMEOUT_S) -> bool:
-    """Close a connection that sends its headers too slowly or sits idle too long (sooner under pressure)."""
+def should_close(state: ConnectionState, now: float, idle_timeout: float = IDLE_TIMEOUT_S,
+                 header_timeout: float = HEADER_TIMEOUT_S) -> bool:
+    """At any time: close a connection that sends its headers too slowly or has sat idle too long."""
     if state.busy:
         return False
-    if state.request_started is not None:
-        if state.headers_complete:  # a body on its way (an upload): waitress's idle timeout covers it
-            return now - state.last_activity > idle_timeout
-        limit = pressure_timeout if under_pressure else header_timeout
-        return now - state.request_started > limit
-    quick = under_pressure and not state.sending
-    return now - state.last_activity > (pressure_timeout if quick else idle_timeout)
+    if state.request_started is not None and not state.headers_complete:
+        return now - state.request_started > header_timeout
+    return now - state.last_activity > idle_timeout  # idle, or a body (an upload) that stopped coming
+
+
+def is_half_sent(state: ConnectionState, now: float, timeout: float) -> bool:
+    return (not state.busy and state.request_started is not None and not state.headers_complete
+            and now - state.request_started > timeout)
+
+
+def is_idle(state: ConnectionState, now: float, timeout: float) -> bool:
+    return (not state.busy and not state.sending and state.request_started is None
+            and now - state.last_activity > timeout)
+
+
+def choose_closings(states: Mapping[K, ConnectionState], now: float, open_count: int, limit: int,
+                    idle_timeout: float = IDLE_TIMEOUT_S, header_timeout: float = HEADER_TIMEOUT_S,
+                    pressure_timeout: float = PRESSURE_TIMEOUT_S) -> list[K]:
+    """The connections to close now. Past PRESSURE_SHARE of `limit` (`open_count` counts every open socket):
+    also every request half-sent for longer than `pressure_timeout`, then the connections idle longest
+    (and longer than `pressure_timeout`), only as many as it takes to get back under the share: closing an
+    idle kept-alive connection races the client reusing it, so as few as needed."""
+    chosen = [key for key, state in states.items() if should_close(state, now, idle_timeout, header_timeout)]
+    threshold = PRESSURE_SHARE * limit
+    if open_count < threshold:
+        return chosen
+    taken = set(chosen)
+    chosen += [key for key, state in states.items()
+               if key not in taken and is_half_sent(state, now, pressure_timeout)]
+    excess = math.ceil(open_count - len(chosen) - threshold + 1)
+    if excess > 0:
+        taken = set(chosen)
+        idle = sorted(((key, state) for key, state in states.items()
+                       if key not in taken and is_idle(state, now, pressure_timeout)),
+                      key=lambda item: item[1].last_activity)
+        chosen += [key for key, _state in idle[:excess]]
+    return chosen
 
 
 def connection_limit(open_files_soft_limit: int | None, platform: str = sys.platform) -> int:
@@ -223,13 +257,15 @@ class RoomServer(TcpWSGIServer):
         channel.counted_as = key
 
     def maintenance(self, now: float) -> None:
-        under_pressure = len(self._map) >= PRESSURE_SHARE * self.adj.connection_limit
-        for channel in list(self.active_channels.values()):
-            if isinstance(channel, RoomChannel) and should_close(
-                    channel.state(), now, under_pressure, idle_timeout=self.adj.channel_timeout,
-                    header_timeout=self.header_timeout, pressure_timeout=self.pressure_timeout) \
-                    and not channel.has_unread_input():
-                channel.will_close = True
+        channels = {fd: channel for fd, channel in list(self.active_channels.items())
+                    if isinstance(channel, RoomChannel)}
+        states = {fd: channel.state() for fd, channel in channels.items()}
+        for fd in choose_closings(states, now, len(self._map), self.adj.connection_limit,
+                                  idle_timeout=self.adj.channel_timeout, header_timeout=self.header_timeout,
+                                  pressure_timeout=self.pressure_timeout):
+            if states[fd].request_started is None and channels[fd].has_unread_input():
+                continue  # not idle after all: a request has just come in on it
+            channels[fd].will_close = True
 
 
 def make_server(app: Any, host: str, port: int, threads: int, **options: Any) -> RoomServer:

@@ -22,7 +22,7 @@ import pytest
 from flask import Flask
 
 from annotator import wsgi_server
-from annotator.wsgi_server import ConnectionState, admits, connection_limit, make_server, should_close
+from annotator.wsgi_server import ConnectionState, admits, choose_closings, connection_limit, make_server, should_close
 
 # --- policy --------------------------------------------------------------------------------------------------
 
@@ -55,20 +55,41 @@ def state(last_activity: float = 0.0, request_started: float | None = None, head
     return ConnectionState(last_activity, request_started, headers_complete, busy, sending)
 
 
-@pytest.mark.parametrize(("connection", "now", "pressure", "expected"), [
-    (state(last_activity=100), 159, False, False),  # idle 59 s: kept
-    (state(last_activity=100), 161, False, True),  # idle 61 s: closed
-    (state(last_activity=100), 103, True, True),  # idle 3 s while the server is nearly full: closed
-    (state(last_activity=100, sending=True), 103, True, False),  # its answer still going out: kept
-    (state(last_activity=109, request_started=100), 109.5, False, False),  # headers trickling for 9.5 s
-    (state(last_activity=110, request_started=100), 110.5, False, True),  # 10.5 s and still no end: slowloris
-    (state(last_activity=102, request_started=100), 102.5, True, True),  # 2.5 s when nearly full
-    (state(last_activity=150, request_started=100, headers_complete=True), 160, False, False),  # an upload
-    (state(last_activity=100, request_started=100, headers_complete=True), 161, False, True),  # a stalled one
-    (state(last_activity=0, request_started=0, busy=True), 1000, True, False),  # being answered: never
+@pytest.mark.parametrize(("connection", "now", "expected"), [
+    (state(last_activity=100), 159, False),  # idle 59 s: kept
+    (state(last_activity=100), 161, True),  # idle 61 s: closed
+    (state(last_activity=109, request_started=100), 109.5, False),  # headers trickling in for 9.5 s
+    (state(last_activity=110, request_started=100), 110.5, True),  # 10.5 s and still no end: slowloris
+    (state(last_activity=150, request_started=100, headers_complete=True), 160, False),  # an upload
+    (state(last_activity=100, request_started=100, headers_complete=True), 161, True),  # a stalled one
+    (state(last_activity=0, request_started=0, busy=True), 1000, False),  # being answered: never
 ])
-def test_should_close(connection: ConnectionState, now: float, pressure: bool, expected: bool) -> None:
-    assert should_close(connection, now, pressure) is expected
+def test_should_close(connection: ConnectionState, now: float, expected: bool) -> None:
+    assert should_close(connection, now) is expected
+
+
+ROOM = {  # at now = 100
+    "idle 30 s": state(last_activity=70),
+    "idle 10 s": state(last_activity=90),
+    "idle 1 s": state(last_activity=99),
+    "sending": state(last_activity=80, sending=True),
+    "answering": state(last_activity=0, request_started=0, busy=True),
+    "half-sent 3 s": state(last_activity=99, request_started=97),
+    "half-sent 1 s": state(last_activity=99.5, request_started=99),
+    "uploading": state(last_activity=99, request_started=90, headers_complete=True),
+}
+
+
+def test_below_the_pressure_share_only_the_usual_timeouts_close() -> None:
+    assert choose_closings(ROOM, 100, open_count=79, limit=100) == []
+    assert choose_closings(ROOM, 170, open_count=79, limit=100) == [
+        "idle 30 s", "idle 10 s", "idle 1 s", "sending", "half-sent 3 s", "half-sent 1 s", "uploading"]
+
+
+def test_under_pressure_half_sent_requests_go_then_the_longest_idle_until_under_the_share() -> None:
+    assert choose_closings(ROOM, 100, open_count=80, limit=100) == ["half-sent 3 s"]  # 79 left: enough
+    assert choose_closings(ROOM, 100, open_count=81, limit=100) == ["half-sent 3 s", "idle 30 s"]
+    assert choose_closings(ROOM, 100, open_count=95, limit=100) == ["half-sent 3 s", "idle 30 s", "idle 10 s"]
 
 
 def test_connection_limit_follows_the_platform_and_the_open_file_limit() -> None:
@@ -174,14 +195,14 @@ def test_a_request_whose_headers_trickle_in_is_cut_off(server: Any) -> None:
     idle.close()
 
 
-def test_under_pressure_idle_connections_are_closed_first(server: Any) -> None:
+def test_under_pressure_the_longest_idle_connections_are_closed_until_under_the_share(server: Any) -> None:
     server.pressure_timeout = 0.5
-    idle = [connect(server) for _ in range(3)]
     server.per_address_cap = 0
-    idle += [connect(server) for _ in range(4)]  # 7, with the listener and the trigger 9 of 10: over 80 %
+    idle = [connect(server) for _ in range(7)]  # with the listener and the trigger 9 of 10: over 80 %
     time.sleep(0.6)  # all idle for longer than the timeout under pressure
     pump(server, 1.2)
-    assert all(closed_by_server(conn) for conn in idle)
+    assert [closed_by_server(conn) for conn in idle] == [True, True] + [False] * 5  # the first two: 7 of 10 left
+    assert b"hello" in get(server, idle[2])
     fresh = connect(server)
     assert b"hello" in get(server, fresh)
     for conn in [*idle, fresh]:
