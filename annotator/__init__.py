@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .pages import bp as pages_bp
     from .paths import shipped_dir
     from .serving import bp as serving_bp
+    from .serving import static_url_path
 
     settings = config.load_settings(test_config)
     access.check_token(settings["INSTRUCTOR_TOKEN"] or None)
@@ -46,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         __name__,
         instance_path=str(data_dir),
         static_folder=str(shipped_dir("static")),
+        static_url_path=static_url_path(shipped_dir("static")),  # versioned: browsers keep the files a year
         template_folder=str(shipped_dir("templates")),
     )
     app.config.update(

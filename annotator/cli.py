@@ -96,7 +96,7 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
     """Run the app on waitress, a production WSGI server for Linux, macOS and Windows."""
     import gc
 
-    from waitress import create_server
+    from .wsgi_server import make_server
 
     # On loopback with no token: single-user mode. Anyone else on the network must not get admin rights.
     behind_proxy = app.config["ANNOTATOR"]["BEHIND_PROXY"]
@@ -107,10 +107,9 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
     token = access.token_for_serving(host, instructor_token or app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"],
                                      behind_proxy)
     app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"] = token
-    # waitress would otherwise buffer bodies up to 1 GB before Flask refuses them: stop at our limit.
     # Behind a proxy its X-Forwarded-* headers are kept for ProxyFix (create_app); else waitress drops them.
-    server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=not behind_proxy,
-                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+    server = make_server(app, host, port, threads,  # waitress, set up to hold a room: see wsgi_server.py
+                         clear_untrusted_proxy_headers=not behind_proxy)
     addresses = network.addresses_for_host(host, network.interface_addresses())
     urls = [address.url(server.effective_port) for address in addresses]
     app.config["ANNOTATOR"]["PARTICIPANT_URLS"] = urls  # the workshop and live pages show the first, and its QR

@@ -53,6 +53,8 @@ SETTINGS: tuple[Setting, ...] = (
             "between two batches of one session before the batch is refused as implausible."),
     Setting("BEHIND_PROXY", False, "Running behind a TLS reverse proxy: trust its X-Forwarded-For, -Proto and "
             "-Host headers (one proxy), so cookies are marked Secure on HTTPS. Needs an instructor token."),
+    Setting("CONNECTIONS_PER_ADDRESS", 64, "`annotator serve`: most connections one client address may hold "
+            "(a browser keeps 6); loopback (this computer, a reverse proxy) is not capped; 0 turns the cap off."),
     Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes into an empty database on first "
             "start (the default label set is always loaded into an empty database)."),
 )

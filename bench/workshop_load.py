@@ -2,13 +2,17 @@
 
 Run by hand (not a test; it takes `--minutes` plus start-up and checking):
 
-    python bench/workshop_load.py [--participants 60] [--minutes 5] [--seed 1] [--threads 8]
+    python bench/workshop_load.py [--participants 60] [--minutes 5] [--seed 1] [--threads 8] [--attack 200]
 
 It starts `python -m annotator serve --port 0` on a fresh data folder (the sample scenes, an instructor token),
-then runs, each in its own thread with its own HTTP session (cookies, keep-alive), as the browser would:
+then runs, each in its own thread, participants whose HTTP side is a browser's: one cookie jar, up to 6
+kept-alive connections to the server (Chromium's limit per host; they stay open between requests), a page's
+style sheets, scripts (ES modules: each module's imports in turn), and images fetched 6 at a time as a browser
+does, and a cache that obeys Cache-Control and revalidates with If-None-Match:
 
-- each participant opens the join page (CSRF token and session cookie), joins with a name, asks for the next
-  image (`POST /api/workshop/next`), opens the editor page, its annotations and the image's labour figures, and
+- each participant opens the join page (CSRF token and session cookie) with its assets, joins with a name, asks
+  for the next image (`POST /api/workshop/next`), opens the editor page with its assets (style sheets, the
+  editor's modules, the image), its annotations and the image's labour figures, and
   sends the page's `open` and `tool` events; then, until the time is up, every 5-20 s (random, seeded) saves
   a polygon of 10-40 vertices inside the image with the events the editor records for it (`draw-start`, one
   `vertex` per click with its point and provenance, `close`) timed on the page's clock, sometimes after a zoom
@@ -17,17 +21,21 @@ then runs, each in its own thread with its own HTTP session (cookies, keep-alive
   polygons they move on to the next image (a new editor session). A failed save is retried with the same
   client id, as the editor does.
 - the instructor polls `GET /api/workshop/live` every 3 s.
+- with `--attack N`, an attacker opens N connections that each send half a request and then one more header
+  byte every 30 s (slowloris), opening a new one whenever the server closes one.
 
 At the end it counts errors by request kind and status, then checks as the instructor that every outline each
 participant saved exists exactly once, with its client id, on its image, under its author, at the version its
 last edit made (no loss, no duplicates), and that every labour event the server accepted is stored once. It
 prints p50 / p95 / p99 / max latency per request kind (saves first), and the server's resident memory (RSS).
-Exit status 1 if any request failed or any check did not hold.
+Exit status 1 if any request failed, any participant could not do its work (could not join, its thread died),
+or any check did not hold.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import csv
 import io
 import math
@@ -35,6 +43,7 @@ import os
 import random
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -45,14 +54,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 URL_LINE = re.compile(r"Open (http://\S+/) in a browser\.")
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 TOKEN = "load-test-instructor"
 CATEGORIES = (7, 7, 7, 1, 2, 5, 5, 8, 12, 15)  # cars most often, as in a street scene
 RETRIES = 3
+CONNECTIONS_PER_BROWSER = 6  # Chromium's (and Firefox's) limit of HTTP/1.1 connections per host
+PAGE_ASSETS = re.compile(r'<(?:link rel="stylesheet" href|script[^>]* src|img[^>]* src)="([^"]+)"')
+MODULE_IMPORTS = re.compile(r'(?:^|\n)\s*(?:import|export)\b[^;]*?["\'](\.{1,2}/[^"\']+)["\']')
+MAX_AGE = re.compile(r"max-age=(\d+)")
 
 
 # --- the server ---------------------------------------------------------------------------------------------
@@ -119,6 +134,7 @@ class Stats:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: Counter[tuple[str, str]] = Counter()
         self.error_samples: list[str] = []
+        self.notes: Counter[str] = Counter()
 
     def request(self, http: requests.Session, kind: str, method: str, url: str, ok: tuple[int, ...] = (200, 201),
                 **kwargs: Any) -> requests.Response | None:
@@ -136,6 +152,10 @@ class Stats:
             return None
         return response
 
+    def note(self, what: str) -> None:
+        with self.lock:
+            self.notes[what] += 1
+
     def fail(self, kind: str, status: str, sample: str) -> None:
         with self.lock:
             self.errors[(kind, status)] += 1
@@ -146,6 +166,74 @@ class Stats:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+# --- a browser ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cached:
+    etag: str | None
+    fresh_until: float
+    body: bytes
+
+
+class Browser:
+    """A browser's HTTP side: one cookie jar, at most 6 kept-alive connections to the server, sub-resources
+    fetched 6 at a time, and a cache that obeys max-age and revalidates with If-None-Match."""
+
+    def __init__(self, stats: Stats) -> None:
+        self.stats = stats
+        self.http = requests.Session()
+        self.http.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=CONNECTIONS_PER_BROWSER,
+                                               pool_block=True))
+        self.fetchers = concurrent.futures.ThreadPoolExecutor(CONNECTIONS_PER_BROWSER)
+        self.cache: dict[str, Cached] = {}
+        self.lock = threading.Lock()
+
+    def page(self, kind: str, url: str) -> requests.Response | None:
+        """The page, then its style sheets, scripts (and their imports, level by level) and images."""
+        answer = self.stats.request(self.http, kind, "GET", url)
+        if answer is None:
+            return None
+        wanted = [urljoin(answer.url, found) for found in PAGE_ASSETS.findall(answer.text)]
+        seen = set(wanted)
+        while wanted:
+            bodies = list(self.fetchers.map(self.asset, wanted))
+            imports = []
+            for asset_url, body in zip(wanted, bodies, strict=True):
+                if body is not None and urlsplit(asset_url).path.endswith(".js"):
+                    for found in MODULE_IMPORTS.findall(body.decode("utf-8", "replace")):
+                        module = urljoin(asset_url, found)
+                        if module not in seen:
+                            seen.add(module)
+                            imports.append(module)
+            wanted = imports
+        return answer
+
+    def asset(self, url: str) -> bytes | None:
+        with self.lock:
+            cached = self.cache.get(url)
+        if cached is not None and time.monotonic() < cached.fresh_until:
+            self.stats.note("asset from cache")
+            return cached.body
+        kind = "image file" if "/images/" in url else "static file"
+        headers = {"If-None-Match": cached.etag} if cached is not None and cached.etag else {}
+        answer = self.stats.request(self.http, kind, "GET", url, ok=(200, 304), headers=headers)
+        if answer is None:
+            return None
+        self.stats.note(f"{kind} {answer.status_code}")
+        body = cached.body if answer.status_code == 304 and cached is not None else answer.content
+        control = answer.headers.get("Cache-Control", "")
+        max_age = MAX_AGE.search(control)
+        fresh_s = int(max_age.group(1)) if max_age and "no-cache" not in control else 0
+        with self.lock:
+            self.cache[url] = Cached(answer.headers.get("ETag"), time.monotonic() + fresh_s, body)
+        return body
+
+    def close(self) -> None:
+        self.fetchers.shutdown(wait=False)
+        self.http.close()
 
 
 # --- a participant ------------------------------------------------------------------------------------------
@@ -185,11 +273,13 @@ class Participant:
     pseudonym: str = ""
     saved: dict[str, Saved] = field(default_factory=dict)
     events_accepted: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    http: requests.Session = field(default_factory=requests.Session)
+    finished: bool = False  # did the whole session: joined, worked until the end, no failure that stopped it
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed * 1000 + self.number)
         self.name = f"Participant {self.number + 1:02d}"
+        self.browser = Browser(self.stats)
+        self.http = self.browser.http
 
     # The editor page: one session with its own clock (ms since the page opened).
     def open_page(self, image: dict[str, Any]) -> None:
@@ -198,7 +288,7 @@ class Participant:
         self.page_started = time.monotonic()
         self.seq = 0
         self.last_t = 0.0
-        self.stats.request(self.http, "editor page", "GET", f"{self.base}annotate/{image['id']}")
+        self.browser.page("editor page", f"{self.base}annotate/{image['id']}")
         self.stats.request(self.http, "annotations list", "GET", f"{self.base}api/images/{image['id']}/annotations")
         self.send_events([self.event("open", data={"annotations": 0, "width": image["width"],
                                                    "height": image["height"]}),
@@ -240,8 +330,10 @@ class Participant:
         return found.json() if found is not None else {"id": image_id, "width": 1280, "height": 720}
 
     def run(self) -> None:
-        html = self.http.get(f"{self.base}join", timeout=30).text
-        self.headers = {"X-CSRFToken": CSRF.search(html).group(1)}
+        page = self.browser.page("join page", f"{self.base}join")
+        if page is None:
+            return
+        self.headers = {"X-CSRFToken": CSRF.search(page.text).group(1)}
         joined = self.stats.request(self.http, "join", "POST", f"{self.base}api/join", headers=self.headers,
                                     json={"name": self.name})
         if joined is None:
@@ -265,6 +357,7 @@ class Participant:
             if on_this_image <= 0:
                 self.open_page(self.next_image(self.image["id"]))
                 on_this_image = self.rng.randint(3, 8)
+        self.finished = True
 
     def draw(self, started: float) -> None:
         """One polygon: looking for the object, then the clicks spread over the time spent, then the save."""
@@ -316,6 +409,37 @@ class Participant:
             stored = answer.json()["annotation"]
             saved.version, saved.parts = stored["version"], stored["parts"]
             self.events_accepted[self.session].update(event["seq"] for event in events)
+
+
+def hold_half_open(host: str, port: int, count: int, stop: threading.Event, stats: Stats) -> None:
+    """Slowloris: `count` connections, each sending half a request, then one more header byte every 30 s;
+    any the server closes is opened again."""
+
+    def opened() -> socket.socket | None:
+        try:
+            conn = socket.create_connection((host, port), timeout=5)
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: " + host.encode() + b"\r\nX-Slow: ")
+            stats.note("attacker: connections opened")
+            return conn
+        except OSError:
+            stats.note("attacker: connections refused")
+            return None
+
+    held = [opened() for _ in range(count)]
+    while not stop.wait(30):
+        for index, conn in enumerate(held):
+            try:
+                if conn is None:
+                    raise OSError
+                conn.sendall(b"a")
+            except OSError:
+                if conn is not None:
+                    conn.close()
+                    stats.note("attacker: connections closed by the server")
+                held[index] = opened()
+    for conn in held:
+        if conn is not None:
+            conn.close()
 
 
 def poll_live(base: str, deadline: float, stats: Stats, answers: list[dict[str, Any]]) -> None:
@@ -380,6 +504,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=8, help="the server's --threads")
     parser.add_argument("--no-live", action="store_true", help="leave out the instructor's live-view polling")
+    parser.add_argument("--attack", type=int, default=0, metavar="N",
+                        help="an attacker holds N half-open connections (slowloris) throughout")
     parser.add_argument("--data-dir", type=Path, help="where the server keeps its data (default: a temporary folder)")
     options = parser.parse_args()
 
@@ -396,11 +522,24 @@ def main() -> int:
         people = [Participant(number, base, options.seed, deadline, stats) for number in range(options.participants)]
         threads = [] if options.no_live else [
             threading.Thread(target=poll_live, args=(base, deadline, stats, live_answers), daemon=True)]
+        stop_attack = threading.Event()
+        if options.attack:
+            where = urlsplit(base)
+            attacker = threading.Thread(target=hold_half_open, daemon=True,
+                                        args=(where.hostname, where.port, options.attack, stop_attack, stats))
+            attacker.start()
+            time.sleep(2)  # the attack is in place before anyone arrives
         arrivals = random.Random(options.seed)
         for person in people:
             def arrive(person: Participant = person, delay: float = arrivals.uniform(0, 10)) -> None:
                 time.sleep(delay)  # people arrive over the first ten seconds
-                person.run()
+                try:
+                    person.run()
+                except Exception as exc:  # a participant who stopped working is a failure, not a silence
+                    stats.fail("participant", type(exc).__name__, f"{person.name}: {exc!r}")
+                    return
+                if not person.finished:
+                    stats.fail("participant", "stopped", f"{person.name} could not join or stopped early")
             threads.append(threading.Thread(target=arrive, daemon=True))
         for thread in threads:
             thread.start()
@@ -414,6 +553,7 @@ def main() -> int:
                       f"errors {sum(stats.errors.values()):3d}  rss {rss[-1] if rss else 0:6.1f} MB", flush=True)
             time.sleep(2)
         ran_s = time.monotonic() - started
+        stop_attack.set()
         server_cpu = cpu_seconds(process.pid)
         problems, outlines, events = verify(base, people)
         final_rss = rss_mb(process.pid)
@@ -421,10 +561,11 @@ def main() -> int:
         stop_server(process)
 
     print(f"\n{options.participants} participants, {ran_s / 60:.1f} min, seed {options.seed}, server threads "
-          f"{options.threads}, SQLite (WAL)")
+          f"{options.threads}, SQLite (WAL)" + (f", attacker holding {options.attack} half-open connections"
+                                                  if options.attack else ""))
     print(f"{'request':<18} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-    order = ["save (POST)", "edit (PATCH)", "events", "editor figures", "live poll", "join", "next image",
-             "editor page", "annotations list", "image"]
+    order = ["save (POST)", "edit (PATCH)", "events", "editor figures", "live poll", "join page", "join",
+             "next image", "editor page", "static file", "image file", "annotations list", "image"]
     for kind in order + sorted(set(stats.latencies) - set(order)):
         values = stats.latencies.get(kind)
         if values:
@@ -439,6 +580,9 @@ def main() -> int:
         last = live_answers[-1]["totals"]
         print(f"live view at the end: {last['people']} people, {last['objects']} objects, "
               f"{last['active_ms'] / 3_600_000:.2f} person-hours")
+    print(f"participants who did their work: {sum(person.finished for person in people)} of {len(people)}")
+    if stats.notes:
+        print("fetches: " + ", ".join(f"{what} x{count}" for what, count in sorted(stats.notes.items())))
     print(f"errors: {sum(stats.errors.values())}" + "".join(
         f"\n  {kind}: {status} x{count}" for (kind, status), count in sorted(stats.errors.items())))
     for sample in stats.error_samples[:5]:
@@ -449,7 +593,7 @@ def main() -> int:
         print(f"  {problem}")
     if "Traceback" in log.read_text(errors="replace"):
         print(f"the server logged a traceback: see {log}")
-    return 1 if stats.errors or problems else 0
+    return 1 if stats.errors or problems or not all(person.finished for person in people) else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,67 @@
+"""Static files (style sheets, the editor's ES modules) as a browser gets them: pages link them under
+/static/<fingerprint>/, kept a year as immutable, and the modules' relative imports land under the same
+fingerprint; the plain /static/ addresses still answer, revalidated by ETag."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+from annotator import library
+from annotator.serving import static_fingerprint
+from tests.conftest import image_bytes
+
+IMPORTS = re.compile(r'(?:^|\n)\s*import\b[^;]*?"(\.{1,2}/[^"]+)"')
+
+
+@pytest.fixture
+def image_id(app) -> int:
+    with app.app_context():
+        image, _ = library.add_image(image_bytes(300, 200), "street.jpg", "import")
+        return image.id
+
+
+def test_the_editor_and_every_module_it_imports_are_served_versioned_and_immutable(client, image_id):
+    page = client.get(f"/annotate/{image_id}").get_data(as_text=True)
+    linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert {Path(url).name for url in linked} >= {"app.css", "editor.css", "main.js"}
+    prefix = re.match(r"/static/([0-9a-f]{12})/", linked[0])
+    assert prefix and all(url.startswith(prefix.group(0)) for url in linked)
+    wanted, seen = list(linked), set(linked)
+    while wanted:
+        url = wanted.pop()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        control = response.headers["Cache-Control"]
+        assert "max-age=31536000" in control and "immutable" in control, (url, control)
+        if url.endswith(".js"):
+            for found in IMPORTS.findall(response.get_data(as_text=True)):
+                module = urljoin(url, found)
+                assert module.startswith(prefix.group(0))
+                if module not in seen:
+                    seen.add(module)
+                    wanted.append(module)
+    assert len([url for url in seen if url.endswith(".js")]) > 10  # the imports were followed
+
+
+def test_plain_static_addresses_are_revalidated_by_etag(client):
+    first = client.get("/static/js/editor/main.js")
+    assert first.status_code == 200 and "no-cache" in first.headers["Cache-Control"]
+    again = client.get("/static/js/editor/main.js", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_another_fingerprint_is_not_found(client):
+    assert client.get("/static/000000000000/js/editor/main.js").status_code == 404
+
+
+def test_the_fingerprint_changes_with_any_file(tmp_path: Path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "a.js").write_text("export const a = 1;")
+    before = static_fingerprint(tmp_path)
+    assert static_fingerprint(tmp_path) == before
+    (tmp_path / "js" / "a.js").write_text("export const a = 2;")
+    assert static_fingerprint(tmp_path) != before
