@@ -173,12 +173,12 @@ def test_a_malformed_setting_is_a_usage_error_naming_it(run, monkeypatch):
 
 
 class FakeWaitress:
-    """Stands in for waitress.create_server: records how serve configured it, and 'runs' until Ctrl+C."""
+    """Stands in for wsgi_server.make_server: records how serve configured it, and 'runs' until Ctrl+C."""
 
     effective_port = 5000
 
-    def __init__(self, app, **options) -> None:
-        self.app, self.options = app, options
+    def __init__(self, app, host=None, port=None, threads=None, **options) -> None:
+        self.app, self.options = app, {"host": host, "port": port, "threads": threads, **options}
         FakeWaitress.made = self
 
     def run(self) -> None:
@@ -191,9 +191,9 @@ class FakeWaitress:
 def serve(run, monkeypatch, *args: str):
     import gc
 
-    import waitress
+    from annotator import wsgi_server
 
-    monkeypatch.setattr(waitress, "create_server", FakeWaitress)
+    monkeypatch.setattr(wsgi_server, "make_server", FakeWaitress)
     monkeypatch.setattr(gc, "freeze", lambda: None)  # the test process's heap is not serve's to freeze
     return run("serve", *args)
 

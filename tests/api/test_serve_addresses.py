@@ -10,18 +10,19 @@ from typing import Any
 
 import ifaddr
 import pytest
-import waitress
+
+from annotator import wsgi_server
 
 PORT = 5123
 
 
 class ServerThatReturnsAtOnce:
-    """Stands in for waitress's server: keeps the app it was given, and run() returns as Ctrl+C would."""
+    """Stands in for wsgi_server.make_server: keeps the app it was given, and run() returns as Ctrl+C would."""
 
     made: list[ServerThatReturnsAtOnce] = []
 
-    def __init__(self, app: Any, **options: Any) -> None:
-        self.app, self.options, self.effective_port = app, options, PORT
+    def __init__(self, app: Any, host: str = "", port: int = 0, threads: int = 0, **options: Any) -> None:
+        self.app, self.options, self.effective_port = app, {"host": host, **options}, PORT
         ServerThatReturnsAtOnce.made.append(self)
 
     def run(self) -> None:
@@ -45,7 +46,7 @@ LAPTOP = [adapter("lo", "127.0.0.1", "::1"), adapter("docker0", "172.17.0.1"),
 @pytest.fixture
 def serve(run: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """serve(interfaces, *options) -> (click's result, the app serve configured)."""
-    monkeypatch.setattr(waitress, "create_server", ServerThatReturnsAtOnce)
+    monkeypatch.setattr(wsgi_server, "make_server", ServerThatReturnsAtOnce)
     ServerThatReturnsAtOnce.made.clear()
 
     def invoke(interfaces: list[ifaddr.Adapter], *options: str) -> tuple[Any, Any]:
