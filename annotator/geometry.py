@@ -33,10 +33,15 @@ MAX_PARTS = 200
 # ~0.3 s at 1,000, ~5 s at 5,000; 300 random points cross ~20,000 times and take 13 s): a slip of the hand
 # crosses a few times, so beyond this an outline is refused rather than tying up the server.
 MAX_CROSSINGS = 500
+# Per annotation: pairs of edges whose extents overlap along x and along y (an upper bound on the pairs of
+# overlapping edge boxes, computed in milliseconds). GEOS make_valid costs ~0.9 us per overlapping pair even
+# when the ring crosses itself once: 2,900,000 pairs (a 5,000-point star of 100 px spikes) took 2.5 s, and
+# 12,000,000 took 10.5 s. A hand-drawn outline of 10,000 short edges has some 50,000.
+MAX_EDGE_OVERLAPS = 1_000_000
 # Per annotation, in px: the mask is drawn edge by edge (pycocotools walks every edge at 5x resolution), in
 # one step no budget can stop, ~0.1 s per 1,000,000 px. A comb of 10,000 vertices across a 4000 x 4000 image
 # measures 20,000,000 px and took 2.2 s of CPU; the outline of a whole 10,000 x 10,000 image is 40,000.
-MAX_PERIMETER = 4_000_000
+MAX_PERIMETER = 1_000_000
 DEFAULT_MIN_AREA = 1.0  # px²: parts smaller than this after repair and clipping are slivers
 COORDINATE_DECIMALS = 3  # stored precision: well inside the 0.01 px round-trip promise
 GRID = 10.0 ** -COORDINATE_DECIMALS
@@ -157,12 +162,9 @@ def shape_from_parts(raw_parts: Any, width: int, height: int, min_area: float = 
     repairs: list[str] = []
     outer: list[Part] = []
     holes: list[Part] = []
-    crossings_left, length_left = MAX_CROSSINGS, float(MAX_PERIMETER)
+    left = _Left(MAX_CROSSINGS, MAX_PERIMETER, MAX_EDGE_OVERLAPS)
     for number, (points, hole) in enumerate(parse_parts(raw_parts), start=1):
-        parts, crossings, length = _normalise_ring(points, hole, number, width, height, min_area, repairs,
-                                                   (crossings_left, length_left), budget)
-        crossings_left -= crossings
-        length_left -= length
+        parts = _normalise_ring(points, hole, number, width, height, min_area, repairs, left, budget)
         for part in parts:
             (holes if part.hole else outer).append(part)  # a repaired outer ring can bring pockets (holes)
     if not outer:
@@ -238,11 +240,18 @@ def mask_of_parts(parts: Sequence[Part], width: int, height: int) -> masks.RLE:
     return masks.subtract(outer, masks.polygons_to_rle(hole_rings, height, width)) if hole_rings else outer
 
 
+@dataclass
+class _Left:
+    """What is left of the per-annotation limits on the work of repairing it, as its parts are checked."""
+
+    crossings: int
+    length: float
+    overlaps: int
+
+
 def _normalise_ring(points: list[float], hole: bool, number: int, width: int, height: int, min_area: float,
-                    repairs: list[str], left: tuple[int, float], budget: Budget) -> tuple[list[Part], int, float]:
-    """The part's stored pieces, how many self-crossings were repaired and how long the ring is inside the
-    image (limited to what is `left` of MAX_CROSSINGS and MAX_PERIMETER)."""
-    crossings_left, length_left = left
+                    repairs: list[str], left: _Left, budget: Budget) -> list[Part]:
+    """The part's stored pieces, taking from `left` the crossings repaired, its length and its edge overlaps."""
     # Round first: the ring checked for validity is then the ring stored (rounding a valid ring to the
     # stored precision afterwards can make it touch itself).
     pairs = _distinct_pairs([_rounded(value) for value in points])
@@ -257,24 +266,35 @@ def _normalise_ring(points: list[float], hole: bool, number: int, width: int, he
         repairs.append(f"part {number}: clipped to the image ({outside} point(s) outside)")
         pairs = _distinct_pairs(_flat(_clip_to_frame(pairs, width, height, budget)))
         if len(set(pairs)) < 3:
-            return [], 0, 0.0
+            return []
         if len(pairs) > MAX_VERTICES:
             raise GeometryError(f"part {number}: clipped to the image it has {len(pairs):,} vertices, over the "
                                 f"limit of {MAX_VERTICES:,} per annotation; leave out the points outside the image")
     length = _perimeter(pairs)
-    if length > length_left:
-        raise GeometryError(_too_long(number, MAX_PERIMETER - length_left + length))
+    if length > left.length:
+        raise GeometryError(_too_long(number, MAX_PERIMETER - left.length + length))
+    left.length -= length
     budget.check()
     polygon = Polygon(pairs)
     if polygon.is_valid:
         if polygon.area < min_area:
             repairs.append(f"part {number}: dropped a sliver of {polygon.area:.2f} px²")
-            return [], 0, length
-        return [Part(_flat(pairs), hole)], 0, length  # the common case: kept exactly as drawn (or as clipped)
+            return []
+        return [Part(_flat(pairs), hole)]  # the common case: kept exactly as drawn (or as clipped)
+
+    overlaps = _edge_overlaps(pairs)
+    if overlaps > left.overlaps:
+        # A scribble is better told it crosses itself too often, which its first edges show at once.
+        _crossings(pairs[:4 * CROSSING_BLOCK], number, left.crossings, budget)
+        raise GeometryError(f"part {number}: the outline meets itself, and its long edges run across each other "
+                            f"too much to repair it in good time ({MAX_EDGE_OVERLAPS - left.overlaps + overlaps:,} "
+                            f"pairs of edges side by side, over the limit of {MAX_EDGE_OVERLAPS:,}); redraw it")
+    left.overlaps -= overlaps
 
     # Clipping a ring that leaves and re-enters the image runs it along the frame and back: invalid, but a
     # part of the clipping rather than a crossing of the drawing, which only crossings off the frame are.
-    crossings, drawn_crossings = _crossings(pairs, number, crossings_left, budget, (width, height) if clipped else None)
+    crossings, drawn_crossings = _crossings(pairs, number, left.crossings, budget, (width, height) if clipped else None)
+    left.crossings -= crossings
     budget.check()
     geometry = shapely.make_valid(polygon)
     if drawn_crossings or not clipped:
@@ -285,7 +305,25 @@ def _normalise_ring(points: list[float], hole: bool, number: int, width: int, he
     # Repaired outlines get new vertices: snap them to the stored grid in a way that keeps them valid, where
     # rounding each coordinate might not.
     geometry = shapely.set_precision(geometry, GRID)
-    return _parts_of(_polygons(geometry), hole, number, min_area, repairs), crossings, length
+    return _parts_of(_polygons(geometry), hole, number, min_area, repairs)
+
+
+def _edge_overlaps(pairs: Sequence[tuple[float, float]]) -> int:
+    """How many pairs of the ring's edges overlap in x, or in y if fewer do: at least as many as the pairs of
+    overlapping edge boxes, which the repair's cost follows, yet found by sorting rather than by pairing."""
+    corners = np.asarray(pairs, dtype=float)
+    following = np.roll(corners, -1, axis=0)
+    count = len(corners)
+    fewest = count * count
+    for axis in (0, 1):
+        low = np.minimum(corners[:, axis], following[:, axis])
+        high = np.maximum(corners[:, axis], following[:, axis])
+        # Edge j overlaps edge i unless it starts after i ends or ends before i starts (i itself included).
+        starting_after = count - np.searchsorted(np.sort(low), high, side="right")
+        ending_before = np.searchsorted(np.sort(high), low, side="left")
+        overlapping = (count * count - int(starting_after.sum()) - int(ending_before.sum()) - count) // 2
+        fewest = min(fewest, overlapping)
+    return fewest
 
 
 def _perimeter(pairs: Sequence[tuple[float, float]]) -> float:
