@@ -699,6 +699,15 @@ def test_clipping_far_points_in_floats_lands_where_exact_arithmetic_does():
         assert abs(Fraction(got) - exact) <= max(1e-6, 1e-12 * abs(float(exact)))
 
 
+def test_an_edge_from_the_frame_to_a_point_far_out_and_barely_aside_is_clipped_without_overflow():
+    # Its slope, 1e308 / 0.5, is past the largest float: the crossing is found as a fraction of the way instead.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        shape = save([0, 10, -0.5, 1e308, 50, 10])
+    assert shape.area == 50 * (HEIGHT - 10)
+    assert Polygon(pairs_of(shape.parts[0])).equals(box(0, 10, 50, HEIGHT))
+
+
 def test_a_valid_star_within_the_image_is_stored_without_counting_crossings():
     # 10,000 edges whose boxes overlap in millions of pairs: GEOS's validity check is enough to know it has
     # no crossings (counting them pair by pair took ~3 s).
