@@ -708,6 +708,15 @@ def test_an_edge_from_the_frame_to_a_point_far_out_and_barely_aside_is_clipped_w
     assert Polygon(pairs_of(shape.parts[0])).equals(box(0, 10, 50, HEIGHT))
 
 
+def test_rounding_many_coordinates_at_once_gives_what_round_gives_each():
+    # The stored value must not depend on which path rounded it: a re-save rounds the stored value again.
+    rng = np.random.default_rng(7)
+    values = (rng.uniform(-5_000, 5_000, 50_000).tolist() + [k / 1000 + 0.0005 for k in range(-20_000, 20_000)]
+              + [k / 2000 for k in range(-4_000, 4_000)] + rng.uniform(-1e12, 1e12, 2_000).tolist()
+              + [1e308, -1e308, 2.0 ** 52 + 1, -0.0, 999_999_999.9995, 1e9 + 0.0005])
+    assert geometry._rounded_all(values) == [round(value, geometry.COORDINATE_DECIMALS) for value in values]
+
+
 def test_a_valid_star_within_the_image_is_stored_without_counting_crossings():
     # 10,000 edges whose boxes overlap in millions of pairs: GEOS's validity check is enough to know it has
     # no crossings (counting them pair by pair took ~3 s).
