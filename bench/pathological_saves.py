@@ -2,7 +2,7 @@
 
 Run by hand:  python bench/pathological_saves.py [--code DIR] [--alone 3]
 `--code` is the folder holding the `annotator` package to serve (default: this checkout); to measure the code
-before the change, extract it first: `git archive 66d6a23 annotator | tar -x -C /tmp/geometry-before` and pass
+before the change, extract it first: `git archive 66d6a23 | tar -x -C /tmp/geometry-before` and pass
 `--code /tmp/geometry-before`. Prints, with the load average before and after (the machine is shared):
 - the worst case alone: a 10,000-point ring alternating 100 px and 1e308 px from the centre of a 640 x 480
   image (`--alone` times in a row: its answer and seconds),
@@ -54,7 +54,7 @@ def serve(code: Path, data_dir: Path) -> tuple[subprocess.Popen, str]:
     with open(log, "wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "annotator", "serve", "--port", "0", "--threads", "8",
                                     "--data-dir", str(data_dir)], stdout=out, stderr=subprocess.STDOUT, env=env,
-                                   stdin=subprocess.DEVNULL)
+                                   stdin=subprocess.DEVNULL, cwd=code)  # `-m` puts the working folder first
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         match = URL_LINE.search(log.read_text(errors="replace"))
@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=ROOT, help="folder holding the annotator package to serve")
     parser.add_argument("--alone", type=int, default=3, help="worst-case saves one after another")
     args = parser.parse_args()
-    print(f"code {args.code}; {os.cpu_count()} CPUs; load average before {os.getloadavg()}")
+    print(f"code {args.code.resolve()}; {os.cpu_count()} CPUs; load average before {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as folder:
         process, url = serve(args.code.resolve(), Path(folder) / "data")
         try:
