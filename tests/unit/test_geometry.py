@@ -304,7 +304,8 @@ def test_the_crossing_limit_is_per_outline_not_per_part():
 
 def test_a_scribble_of_thousands_of_crossings_is_refused_quickly():
     rng = np.random.default_rng(3)
-    points = rng.uniform(0, 2048, geometry.MAX_VERTICES * 2).tolist()  # ~10^7 crossings
+    # ~10^7 crossings; within 150 px so that its edges stay under MAX_PERIMETER and the crossings are what stop it
+    points = rng.uniform(0, 150, geometry.MAX_VERTICES * 2).tolist()
     start = time.perf_counter()
     with pytest.raises(GeometryError, match="crosses itself more than 500 times"):
         shape_from_parts([{"points": points}], 2048, 2048)
@@ -630,3 +631,176 @@ def test_a_hole_outside_the_outline_is_dropped_and_the_repair_says_so():
     assert [part.hole for part in shape.parts] == [False, True]
     assert shape.area == 50 * 50 - 10 * 10
     assert shape.repairs == ("hole 2: lies outside the outline and cuts nothing: dropped",)
+
+
+# --- geometry that cannot stall the room (issue 14) -----------------------------------------------------------
+
+
+def reaching_star(count: int = 10_000, near: float = 100, far: float = 1e308, width: int = 640,
+                  height: int = 480) -> list[float]:
+    """A ring around the image centre whose vertices alternate `near` and `far` px from it: 13-23 s to save
+    before the clipping came first, and stored with 15,000 vertices."""
+    points = []
+    for index in range(count):
+        angle = 2 * math.pi * index / count
+        radius = near if index % 2 == 0 else far
+        points += [width / 2 + radius * math.cos(angle), height / 2 + radius * math.sin(angle)]
+    return points
+
+
+def sine_band(lenses: int, samples: int, amplitude: float = 20.0, lens_width: float = 8.0,
+              top: float = 50.0) -> list[float]:
+    """Out along y = top + a sin(pi x / w) and back along y = top - a sin(pi x / w): a ring crossing itself
+    at every x = k w, so that repairing it gives `lenses` lens-shaped parts. `samples` points per lens per way,
+    placed off the crossings so that each is a proper crossing."""
+    step = lens_width / samples
+    xs = [1 + (index + 0.5) * step for index in range(lenses * samples)]
+    out = [(x, top + amplitude * math.sin(math.pi * (x - 1) / lens_width)) for x in xs]
+    back = [(x, top - amplitude * math.sin(math.pi * (x - 1) / lens_width)) for x in reversed(xs)]
+    return [value for point in out + back for value in point]
+
+
+def cpu_seconds_of(call) -> tuple[object, float]:
+    """What `call` returns or raises, and the CPU time this thread spent on it (load on the machine aside)."""
+    start = time.thread_time()
+    try:
+        result: object = call()
+    except GeometryError as error:
+        result = error
+    return result, time.thread_time() - start
+
+
+def test_a_star_reaching_out_to_1e308_is_clipped_first_and_refused_at_once_over_the_vertex_limit():
+    # Before: its 15,000 clipped edges were searched for crossings (17 million pairs of overlapping boxes)
+    # for 13-23 s, and it was stored over the limit, unsaveable by its owner.
+    result, seconds = cpu_seconds_of(lambda: shape_from_parts([{"points": reaching_star()}], 640, 480))
+    assert isinstance(result, GeometryError)
+    assert str(result) == ("part 1: clipped to the image it has 15,000 vertices, over the limit of 10,000 per "
+                           "annotation; leave out the points outside the image")
+    assert seconds < 1.0  # ~0.1 s
+
+
+def test_clipping_far_points_in_floats_lands_where_exact_arithmetic_does():
+    # Only edges with both ends past FAR need exact arithmetic; from a near end floats are exact enough.
+    from fractions import Fraction
+
+    rng = np.random.default_rng(14)
+    for _ in range(2_000):
+        near = tuple(rng.uniform(-50, 700, 2))
+        far = tuple(rng.choice([-1, 1], 2) * 10.0 ** rng.uniform(9.5, 308, 2))
+        start, end = (near, far) if rng.random() < 0.5 else (far, near)
+        axis, limit = int(rng.integers(2)), float(rng.choice([0, 640 if rng.random() < 0.5 else 480]))
+        if (start[axis] < limit) == (end[axis] < limit):
+            continue
+        (x0, y0), (x1, y1) = ((Fraction(float(start[axis])), Fraction(float(start[1 - axis]))),
+                              (Fraction(float(end[axis])), Fraction(float(end[1 - axis]))))
+        exact = y0 + (Fraction(limit) - x0) / (x1 - x0) * (y1 - y0)
+        got = geometry._crossing(start, end, axis, limit)
+        assert abs(Fraction(got) - exact) <= max(1e-6, 1e-12 * abs(float(exact)))
+
+
+def test_an_edge_from_the_frame_to_a_point_far_out_and_barely_aside_is_clipped_without_overflow():
+    # Its slope, 1e308 / 0.5, is past the largest float: the crossing is found as a fraction of the way instead.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        shape = save([0, 10, -0.5, 1e308, 50, 10])
+    assert shape.area == 50 * (HEIGHT - 10)
+    assert Polygon(pairs_of(shape.parts[0])).equals(box(0, 10, 50, HEIGHT))
+
+
+def test_rounding_many_coordinates_at_once_gives_what_round_gives_each():
+    # The stored value must not depend on which path rounded it: a re-save rounds the stored value again.
+    rng = np.random.default_rng(7)
+    values = (rng.uniform(-5_000, 5_000, 50_000).tolist() + [k / 1000 + 0.0005 for k in range(-20_000, 20_000)]
+              + [k / 2000 for k in range(-4_000, 4_000)] + rng.uniform(-1e12, 1e12, 2_000).tolist()
+              + [1e308, -1e308, 2.0 ** 52 + 1, -0.0, 999_999_999.9995, 1e9 + 0.0005])
+    assert geometry._rounded_all(values) == [round(value, geometry.COORDINATE_DECIMALS) for value in values]
+
+
+def test_a_valid_star_within_the_image_is_stored_without_counting_crossings():
+    # 10,000 edges whose boxes overlap in millions of pairs: GEOS's validity check is enough to know it has
+    # no crossings (counting them pair by pair took ~3 s).
+    shape, seconds = cpu_seconds_of(lambda: shape_from_parts([{"points": reaching_star(4_000, 60, 200)}], 640, 480))
+    assert isinstance(shape, geometry.Shape) and shape.repairs == () and shape.vertex_count == 4_000
+    assert seconds < 1.5  # ~0.2 s
+
+
+def test_a_flawed_star_of_long_overlapping_edges_is_refused_before_its_repair_could_run_for_seconds():
+    # One crossing, but 5,000 edges side by side: make_valid alone took 2.5 s of CPU; it was stored.
+    points = reaching_star(5_000, 5, 100, 640, 480)
+    points[2:4], points[6:8] = points[6:8], points[2:4]  # two spikes swapped: they cross
+    result, seconds = cpu_seconds_of(lambda: shape_from_parts([{"points": points}], 640, 480))
+    assert isinstance(result, GeometryError)
+    assert str(result).startswith("part 1: the outline meets itself, and its long edges run across each other "
+                                  "too much to repair it in good time")
+    assert "over the limit of 1,000,000" in str(result)
+    assert seconds < 0.5  # ~0.02 s: the overlaps are counted by sorting, not pair by pair
+
+
+def test_a_few_crossings_among_short_edges_are_still_repaired():
+    shape = save(star_ring(101, 5))  # 404 crossings, 101 short-ish edges: far below MAX_EDGE_OVERLAPS
+    assert shape.repairs[0] == "part 1: repaired a self-intersection into 203 part(s)"
+
+
+def test_an_outline_whose_edges_are_too_long_in_all_is_refused_before_its_mask_is_drawn():
+    # A comb of 10,000 vertices across a 4000 x 4000 image: 20,000,000 px of edges, 2.2 s of CPU to rasterise.
+    teeth = geometry.MAX_VERTICES // 4 - 1
+    points: list[float] = []
+    for tooth in range(teeth):
+        x = 1 + tooth * 1.5
+        points += [x, 3998, x, 1, x + 0.75, 1, x + 0.75, 3998]
+    points += [3999, 3999, 1, 3999]
+    result, seconds = cpu_seconds_of(lambda: shape_from_parts([{"points": points}], 4000, 4000))
+    assert isinstance(result, GeometryError)
+    assert "px long in all, over the limit of 1,000,000 px per annotation" in str(result)
+    assert seconds < 0.5
+
+
+def test_a_save_past_its_cpu_budget_is_refused_at_the_next_step_rather_than_run_on():
+    # The pure code checks the deadline between bounded steps; nothing interrupts a thread.
+    ring = reaching_star(4_000, 60, 200)  # ~0.2 s of CPU: well past a budget of 0.02 s
+    result, seconds = cpu_seconds_of(lambda: shape_from_parts([{"points": ring}], 640, 480, cpu_budget=0.02))
+    assert isinstance(result, GeometryError)
+    assert str(result) == ("the outline is too complex to check within 0.02 s of computing; simplify it or draw it "
+                           "in fewer points")
+    assert seconds < 1.5
+    assert geometry.CPU_BUDGET <= 3  # "a few seconds"
+
+
+def test_a_repair_into_more_parts_than_the_limit_is_refused_not_stored_unsaveable():
+    # 250 proper crossings (under MAX_CROSSINGS) make 251 lens-shaped parts: stored, its owner could not save
+    # it again (at most 200 parts).
+    ring = sine_band(lenses=251, samples=4)
+    message = refusal([{"points": ring}], width=2100, height=100)
+    assert message == ("repaired, the outline falls into 251 parts, over the limit of 200; "
+                       "redraw it crossing itself less")
+
+
+def clipped_comb_and_circle() -> list[dict[str, object]]:
+    """9,802 vertices as drawn; 10,202 once clipped (each of the comb's points outside becomes two on the
+    frame), as two parts each under the limit: the whole is simplified to fit."""
+    circle = [value for index in range(9_000) for value in
+              (400 + 200 * math.cos(2 * math.pi * index / 9_000), 240 + 200 * math.sin(2 * math.pi * index / 9_000))]
+    comb: list[float] = []
+    for tooth in range(400):
+        comb += [-1, 10 + tooth, 2, 10.5 + tooth]
+    comb += [5, 410, 5, 10]
+    return [{"points": circle}, {"points": comb}]
+
+
+def test_an_outline_over_the_vertex_limit_after_clipping_is_simplified_to_fit_keeping_its_mask():
+    parts = clipped_comb_and_circle()
+    shape = shape_from_parts(parts, 640, 480)
+    assert shape.vertex_count <= geometry.MAX_VERTICES  # before: 10,202 stored
+    assert shape.repairs[-1].startswith("simplified from 10,202 to ")
+    assert "(no edge moved more than 0.005 px) to keep within the limit of 10,000" in shape.repairs[-1]
+    clipped_comb = Polygon(pairs_of(Part(tuple(parts[1]["points"])))).intersection(box(0, 0, 640, 480))
+    comb_points = [value for point in clipped_comb.exterior.coords[:-1] for value in point]
+    exact = masks.polygons_to_rle([parts[0]["points"], comb_points], 480, 640)
+    assert masks.iou(shape.rle, exact) > 0.999
+
+
+def test_an_outline_simplified_to_fit_is_stored_as_its_owner_can_save_it_again_unchanged():
+    shape = shape_from_parts(clipped_comb_and_circle(), 640, 480)
+    again = shape_from_parts(json.loads(json.dumps([part.to_dict() for part in shape.parts])), 640, 480)
+    assert again.parts == shape.parts and again.rle == shape.rle and again.repairs == ()
