@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from werkzeug.serving import make_server
 
 from annotator.models import db
+from annotator.routing import LARGEST_ID
 from tests.conftest import INSTRUCTOR_TOKEN, fresh_postgres_schema, make_app
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -178,6 +179,16 @@ def test_the_document_is_openapi_3_made_from_the_schemas(client):
     body = create["requestBody"]["content"]["application/json"]["schema"]
     assert body["$ref"].endswith("/AnnotationCreate")
     assert {"201", "409", "415", "422"} <= set(create["responses"])
+
+
+def test_ids_in_paths_are_documented_as_the_ids_a_row_can_have(client):
+    """Not any int32: a fuzzer's boundary ids must reach the views, not the router's 404."""
+    document = client.get("/openapi.json").get_json()
+    ids = {(path, parameter["name"]): parameter["schema"] for path, item in document["paths"].items()
+           for operation in item.values() for parameter in operation.get("parameters", [])
+           if parameter["in"] == "path" and parameter["schema"]["type"] == "integer"}
+    assert ("/api/images/{image_id}/annotations", "image_id") in ids
+    assert {(schema.get("minimum"), schema.get("maximum")) for schema in ids.values()} == {(1, LARGEST_ID)}
 
 
 def test_every_api_endpoint_is_in_the_document(app, client):
