@@ -152,6 +152,15 @@ def stored_state(data_dir: Path, database_url: str | None) -> Stored:
                   row_count=len(rows), event_images={event.image_id for event in events})
 
 
+def stored_rows(data_dir: Path, database_url: str | None) -> tuple[list[dict[str, Any]], Counter]:
+    """Every annotation row, and how often each (session, seq, annotation client id) is stored."""
+    stored = stored_state(data_dir, database_url)
+    events: Counter = Counter()
+    for (session_id, seq, client_id, _kind, _t), count in stored.events.items():
+        events[(session_id, seq, client_id)] += count
+    return list(stored.rows.values()), events
+
+
 def sqlite_checks(data_dir: Path) -> tuple[list[Any], list[Any]]:
     """PRAGMA integrity_check and foreign_key_check on the data folder's SQLite file."""
     connection = sqlite3.connect(data_dir / "annotator.sqlite3")
