@@ -3,12 +3,16 @@
 Several clients (each its own browser: cookies, CSRF token, labour session) create polygons with their
 labour events and edit them as fast as the server answers. Once enough saves are acknowledged, the server
 process itself is killed with SIGKILL (no cleanup, no atexit, requests half-done), started again on the same
-data folder and database, and the data is checked:
+data folder and database. On SQLite and PostgreSQL alike, the state the kill left is read straight from the
+database before anything starts again, and checked:
 
-- every save that got a 2xx is there exactly once, at the acknowledged version and outline (or one version
-  further, if the same client's next edit was committed but its answer was lost in the kill);
-- the events of every save are stored all or nothing, and those of an acknowledged save all, exactly once;
-- SQLite's `PRAGMA integrity_check` says ok and `PRAGMA foreign_key_check` finds nothing;
+- every save that got a 2xx is there exactly once, as answered: same row id, version, outline, class and
+  image (or one version further, if the same client's next edit was committed but its answer was lost);
+- the events of every save are stored all or nothing, and those of an acknowledged save all, exactly once
+  (session, seq, outline, kind and the editor's clock);
+- every outline belongs to the browser that drew it, and nothing points at a missing row;
+- on SQLite, `PRAGMA integrity_check` says ok and `PRAGMA foreign_key_check` finds nothing;
+- starting the server again changes none of it;
 - each client then resends its unanswered save as the editor would (same client id, same events, same base
   version), and one answered create: every polygon ends as exactly one row at its last intended state,
   every event exactly once.
@@ -116,20 +120,45 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def stored_rows(data_dir: Path, database_url: str | None) -> tuple[list[dict[str, Any]], Counter]:
-    """Every annotation row (client id, version, bbox, deleted) and how often each (session, seq) is stored."""
+@dataclass
+class Stored:
+    """What the database holds: each annotation row by client id, and how often each event is stored."""
+
+    rows: dict[str, dict[str, Any]]
+    events: Counter  # (session, seq, annotation client id, kind, client time) -> rows holding it
+    row_count: int
+    event_images: set[int]
+
+
+def stored_state(data_dir: Path, database_url: str | None) -> Stored:
+    """Every annotation row (id, client id, version, outline, class, image, deleted) and every labour event,
+    read directly from the database (no server running, or beside it)."""
     engine = engine_for(data_dir, database_url)
     try:
         with engine.connect() as connection:
-            rows = [{"client_id": row.client_id, "version": row.version, "bbox": _json(row.bbox),
+            rows = [{"id": row.id, "client_id": row.client_id, "version": row.version, "parts": _json(row.parts),
+                     "bbox": _json(row.bbox), "category_id": row.category_id, "annotator_id": row.annotator_id,
                      "deleted": bool(row.deleted), "image_id": row.image_id}
                     for row in connection.execute(text(
-                        "SELECT client_id, version, bbox, deleted, image_id FROM annotation"))]
-            events = Counter((row.session_id, row.seq, row.annotation_client_id) for row in connection.execute(
-                text("SELECT session_id, seq, annotation_client_id FROM labour_event")))
+                        "SELECT id, client_id, version, parts, bbox, category_id, annotator_id, deleted, image_id"
+                        " FROM annotation"))]
+            events = list(connection.execute(text(
+                "SELECT session_id, seq, annotation_client_id, kind, client_time_ms, image_id FROM labour_event")))
     finally:
         engine.dispose()
-    return rows, events
+    return Stored(rows={row["client_id"]: row for row in rows},
+                  events=Counter((event.session_id, event.seq, event.annotation_client_id, event.kind,
+                                  float(event.client_time_ms)) for event in events),
+                  row_count=len(rows), event_images={event.image_id for event in events})
+
+
+def stored_rows(data_dir: Path, database_url: str | None) -> tuple[list[dict[str, Any]], Counter]:
+    """Every annotation row, and how often each (session, seq, annotation client id) is stored."""
+    stored = stored_state(data_dir, database_url)
+    events: Counter = Counter()
+    for (session_id, seq, client_id, _kind, _t), count in stored.events.items():
+        events[(session_id, seq, client_id)] += count
+    return list(stored.rows.values()), events
 
 
 def sqlite_checks(data_dir: Path) -> tuple[list[Any], list[Any]]:
@@ -177,8 +206,10 @@ class Save:
         return self.status is not None and 200 <= self.status < 300
 
     @property
-    def event_keys(self) -> list[tuple[str, int, str]]:
-        return [(self.body["session_id"], event["seq"], event["annotation"]) for event in self.body["events"]]
+    def event_keys(self) -> list[tuple[str, int, str, str, float]]:
+        """Each event as stored: session, seq, annotation client id, kind and the editor's clock."""
+        return [(self.body["session_id"], event["seq"], event["annotation"], event["kind"], float(event["t"]))
+                for event in self.body["events"]]
 
 
 @dataclass
@@ -262,6 +293,52 @@ def burst_then_kill(server: LiveServer, clients: list[Client]) -> tuple[int, flo
     return pid, killed_at
 
 
+def outline(parts: list[dict[str, Any]]) -> list[list[float]]:
+    """The points of each part, as numbers (the stored parts also carry `hole`)."""
+    return [[float(value) for value in part["points"]] for part in parts]
+
+
+def check_nothing_acknowledged_was_lost(stored: Stored, acknowledged: list[Save], unanswered: list[Save],
+                                        image_id: int) -> int:
+    """Every save answered 2xx is in `stored` exactly once: its row at the answered version with the answered
+    outline, class and image (or at the version of the same client's next edit, committed with its answer
+    lost), and each of its events once. An unanswered save is there whole or not at all. Returns how many
+    unanswered saves had been committed."""
+    assert stored.row_count == len(stored.rows), "two rows share a client id"
+    assert [key for key, count in stored.events.items() if count > 1] == []
+    last_acknowledged: dict[str, Save] = {}
+    for save in acknowledged:
+        last_acknowledged[save.client_id] = save
+        assert [stored.events[key] for key in save.event_keys] == [1] * len(save.event_keys), save
+    late_commits = 0  # unanswered saves the server had committed: only their answers were lost
+    for save in unanswered:
+        row = stored.rows.get(save.client_id)
+        committed = row is not None and row["version"] == save.version
+        late_commits += committed
+        # The events of a save are committed with it or not at all.
+        assert [key in stored.events for key in save.event_keys] == [committed] * len(save.event_keys), (save, row)
+        if committed:
+            assert (row["bbox"], outline(row["parts"])) == (save.bbox, outline(save.body["parts"])), (row, save)
+    for client_id, save in last_acknowledged.items():
+        row, answered = stored.rows[client_id], save.answer["annotation"]
+        assert (answered["version"], answered["image_id"], answered["category_id"]) == (save.version, image_id,
+                                                                                        CATEGORY)
+        assert row["id"] == answered["id"], (row, answered)
+        if not any(other.client_id == client_id and row["version"] == other.version for other in unanswered):
+            assert ({key: row[key] for key in ("version", "bbox", "parts", "category_id", "image_id", "deleted")}
+                    == {key: answered[key] for key in ("version", "bbox", "parts", "category_id", "image_id",
+                                                        "deleted")}), (row, answered)
+    assert len(stored.rows) == len(last_acknowledged) + sum(
+        1 for save in unanswered if save.method == "POST" and save.client_id in stored.rows)
+    # Each browser is one person: all of its outlines are theirs, and no one else's are.
+    authors = {client_id.rsplit("-", 1)[0]: set() for client_id in stored.rows}
+    for client_id, row in stored.rows.items():
+        authors[client_id.rsplit("-", 1)[0]].add(row["annotator_id"])
+    assert all(len(ids) == 1 and None not in ids for ids in authors.values()), authors
+    assert len(set().union(*authors.values())) == len(authors), authors
+    return late_commits
+
+
 def test_sigkill_mid_burst_loses_no_acknowledged_save_and_retries_make_no_duplicates(
         start_server: Callable[..., LiveServer], database_url: str | None) -> None:
     extra_env = {"ANNOTATOR_DATABASE_URL": database_url} if database_url else {}
@@ -272,47 +349,28 @@ def test_sigkill_mid_burst_loses_no_acknowledged_save_and_retries_make_no_duplic
     clients = [Client(number, Browser(server.url), image_id, Labour(f"crash-session-{number}"))
                for number in range(CLIENTS)]
 
-    _, killed_at = burst_then_kill(server, clients)
+    burst_then_kill(server, clients)
     saves = [save for client in clients for save in client.saves]
     acknowledged = [save for save in saves if save.acknowledged]
     unanswered = [client.unanswered for client in clients if client.unanswered is not None]
     assert len(acknowledged) + len(unanswered) == len(saves)
     assert unanswered, "the kill came between requests: no save was under way"
 
+    # The state the crash left, read before anything starts again: on SQLite the file as the killed process
+    # left it; on PostgreSQL what the server kept of the killed process's transactions.
     if database_url is None:
-        assert sqlite_checks(data_dir) == ([("ok",)], [])  # the state the crash left, before any restart
+        assert sqlite_checks(data_dir) == ([("ok",)], [])
+    at_kill = stored_state(data_dir, database_url)
+    late_commits = check_nothing_acknowledged_was_lost(at_kill, acknowledged, unanswered, image_id)
+    assert orphans(data_dir, database_url) == 0
 
+    restarted_at = time.monotonic()
     again = start_server(load_samples=False, data_dir=data_dir, extra_env=extra_env)
-    up_after = time.monotonic() - killed_at
+    up_after = time.monotonic() - restarted_at
+    assert stored_state(data_dir, database_url) == at_kill  # starting again changed no stored work
     # The clients carry on against the restarted server: same cookies (the secret key is in the data folder).
     for client in clients:
         client.browser.url = again.url
-
-    # Every acknowledged save is there, at its version and outline, with all its events exactly once.
-    rows, events = stored_rows(data_dir, database_url)
-    by_client_id = {row["client_id"]: row for row in rows}
-    assert len(by_client_id) == len(rows)
-    assert all(count == 1 for count in events.values()), [key for key, count in events.items() if count > 1]
-    last_acknowledged: dict[str, Save] = {}
-    for save in acknowledged:
-        last_acknowledged[save.client_id] = save
-        assert all(key in events for key in save.event_keys), save
-    late_commits = 0  # unanswered saves the server had committed: only their answers were lost
-    for save in unanswered:
-        row = by_client_id.get(save.client_id)
-        committed = row is not None and row["version"] == save.version
-        late_commits += committed
-        # The events of a save are committed with it or not at all.
-        assert [key in events for key in save.event_keys] == [committed] * len(save.event_keys), (save, row)
-        if committed:
-            assert row["bbox"] == save.bbox, (row, save)
-    for client_id, save in last_acknowledged.items():
-        row = by_client_id[client_id]
-        assert save.answer["annotation"]["version"] == save.version
-        if not any(other.client_id == client_id and row["version"] == other.version for other in unanswered):
-            assert (row["version"], row["bbox"]) == (save.version, save.bbox), (row, save)
-    assert len(rows) == len({save.client_id for save in acknowledged}) + sum(
-        1 for save in unanswered if save.method == "POST" and save.client_id in by_client_id)
 
     # The clients resend what got no answer, as the editor does: same client id, same events, same base version.
     retried_at = time.monotonic()
@@ -334,15 +392,15 @@ def test_sigkill_mid_burst_loses_no_acknowledged_save_and_retries_make_no_duplic
         assert (response.status_code, response.json()["events_stored"]) == (200, 0), response.text
         assert response.json()["annotation"]["id"] == create.answer["annotation"]["id"]
 
-    rows, events = stored_rows(data_dir, database_url)
+    final = stored_state(data_dir, database_url)
     intended = {save.client_id: save for save in saves}  # each polygon's last save, acknowledged or resent
-    assert sorted(row["client_id"] for row in rows) == sorted(intended)
-    for row in rows:
-        save = intended[row["client_id"]]
-        assert (row["version"], row["bbox"], row["deleted"], row["image_id"]) == (
-            save.version, save.bbox, False, image_id), (row, save)
+    assert sorted(final.rows) == sorted(intended) and final.row_count == len(intended)
+    for client_id, row in final.rows.items():
+        save = intended[client_id]
+        assert (row["version"], row["bbox"], outline(row["parts"]), row["deleted"], row["image_id"]) == (
+            save.version, save.bbox, outline(save.body["parts"]), False, image_id), (row, save)
     sent = Counter(key for save in saves for key in save.event_keys)
-    assert events == sent  # every event of every save, each exactly once
+    assert final.events == sent and final.event_images == {image_id}  # every event of every save, exactly once
     assert orphans(data_dir, database_url) == 0
     if database_url is None:
         assert sqlite_checks(again.data_dir) == ([("ok",)], [])
@@ -350,5 +408,5 @@ def test_sigkill_mid_burst_loses_no_acknowledged_save_and_retries_make_no_duplic
     print(f"\n[{'postgresql' if database_url else 'sqlite'}] {len(saves)} saves sent by {CLIENTS} clients: "
           f"{len(acknowledged)} acknowledged, {len(unanswered)} in flight at SIGKILL "
           f"({late_commits} of them committed before the kill, answer lost); all {len(unanswered)} resent "
-          f"after restart in {retried_in:.2f} s; server answering again {up_after:.1f} s after the kill; "
-          f"{len(rows)} polygons, {sum(events.values())} events, each exactly once")
+          f"after restart in {retried_in:.2f} s; server started again and answering in {up_after:.1f} s; "
+          f"{final.row_count} polygons, {sum(final.events.values())} events, each exactly once")
