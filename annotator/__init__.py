@@ -16,7 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """
     from flask_wtf.csrf import CSRFProtect
 
-    from . import auth, config, database, errors, json_bodies, library, routing, security_headers
+    from . import auth, config, database, errors, json_bodies, library, rate_limits, routing, security_headers
     from .api import bp as api_bp
     from .api import contract
     from .pages import bp as pages_bp
@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     CSRFProtect(app)
     errors.init_app(app)
+    rate_limits.init_app(app)
     auth.init_app(app)
     security_headers.init_app(app)
     app.register_blueprint(pages_bp)

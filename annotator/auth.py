@@ -14,9 +14,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, redirect, request
+from flask import Flask, current_app, g, redirect, request
 from werkzeug.wrappers import Response
 
+from . import rate_limits
 from .errors import ApiError
 
 TOKEN_HEADER = "X-Instructor-Token"
@@ -50,6 +51,26 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def limit_token_guesses() -> None:
+        """A request carrying only wrong tokens (header, cookie, ?token=) is a guess, counted against its address
+        (429 past the limit); a wrong cookie, e.g. from before a restart with a new token, is dropped so that
+        it counts once, not on every request of an instructor who then opens the new link."""
+        token = instructor_token()
+        cookie = request.cookies.get(TOKEN_COOKIE)
+        given = [value for value in (request.headers.get(TOKEN_HEADER), cookie,
+                                     request.args.get("token") if request.method == "GET" else None) if value]
+        if token is None or not given or any(hmac.compare_digest(value.encode(), token.encode()) for value in given):
+            return
+        g.drop_token_cookie = bool(cookie)
+        rate_limits.check("token_guesses", request.remote_addr or "unknown")
+
+    @app.after_request
+    def drop_wrong_token_cookie(response: Response) -> Response:
+        if g.get("drop_token_cookie"):
+            response.delete_cookie(TOKEN_COOKIE, httponly=True, samesite="Strict", secure=request.is_secure)
+        return response
+
     @app.before_request
     def accept_token_once() -> Response | None:
         """`?token=...` on any page sets the instructor cookie, then the address is cleaned of it."""

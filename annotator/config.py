@@ -50,6 +50,13 @@ SETTINGS: tuple[Setting, ...] = (
             "this many seconds, and as this many beyond it (hidden-tab time too)."),
     Setting("CLOCK_LEAD_S", 60, "Labour events: how far an editor's clock may run ahead of the server's "
             "between two batches of one session before the batch is refused as implausible."),
+    Setting("RATE_TOKEN_GUESSES", "10/minute", "Rate limit: requests carrying a wrong instructor token, per "
+            "client address (then 429 with Retry-After). Limits read like 10/minute or 30 per hour; off for none."),
+    Setting("RATE_JOINS", "120/minute", "Rate limit: workshop joins per client address; twice the largest room, "
+            "as a whole room may reach a hosted server through one address (a school's NAT)."),
+    Setting("RATE_PROPOSALS", "30/hour", "Rate limit: class proposals per person."),
+    Setting("RATE_SAVES", "600/minute", "Rate limit: annotation saves (create, change, delete) per person; the "
+            "editor waits and sends again."),
     Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes into an empty database on first "
             "start (the default label set is always loaded into an empty database)."),
 )
