@@ -30,6 +30,9 @@ from .models import Annotator, db
 
 SESSION_KEY = "annotator_public_id"
 MAX_NAME_LENGTH = 40
+# The unique name_key column holds 220 characters; a skeleton can be far longer than its name (U+FDFA is one
+# character that NFKC spells out in 18), and " (999)" may follow.
+MAX_KEY_LENGTH = 200
 _SPACES = re.compile(r"\s+")
 _TYPE_A_NAME = "Type a name: any name you like, it is only shown in this workshop."
 
@@ -75,6 +78,8 @@ def clean_name(raw: object) -> str:
         raise InvalidName(_TYPE_A_NAME)
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidName(f"Keep the name to {MAX_NAME_LENGTH} characters.")
+    if len(name_key(name)) > MAX_KEY_LENGTH:
+        raise InvalidName("Keep the name shorter: some of its characters stand for several letters each.")
     if passes_for_instructor(name):
         raise InvalidName(f"“{name}” is kept for the workshop's instructor, so that nobody can pass for them: "
                           "type your own name.")

@@ -97,6 +97,13 @@ def test_a_name_that_shows_as_blank_is_refused(room, name):
         assert db.session.query(Annotator).count() == 0
 
 
+def test_a_name_whose_letters_spell_out_too_long_is_refused_not_a_server_error(room):
+    client = room.test_client()  # U+FDFA is one character that NFKC spells out in 18: 720 in the key
+    response = client.post("/api/join", json={"name": "\ufdfa" * 40}, headers=csrf_of(client))
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["detail"].startswith("Keep the name shorter")
+
+
 @pytest.mark.parametrize("name", ["Instructor", "instructor", "\u0406nstructor", "lnstructor", "Instructor (2)",
                                   "Formateur", "Kursleiterin", "Mwalimu"])
 def test_a_name_that_passes_for_the_instructor_is_refused(room, name):
