@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         json_bodies,
         library,
         private_files,
+        rate_limits,
         routing,
         security_headers,
     )
@@ -71,9 +72,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # keep the documented key order in API answers
     routing.init_app(app)
     database.init_app(app)
-    csrf.init_app(app)
     errors.init_app(app)
+    rate_limits.init_app(app)
     auth.init_app(app)
+    # After auth: a wrong token in the header (which skips the CSRF check when right) still counts as a guess.
+    csrf.init_app(app)
     security_headers.init_app(app)
     app.register_blueprint(pages_bp)
     app.register_blueprint(serving_bp)

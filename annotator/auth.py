@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, has_request_context, jsonify, redirect, render_template, request
+from flask import Flask, current_app, g, has_request_context, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response
 
-from . import access
+from . import access, rate_limits
 from .errors import ApiError
 from .errors import _wants_json as wants_json  # the same choice of JSON or page as every other error
 
@@ -79,6 +79,26 @@ def refuse_others_in_single_user_mode() -> Response | None:
 def init_app(app: Flask) -> None:
     # First of all before_request hooks (the CSRF check's included): a refused request touches nothing.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_others_in_single_user_mode)
+
+    @app.before_request
+    def limit_token_guesses() -> None:
+        """A request carrying only wrong tokens (header, cookie, ?token=) is a guess, counted against its address
+        (429 past the limit); a wrong cookie, e.g. from before a restart with a new token, is dropped so that
+        it counts once, not on every request of an instructor who then opens the new link."""
+        token = instructor_token()
+        cookie = request.cookies.get(TOKEN_COOKIE)
+        given = [value for value in (request.headers.get(TOKEN_HEADER), cookie,
+                                     request.args.get("token") if request.method == "GET" else None) if value]
+        if token is None or not given or any(hmac.compare_digest(value.encode(), token.encode()) for value in given):
+            return
+        g.drop_token_cookie = bool(cookie)
+        rate_limits.check("token_guesses", request.remote_addr or "unknown")
+
+    @app.after_request
+    def drop_wrong_token_cookie(response: Response) -> Response:
+        if g.get("drop_token_cookie"):
+            response.delete_cookie(TOKEN_COOKIE, httponly=True, samesite="Strict", secure=request.is_secure)
+        return response
 
     @app.before_request
     def accept_token_once() -> Response | None:

@@ -55,6 +55,13 @@ SETTINGS: tuple[Setting, ...] = (
             "-Host headers (one proxy), so cookies are marked Secure on HTTPS. Needs an instructor token."),
     Setting("CONNECTIONS_PER_ADDRESS", 64, "`annotator serve`: most connections one client address may hold "
             "(a browser keeps 6); loopback (this computer, a reverse proxy) is not capped; 0 turns the cap off."),
+    Setting("RATE_TOKEN_GUESSES", "10/minute", "Rate limit: requests carrying a wrong instructor token, per "
+            "client address (then 429 with Retry-After). Limits read like 10/minute or 30 per hour; off for none."),
+    Setting("RATE_JOINS", "120/minute", "Rate limit: workshop joins per client address; twice the largest room, "
+            "as a whole room may reach a hosted server through one address (a school's NAT)."),
+    Setting("RATE_PROPOSALS", "30/hour", "Rate limit: class proposals per person."),
+    Setting("RATE_SAVES", "600/minute", "Rate limit: annotation saves (create, change, delete) per person; the "
+            "editor waits and sends again."),
     Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes into an empty database on first "
             "start (the default label set is always loaded into an empty database)."),
 )

@@ -195,3 +195,13 @@ class Setting(db.Model):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class RateLimitCounter(db.Model):
+    """One fixed-window counter of the rate limits (annotator/rate_limits.py), shared by every app process."""
+
+    __tablename__ = "rate_limit_counter"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)  # limit, who (address or person), window
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[float] = mapped_column(Float)  # the window's end, seconds since the epoch

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 from werkzeug.wrappers import Response
 
 from .. import annotation_store as service
-from .. import flags, geometry, participants, workshop
+from .. import flags, geometry, participants, rate_limits, workshop
 from ..auth import is_instructor
 from ..errors import ApiError
 from ..models import Annotation, Image, db
@@ -265,6 +265,7 @@ def list_annotations(image_id: int) -> Response:
 @contract(json=AnnotationCreate, ok=Saved, HTTP_201=Saved, errors=[404, 409], tags=["annotations"])
 def create_annotation(image_id: int) -> tuple[Response, int]:
     """Save a new outline (201), or answer with the one already saved under the same client id (200)."""
+    _count_save()
     image = _image(image_id)
     result = _run(service.create, image, request.get_json(), current_annotator())
     return _answer(result, 201 if result.created else 200)
@@ -274,6 +275,7 @@ def create_annotation(image_id: int) -> tuple[Response, int]:
 @contract(json=AnnotationUpdate, ok=Saved, errors=[404, 409], tags=["annotations"])
 def update_annotation(annotation_id: int) -> tuple[Response, int]:
     """Change an outline's parts, class, flag or attributes, based on the version the editor has."""
+    _count_save()
     annotation = _own_annotation(annotation_id)
     return _answer(_run(service.update, annotation, request.get_json(), current_annotator()), 200)
 
@@ -282,12 +284,18 @@ def update_annotation(annotation_id: int) -> tuple[Response, int]:
 @contract(query=VersionQuery, ok=Saved, errors=[404, 409, 415], tags=["annotations"])
 def delete_annotation(annotation_id: int) -> tuple[Response, int]:
     """Mark an outline deleted (its labour stays); the version comes in the JSON body or the query string."""
+    _count_save()
     annotation = _own_annotation(annotation_id)
     if request.content_length:
         body = validated(AnnotationDelete, request)
     else:
         body = {"version": request.args.get("version", type=int)}
     return _answer(_run(service.delete, annotation, body, current_annotator()), 200)
+
+
+def _count_save() -> None:
+    """Saves per person are limited (429 past RATE_SAVES); counted before anything is written."""
+    rate_limits.check("saves", current_annotator().public_id)
 
 
 @bp.post("/images/<int:image_id>/events")

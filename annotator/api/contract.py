@@ -128,8 +128,9 @@ spec = SpecTree(
 )
 
 # Refusals any API call can meet: a missing CSRF token or malformed request (400), a workshop participant
-# who has not joined (401), an instructor-only operation (403), a body over the upload limit (413).
-COMMON_ERRORS = (400, 401, 403, 413)
+# who has not joined (401), an instructor-only operation (403), a body over the upload limit (413), too many
+# wrong instructor tokens from one address (429, with Retry-After; joins, proposals and saves have limits too).
+COMMON_ERRORS = (400, 401, 403, 413, 429)
 
 
 def contract(*, ok: Any = None, status: int = 200, errors: Iterable[int] = (), json: type[BaseModel] | None = None,

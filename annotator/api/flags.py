@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from flask import Response, jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import flags, images, library, participants, workshop
+from .. import flags, images, library, participants, rate_limits, workshop
 from ..auth import admin_required, is_instructor
 from ..errors import ApiError
 from ..labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH
@@ -238,6 +238,7 @@ def annotation_crop(annotation_id: int) -> Response:
 def create_proposal() -> tuple[Response, int]:
     """Propose a new class, with a definition and (optionally) one's own outlines as examples."""
     annotator = participants.current_annotator()
+    rate_limits.check("proposals", annotator.public_id)
     proposal = flags.create_proposal(request.get_json(), annotator)
     return jsonify(_proposal_answer(proposal.id)), 201
 

@@ -76,6 +76,45 @@ def test_two_people_with_the_same_name_are_told_apart(room):
     assert names == ["Amara", "amara (2)", "Amara (3)"]
 
 
+def test_look_alike_names_are_numbered_like_the_same_name(room):
+    names = []
+    # Latin, Cyrillic A (U+0410), a braille blank after it (U+2800), full-width letters
+    for typed in ("Amara", "\u0410mara", "Amara\u2800", "\uff21\uff4d\uff41\uff52\uff41"):
+        client = room.test_client()
+        join(client, typed)
+        names.append(client.get("/api/me").get_json()["display_name"])
+    assert names == ["Amara", "\u0410mara (2)", "Amara (3)", "\uff21\uff4d\uff41\uff52\uff41 (4)"]
+
+
+@pytest.mark.parametrize("name", ["\u2800", "\u3164", "\u115f\u1160", "\uffa0", "\ufe0f\ufe0f", "\u3164 \u2800"])
+def test_a_name_that_shows_as_blank_is_refused(room, name):
+    client = room.test_client()
+    response = client.post("/api/join", json={"name": name}, headers=csrf_of(client))
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"] == "invalid name"
+    assert response.get_json()["detail"].startswith("Type a name")
+    with room.app_context():
+        assert db.session.query(Annotator).count() == 0
+
+
+def test_a_name_whose_letters_spell_out_too_long_is_refused_not_a_server_error(room):
+    client = room.test_client()  # U+FDFA is one character that NFKC spells out in 18: 720 in the key
+    response = client.post("/api/join", json={"name": "\ufdfa" * 40}, headers=csrf_of(client))
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["detail"].startswith("Keep the name shorter")
+
+
+@pytest.mark.parametrize("name", ["Instructor", "instructor", "\u0406nstructor", "lnstructor", "Instructor (2)",
+                                  "Formateur", "Kursleiterin", "Mwalimu"])
+def test_a_name_that_passes_for_the_instructor_is_refused(room, name):
+    client = room.test_client()
+    response = client.post("/api/join", json={"name": name}, headers=csrf_of(client))
+    assert response.status_code == 422, response.get_json()
+    assert "kept for the workshop's instructor" in response.get_json()["detail"]
+    with room.app_context():
+        assert db.session.query(Annotator).count() == 0
+
+
 @pytest.mark.parametrize(("name", "error", "detail"), [
     # The contract's shape checks name the field (pydantic's wording)...
     ("", "invalid request", "name: String should have at least 1 character"),

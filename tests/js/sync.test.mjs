@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ApiError } from "../../static/js/editor/api.js";
+import { ApiError, makeApi } from "../../static/js/editor/api.js";
 import { History } from "../../static/js/editor/history.js";
 import {
   changeClass, createAnnotation, deleteAnnotation, moveVertex,
@@ -25,6 +25,7 @@ class FakeServer {
     this.hold = null; // a promise every request waits for
     this.repair = null; // parts => parts the server stores instead
     this.refuseEvents = false; // answer any request carrying events with a 400 "invalid events"
+    this.limitedFor = null; // seconds: answer saves 429 with this Retry-After (a rate limit)
   }
 
   item(row) {
@@ -39,6 +40,10 @@ class FakeServer {
     this.requests.push({ method, url, body: body && JSON.parse(JSON.stringify(body)) });
     if (this.hold) await this.hold;
     if (this.down) throw new ApiError(0, { error: "offline" });
+    if (this.limitedFor !== null && !url.endsWith("/events")) {
+      throw new ApiError(429, { error: "too many requests", detail: `Saving faster than the server allows. Try again in ${this.limitedFor} s.` },
+        this.limitedFor * 1000);
+    }
     if (body && body.events && this.refuseEvents) {
       throw new ApiError(400, { error: "invalid events", detail: "sent_t: the editor's clock ran ahead" });
     }
@@ -421,4 +426,52 @@ test("events left by an earlier page are sent under that page's session", async 
   labour.record("zoom");
   keeper.save();
   assert.equal(JSON.parse(storage.getItem("annotator.labour.1.new-session")).events.length, 1);
+});
+
+test("a 429 waits the server's Retry-After, sends nothing meanwhile, keeps the work, then saves it once", async () => {
+  const server = new FakeServer();
+  const { store, run, sync, storage, timers, messages } = editor(server);
+  server.limitedFor = 30;
+  run(createAnnotation(store, { clientId: "poly-0001", categoryId: 1, parts: square() }));
+  await settle();
+  assert.equal(server.requests.length, 1);
+  assert.deepEqual([...timers.pending.values()].map((pause) => pause.ms), [30000]); // not our own 1 s
+  assert.equal(sync.pendingSaves, 1);
+  assert.equal(sync.saveState, "saving"); // reached, so not "offline"
+  assert.equal(JSON.parse(storage.getItem("annotator.pending.1")).items[0].serverClientId, "poly-0001");
+  assert.ok(messages.some((text) => text.startsWith("Saving paused: Saving faster than the server allows")));
+  // Edits made while waiting are not sent before the pause is over...
+  run(createAnnotation(store, { clientId: "poly-0002", categoryId: 7, parts: square() }));
+  run(changeClass(store, "poly-0001", 7));
+  await settle();
+  assert.equal(server.requests.length, 1);
+  assert.equal(sync.pendingSaves, 2);
+  // ...and all go out once it is, each once, as they are now.
+  server.limitedFor = null;
+  timers.runAll();
+  await settle();
+  assert.equal(sync.saveState, "saved");
+  assert.deepEqual(server.live().map((row) => [row.client_id, row.category_id]).sort(),
+    [["poly-0001", 7], ["poly-0002", 7]]);
+  assert.equal(server.requests.length, 3);
+  assert.equal(storage.getItem("annotator.pending.1"), null);
+});
+
+test("the API reads Retry-After, in seconds or as a date, onto the error", async () => {
+  const answer = (retryAfter) => async () => ({
+    ok: false, status: 429, headers: new Headers(retryAfter === null ? {} : { "Retry-After": retryAfter }),
+    json: async () => ({ error: "too many requests", detail: "Try again in 12 s." }),
+  });
+  for (const [header, expected] of [["12", 12000], [null, null], ["soon", null]]) {
+    const api = makeApi({ csrfToken: "t", fetchImpl: answer(header) });
+    await assert.rejects(api("POST", "/api/images/1/annotations", {}), (error) => {
+      assert.equal(error.status, 429);
+      assert.equal(error.retryAfterMs, expected);
+      assert.ok(error.retryable);
+      return true;
+    });
+  }
+  const inAMinute = new Date(Date.now() + 60000).toUTCString();
+  const api = makeApi({ csrfToken: "t", fetchImpl: answer(inAMinute) });
+  await assert.rejects(api("POST", "/x", {}), (error) => error.retryAfterMs > 55000 && error.retryAfterMs <= 60000);
 });

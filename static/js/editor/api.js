@@ -2,7 +2,8 @@
 // ApiError carrying the server's {error, detail} on anything but 2xx (status 0: not reached at all).
 
 export class ApiError extends Error {
-  constructor(status, body) {
+  /** `retryAfterMs`: how long the server asked us to wait (its Retry-After, e.g. on a 429), or null. */
+  constructor(status, body, retryAfterMs = null) {
     const detail = (body && (body.detail || body.error)) || `the server answered ${status}`;
     super(detail);
     this.name = "ApiError";
@@ -10,6 +11,7 @@ export class ApiError extends Error {
     this.body = body || {};
     this.error = this.body.error || (status === 0 ? "offline" : `HTTP ${status}`);
     this.detail = detail;
+    this.retryAfterMs = retryAfterMs;
   }
 
   /** Worth trying again later: the server was not reached, or failed on its side. */
@@ -43,7 +45,16 @@ export function makeApi({ csrfToken, fetchImpl = (...args) => globalThis.fetch(.
     } catch (error) {
       parsed = null;
     }
-    if (!response.ok) throw new ApiError(response.status, parsed);
+    if (!response.ok) throw new ApiError(response.status, parsed, retryAfterMs(response.headers));
     return { status: response.status, body: parsed };
   };
+}
+
+/** A Retry-After header (seconds, or an HTTP date) in milliseconds from now; null if absent or unreadable. */
+export function retryAfterMs(headers, now = Date.now()) {
+  const value = headers && typeof headers.get === "function" ? headers.get("Retry-After") : null;
+  if (!value) return null;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }

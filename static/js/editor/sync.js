@@ -5,8 +5,9 @@
 // the next one is made from the document as it is when the previous answer arrives, with the version
 // that answer gave: so edits go out in order, a create before any patch, and edits made meanwhile are
 // sent together. Pending work is kept in localStorage, so a reload sends it again; a server that cannot
-// be reached is retried with growing pauses. A 409 means someone else changed the annotation: their
-// version is shown and the person is told.
+// be reached is retried with growing pauses. A 429 (saving faster than the server's limit) waits the
+// server's Retry-After before anything is sent again, the work kept meanwhile. A 409 means someone else
+// changed the annotation: their version is shown and the person is told.
 //
 // Someone else's annotations (a workshop's shared layers: "mine" false) are loaded read-only: never sent.
 // A flag (flags.js) is saved with the class the person picked, so the server can keep that pick beside it.
@@ -60,6 +61,7 @@ export class Sync {
     this.backoff = BACKOFF_MIN_MS;
     this.retryTimer = null;
     this.retryAt = null;
+    this.rateLimited = false; // a 429 asked us to wait: nothing is sent until the retry
     this.eventsInFlight = false;
     this.listeners = new Set();
     this.unsubscribe = null;
@@ -241,7 +243,7 @@ export class Sync {
 
   /** Send the next request of one annotation's queue, if it has one and none is under way. */
   async flush(record) {
-    if (record.inFlight || !record.dirty) return;
+    if (record.inFlight || !record.dirty || this.rateLimited) return;
     const annotation = this.store.get(record.localId);
     const request = this.requestFor(record, annotation);
     record.dirty = false;
@@ -438,8 +440,13 @@ export class Sync {
 
   unreachable(error) {
     if (error.status === 0) this.offline = true;
+    if (error.status === 429 && !this.rateLimited) {
+      this.rateLimited = true;
+      this.tell(`Saving paused: ${error.detail}`, "warn");
+    }
     if (this.retryTimer) return;
-    const delay = this.backoff;
+    // The server's Retry-After when it gave one (a 429's window), else our own growing pause.
+    const delay = Math.max(this.backoff, error.retryAfterMs || 0);
     this.backoff = Math.min(BACKOFF_MAX_MS, this.backoff * 2);
     this.retryAt = Date.now() + delay;
     this.retryTimer = this.timers.setTimeout(() => this.retryNow(), delay);
@@ -451,6 +458,7 @@ export class Sync {
     if (this.retryTimer) this.timers.clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.retryAt = null;
+    this.rateLimited = false;
     this.flushAll();
     this.flushEvents();
   }
