@@ -48,8 +48,11 @@ SETTINGS: tuple[Setting, ...] = (
             "require; unset on a loopback-only server means single-user mode, where no token is needed."),
     Setting("IDLE_THRESHOLD_S", 30, "Labour timing: a pause between two editor actions counts in full up to "
             "this many seconds, and as this many beyond it (hidden-tab time too)."),
-    Setting("CLOCK_LEAD_S", 60, "Labour events: how far an editor's clock may run ahead of the server's "
-            "between two batches of one session before the batch is refused as implausible."),
+    Setting("CLOCK_LEAD_S", 60, "Labour timing: how much more time than the server saw pass since it opened an "
+            "editor session that session's clock may claim (network delay, a page opened just before); any "
+            "excess is stored but clamped, and shown as clamped_ms."),
+    Setting("MAX_EVENTS_PER_SESSION", 50_000, "Labour events one editor session may store (an hour of heavy "
+            "editing is about 20,000); past it, batches get 429 and a reload starts a new session."),
     Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes into an empty database on first "
             "start (the default label set is always loaded into an empty database)."),
 )

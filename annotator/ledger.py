@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from . import labour
+from . import labour, room
 from .coco import pseudonym, vertex_count
 from .csv_cells import formula_safe
-from .models import Annotation, Annotator, Category, Image, LabourEvent, db
+from .models import Annotation, Annotator, Category, Image, LabourEvent, LabourSession, db
 
 DEFINITIONS = {
     "session": "One opening of the editor page. Its events are ordered by their sequence number and timed by "
@@ -58,15 +58,22 @@ def idle_threshold_ms() -> float:
     return float(current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"]) * 1000
 
 
+def clock_lead_ms() -> float:
+    return float(current_app.config["ANNOTATOR"]["CLOCK_LEAD_S"]) * 1000
+
+
 EVENT_FIELDS = (LabourEvent.image_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
                 LabourEvent.client_time_ms, LabourEvent.annotation_client_id, LabourEvent.data,
                 LabourEvent.received_at, LabourEvent.sent_ms)
+IN_CHUNK = 500  # ids per IN (...) list: well under every database's limit on bound parameters
+CACHE_KEY = "annotator.labour_parts"
 
 
 def _event_rows(scope: Scope) -> list[Any]:
     """Plain rows, not ORM objects: a room's ledger is tens of thousands of events."""
-    query = (select(*EVENT_FIELDS, Annotator.public_id, Annotator.display_name)
-             .outerjoin(Annotator, Annotator.id == LabourEvent.annotator_id))
+    query = (select(*EVENT_FIELDS, Annotator.public_id, Annotator.display_name, LabourSession.opened_at)
+             .outerjoin(Annotator, Annotator.id == LabourEvent.annotator_id)
+             .outerjoin(LabourSession, LabourSession.id == LabourEvent.session_id))
     if scope.image_id is not None:
         query = query.where(LabourEvent.image_id == scope.image_id)
     if scope.annotator_id is not None:
@@ -85,36 +92,104 @@ def _to_event(row: Any) -> labour.Event:
                         row.data or {}, _epoch_ms(row.received_at))
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _person(public_id: str | None, display_name: str | None, names: bool) -> dict[str, Any]:
     label = pseudonym(public_id) if public_id else "imported"
     return {"person": label, **({"name": display_name} if names and public_id else {})}
 
 
+@dataclass(frozen=True)
+class StoredSession:
+    """A labour session as the labour_session table has it (no events read)."""
+
+    id: str
+    annotator_id: int | None
+    image_id: int
+    key: room.PartKey
+    public_id: str | None
+    display_name: str | None
+
+
+def stored_sessions(scope: Scope = Scope(), *, whole_people: bool = True) -> list[StoredSession]:
+    """The sessions of a scope. With `whole_people`, every session of anyone who has one in the scope: a
+    person's time is the union over all their sessions, so the scope's figures depend on their other sessions."""
+    query = (select(LabourSession.id, LabourSession.annotator_id, LabourSession.image_id, LabourSession.opened_at,
+                    LabourSession.events, LabourSession.last_event_id, Annotator.public_id, Annotator.display_name)
+             .outerjoin(Annotator, Annotator.id == LabourSession.annotator_id).where(LabourSession.events > 0))
+    if scope.annotator_id is not None:
+        query = query.where(LabourSession.annotator_id == scope.annotator_id)
+    if scope.image_id is not None:
+        on_image = select(LabourSession.annotator_id).where(LabourSession.image_id == scope.image_id)
+        if whole_people:
+            query = query.where((LabourSession.annotator_id.in_(on_image.where(
+                LabourSession.annotator_id.is_not(None)))) | (LabourSession.image_id == scope.image_id))
+        else:
+            query = query.where(LabourSession.image_id == scope.image_id)
+    return [StoredSession(row.id, row.annotator_id, row.image_id,
+                          room.PartKey(row.events, row.last_event_id, _epoch_ms(row.opened_at), row.annotator_id),
+                          row.public_id, row.display_name)
+            for row in db.session.execute(query)]
+
+
+def recount_sessions() -> None:
+    """Bring the labour_session table in line with the stored events, for events written other than by a save
+    (a fixture, a hand repair): sessions never opened are opened at their first batch, every session recounted.
+    The ledger's caches key each session by its count and largest event id."""
+    db.session.execute(text(
+        "INSERT INTO labour_session (id, annotator_id, image_id, opened_at, events, last_event_id) "
+        "SELECT session_id, MIN(annotator_id), MIN(image_id), MIN(received_at), 0, 0 FROM labour_event "
+        "WHERE session_id NOT IN (SELECT id FROM labour_session) GROUP BY session_id"))
+    db.session.execute(text(
+        "UPDATE labour_session SET "
+        "events = (SELECT COUNT(*) FROM labour_event WHERE labour_event.session_id = labour_session.id), "
+        "last_event_id = COALESCE((SELECT MAX(id) FROM labour_event "
+        "WHERE labour_event.session_id = labour_session.id), 0)"))
+    db.session.commit()
+
+
+def _load_events(session_ids: list[str]) -> Iterator[labour.Event]:
+    for start in range(0, len(session_ids), IN_CHUNK):
+        chunk = session_ids[start:start + IN_CHUNK]
+        for row in db.session.execute(select(*EVENT_FIELDS).where(LabourEvent.session_id.in_(chunk))):
+            yield _to_event(row)
+
+
+def part_cache() -> room.PartCache:
+    return current_app.extensions.setdefault(CACHE_KEY, room.PartCache())
+
+
+def computed(sessions: list[StoredSession], keep: Any = None, *, everything: bool = False) -> labour.Ledger:
+    """The ledger of `sessions` from the per-session cache (only changed sessions read and computed again),
+    credited person by person; figures of the sessions `keep` accepts (all by default)."""
+    parts = part_cache().parts({session.id: session.key for session in sessions}, _load_events,
+                               idle_threshold_ms(), clock_lead_ms(), everything=everything)
+    return labour.combine(parts.values(), keep=keep)
+
+
 def report(scope: Scope = Scope(), *, names: bool = False) -> dict[str, Any]:
     """Every figure of the scope: per polygon, image, person, class and session, totals, and the room's
     cumulative hours. Durations in milliseconds, named `*_ms`; wall-clock moments in epoch milliseconds."""
-    rows = _event_rows(scope)
     idle = idle_threshold_ms()
-    led = labour.ledger((_to_event(row) for row in rows), idle)
-    session_people: dict[str, dict[str, Any]] = {}
-    session_images: dict[str, int] = {}
-    for row in rows:
-        session_people.setdefault(row.session_id, _person(row.public_id, row.display_name, names))
-        session_images.setdefault(row.session_id, row.image_id)
+    stored = stored_sessions(scope)
+    in_scope = {session.id: session for session in stored
+                if (scope.image_id is None or session.image_id == scope.image_id)
+                and (scope.annotator_id is None or session.annotator_id == scope.annotator_id)}
+    led = computed(stored, keep=in_scope.__contains__, everything=scope == Scope())
+    session_people = {key: _person(session.public_id, session.display_name, names)
+                      for key, session in in_scope.items()}
+    session_images = {key: session.image_id for key, session in in_scope.items()}
 
-    found = db.session.execute(
-        select(Annotation, Category, Image.file_name, Annotator.public_id, Annotator.display_name)
-        .join(Category, Category.id == Annotation.category_id).join(Image, Image.id == Annotation.image_id)
-        .outerjoin(Annotator, Annotator.id == Annotation.annotator_id)
-        .where(Annotation.client_id.in_(list(led.polygons)))) if led.polygons else []
     polygons, seen = [], set()
-    for annotation, category, file_name, public_id, display_name in found:
-        seen.add(annotation.client_id)
-        figures = led.polygons[annotation.client_id].as_dict()
-        polygons.append({**figures, "id": annotation.id, "image_id": annotation.image_id, "file_name": file_name,
-                         "category": category.name, "category_id": category.id, "colour": category.colour,
-                         **_person(public_id, display_name, names), "deleted": annotation.deleted,
-                         "vertices": vertex_count(annotation.parts)})
+    for row in _annotation_rows(list(led.polygons)):
+        seen.add(row["annotation"])
+        figures = led.polygons[row["annotation"]].as_dict()
+        polygons.append({**figures, **{key: value for key, value in row.items() if key != "annotation"},
+                         **_person(row["public_id"], row["display_name"], names)})
+    for row in polygons:
+        del row["public_id"], row["display_name"]
     polygons.sort(key=lambda row: (row["first_ms"] is None, row["first_ms"] or 0, row["id"]))
     cancelled = [figures for key, figures in ((k, p.as_dict()) for k, p in led.polygons.items()) if key not in seen]
 
@@ -124,10 +199,10 @@ def report(scope: Scope = Scope(), *, names: bool = False) -> dict[str, Any]:
     for person, group in labour.group_by(polygons, "person").items():
         people[person] = {"person": person, **group}
     time_by_person: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for session in sessions:
+    for session, raw in zip(sessions, led.sessions.values(), strict=True):
         spent = time_by_person[session["person"]]
-        for name in ("active_ms", "other_ms", "idle_ms", "hidden_ms"):
-            spent[name] += session[name]
+        for name in SESSION_SUMS:
+            spent[name] += getattr(raw, name)  # unrounded: sums of rounded shares drift
         spent["sessions"] += 1
         if names and "name" in session:
             people.setdefault(session["person"], {"person": session["person"], **labour.summarise([])})
@@ -136,13 +211,14 @@ def report(scope: Scope = Scope(), *, names: bool = False) -> dict[str, Any]:
         entry = people.setdefault(person, {"person": person, **labour.summarise([])})
         entry.update({"active_ms": round(spent["active_ms"], 1), "other_ms": round(spent["other_ms"], 1),
                       "session_idle_ms": round(spent["idle_ms"], 1), "hidden_ms": round(spent["hidden_ms"], 1),
+                      "clamped_ms": round(spent["clamped_ms"], 1), "overlap_ms": round(spent["overlap_ms"], 1),
                       "sessions": int(spent["sessions"])})
 
     images = []
     file_names = {row["image_id"]: row["file_name"] for row in polygons}
     active_by_image: dict[int, float] = defaultdict(float)
-    for session in sessions:
-        active_by_image[session["image_id"]] += session["active_ms"]
+    for session, raw in zip(sessions, led.sessions.values(), strict=True):
+        active_by_image[session["image_id"]] += raw.active_ms
     missing = set(active_by_image) - set(file_names)
     if missing:
         rows = db.session.execute(select(Image.id, Image.file_name).where(Image.id.in_(missing))).all()
@@ -156,18 +232,39 @@ def report(scope: Scope = Scope(), *, names: bool = False) -> dict[str, Any]:
                 **labour.summarise(group_rows)}
                for name, group_rows in _grouped(polygons, "category").items()]
 
+    raw_sum = {name: round(sum(getattr(raw, name) for raw in led.sessions.values()), 1) for name in SESSION_SUMS}
     totals = {**labour.summarise(polygons),
-              "active_ms": round(sum(session["active_ms"] for session in sessions), 1),
-              "other_ms": round(sum(session["other_ms"] for session in sessions), 1),
-              "session_idle_ms": round(sum(session["idle_ms"] for session in sessions), 1),
-              "hidden_ms": round(sum(session["hidden_ms"] for session in sessions), 1),
+              "active_ms": raw_sum["active_ms"], "other_ms": raw_sum["other_ms"],
+              "session_idle_ms": raw_sum["idle_ms"], "hidden_ms": raw_sum["hidden_ms"],
+              "clamped_ms": raw_sum["clamped_ms"], "overlap_ms": raw_sum["overlap_ms"],
+              "clamped_sessions": sum(1 for session in sessions if session["clamped_ms"] > 0),
               "sessions": len(sessions), "people": len(people), "images": len(images),
               "cancelled_drawings": len(cancelled), "cancelled_ms": round(sum(c["total_ms"] for c in cancelled), 1)}
-    return {"idle_threshold_ms": idle, "definitions": DEFINITIONS, "names": names, "totals": totals,
+    return {"idle_threshold_ms": idle, "clock_lead_ms": clock_lead_ms(), "definitions": DEFINITIONS,
+            "names": names, "totals": totals,
             "polygons": polygons, "cancelled": cancelled, "images": images, "people": list(people.values()),
             "classes": sorted(classes, key=lambda row: -row["total_ms"]),
             "sessions": sorted(sessions, key=lambda s: (s["started_ms"] is None, s["started_ms"] or 0)),
             "cumulative": [{"at_ms": at, "hours": hours} for at, hours in labour.cumulative_hours(polygons)]}
+
+
+SESSION_SUMS = ("active_ms", "other_ms", "idle_ms", "hidden_ms", "clamped_ms", "overlap_ms")
+
+
+def _annotation_rows(client_ids: list[str]) -> list[dict[str, Any]]:
+    """What the report shows of each annotation beside its figures (not its figures)."""
+    found = []
+    for start in range(0, len(client_ids), IN_CHUNK):
+        for annotation, category, file_name, public_id, display_name in db.session.execute(
+                select(Annotation, Category, Image.file_name, Annotator.public_id, Annotator.display_name)
+                .join(Category, Category.id == Annotation.category_id).join(Image, Image.id == Annotation.image_id)
+                .outerjoin(Annotator, Annotator.id == Annotation.annotator_id)
+                .where(Annotation.client_id.in_(client_ids[start:start + IN_CHUNK]))):
+            found.append({"annotation": annotation.client_id, "id": annotation.id, "image_id": annotation.image_id,
+                          "file_name": file_name, "category": category.name, "category_id": category.id,
+                          "colour": category.colour, "public_id": public_id, "display_name": display_name,
+                          "deleted": annotation.deleted, "vertices": vertex_count(annotation.parts)})
+    return found
 
 
 def _grouped(rows: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
@@ -178,9 +275,17 @@ def _grouped(rows: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, A
 
 
 def for_images(image_ids: list[int]) -> labour.Ledger:
-    """The ledger of some images' sessions (a session never spans two images, so each is whole)."""
-    rows = db.session.execute(select(*EVENT_FIELDS).where(LabourEvent.image_id.in_(image_ids))) if image_ids else []
-    return labour.ledger((_to_event(row) for row in rows), idle_threshold_ms())
+    """The ledger of some images' sessions (a session never spans two images, so each is whole), credited
+    against their people's other sessions."""
+    if not image_ids:
+        return labour.Ledger({}, {})
+    wanted = set(image_ids)
+    on_images = select(LabourSession.annotator_id).where(LabourSession.image_id.in_(image_ids))
+    people = {row[0] for row in db.session.execute(on_images)}
+    stored = [session for session in stored_sessions()
+              if session.image_id in wanted or (session.annotator_id is not None and session.annotator_id in people)]
+    keep = {session.id for session in stored if session.image_id in wanted}
+    return computed(stored, keep=keep.__contains__)
 
 
 TIMING_FIELDS = ("total_ms", "draw_ms", "search_ms", "edit_ms", "idle_ms", "vertices_placed", "clicks", "traced",
@@ -196,9 +301,10 @@ def timings(polygon: labour.PolygonLabour) -> dict[str, Any]:
 def image_figures(image_id: int, annotator_id: int | None, current_session: str | None) -> dict[str, Any]:
     """What the editor shows: each polygon's time and clicks, and the image's human time in other sessions
     (the page adds its own session's time live)."""
-    rows = _event_rows(Scope(image_id=image_id, annotator_id=annotator_id))
+    stored = stored_sessions(Scope(image_id=image_id, annotator_id=annotator_id))
     idle = idle_threshold_ms()
-    led = labour.ledger((_to_event(row) for row in rows), idle)
+    on_image = {session.id for session in stored if session.image_id == image_id}
+    led = computed(stored, keep=on_image.__contains__)
     keep = ("total_ms", "draw_ms", "search_ms", "edit_ms", "clicks", "vertices_placed", "traced", "snapped",
             "followed", "edits", "undos", "redos")
     return {"idle_threshold_ms": idle,
@@ -221,7 +327,8 @@ def replay(image_id: int, annotator_id: int | None, annotation: str | None) -> d
             "duration_ms": timeline[-1]["at_ms"] if timeline else 0.0, "events": timeline}
 
 
-EVENT_COLUMNS = ("image_id", "session", "seq", "kind", "t_ms", "sent_ms", "received_at", "annotation", "person",
+EVENT_COLUMNS = ("image_id", "session", "seq", "kind", "t_ms", "sent_ms", "received_at", "opened_at", "annotation",
+                 "person",
                  "name", "data")
 
 
@@ -244,6 +351,7 @@ def events_csv(scope: Scope = Scope(), *, names: bool = False) -> Iterator[str]:
         values = {"image_id": row.image_id, "session": row.session_id, "seq": row.seq, "kind": row.kind,
                   "t_ms": row.client_time_ms, "sent_ms": row.sent_ms,
                   "received_at": row.received_at.isoformat() if row.received_at else "",
+                  "opened_at": _aware(row.opened_at).isoformat() if row.opened_at else "",
                   "annotation": row.annotation_client_id or "", "person": person["person"],
                   "name": person.get("name", ""), "data": json.dumps(row.data or {}, sort_keys=True)}
         writer.writerow([formula_safe(values[column]) for column in columns])

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from annotator import library
+from annotator.models import LabourEvent, LabourSession, db
 from tests.conftest import image_bytes, join, make_app
 
 SQUARE = [{"points": [10, 10, 110, 10, 110, 60, 10, 60]}]
@@ -102,9 +105,21 @@ def test_the_idle_threshold_is_a_setting(data_dir, database_url, image_id):
     assert summary["idle_threshold_ms"] == 10_000 and summary["polygons"][0]["draw_ms"] == 12_000
 
 
+def happened_earlier(app, session_id: str, seconds: float) -> None:
+    """Move a session back in server time, as if its page had been open `seconds` ago: sessions of one person
+    sent at the same moment overlap on the server's clock and share it."""
+    with app.app_context():
+        shift = timedelta(seconds=seconds)
+        for event in db.session.scalars(select(LabourEvent).where(LabourEvent.session_id == session_id)):
+            event.received_at -= shift
+        db.session.get(LabourSession, session_id).opened_at -= shift
+        db.session.commit()
+
+
 def test_the_editor_gets_each_polygons_time_and_the_other_sessions_total(client, image_id):
     first = Session(client, image_id, "session-one")
     first.draw("car-0001", search=1_000, clicks=[1_000, 1_000], close_after=1_000)
+    happened_earlier(client.application, "session-one", 600)  # one page after the other, not two at once
     second = Session(client, image_id, "session-two", first.headers)
     second.draw("car-0002", search=500, clicks=[500, 500], close_after=500)
     figures = client.get(f"/api/images/{image_id}/labour?session=session-two").get_json()
