@@ -7,9 +7,10 @@ append-only events.
 The definitions (also in the README and the dashboard's help):
 
 - Each editor page load is a *session* with its own monotonic clock. Its events, ordered by `seq`, cut
-  the session into gaps. A gap counts in full up to the idle threshold (default 30 s) and as the threshold
-  beyond it; time with the tab hidden is capped the same way (a quick look at a reference picture is work,
-  an hour at lunch is not). What the cap drops is reported as `idle_ms`, the hidden time as `hidden_ms`.
+  the session into gaps (measured on the server's timeline, below). A gap counts in full up to the idle
+  threshold (default 30 s) and as the threshold beyond it; time with the tab hidden is capped the same
+  way (a quick look at a reference picture is work, an hour at lunch is not). What the cap drops is
+  reported as `idle_ms`, the hidden time as `hidden_ms`.
 - Every counted gap belongs to exactly one bucket:
   - **draw**: gaps inside a drawing, from a polygon's first vertex (or the first vertex of a part or hole
     added to it) until it is closed or cancelled;
@@ -21,6 +22,26 @@ The definitions (also in the README and the dashboard's help):
   - **other**: looking around at the end of a session with no work following.
   So a session's active time is exactly the sum of its draw, search, edit and other time.
 - Deleted polygons keep their figures; drawings cancelled before closing keep theirs under their own id.
+
+On the server's clock (`positions`, `combine`):
+
+- **The server's clock is the anchor.** The server opens each session (the editor page is given its id; an id
+  it never issued is opened at its first batch). A session's events are placed on the server's timeline at
+  `wall anchor + t`, the wall anchor being the earliest `received - t` (no event is placed after its batch
+  arrived), and never before the session opened less the clock lead (`ANNOTATOR_CLOCK_LEAD_S`). So a session
+  never claims more than the time the server saw pass since it opened plus the lead; what its clock claimed
+  beyond that is `clamped_ms` (with `clamp_reason`): stored, shown, not counted.
+- **A person's time is a union, not a sum.** Each counted gap is an interval on that timeline (its first
+  `min(gap, idle threshold)` milliseconds), tagged with its person, session, polygon, bucket and whether the tab
+  was hidden. Over any scope, a person's active time is the measure of the union of their intervals. Where two of
+  a person's sessions overlap, each moment is credited once: hidden-tab gaps get nothing while a visible gap of
+  theirs covers the moment; a gap that strictly contains another session's gap had no input during it (the person
+  was working in the other tab) and gets nothing; the gaps left share the moment evenly (interleaved input in two
+  tabs is split half and half). What a session loses so is its `overlap_ms`.
+- Polygon, session and image figures are these credited measures, so a person's polygons add up to at most
+  their time, images summed give the person's total, and room totals are sums over people. One honest tab gives
+  exactly the figures of the session alone. Sessions without receive times (imported) or without a known person
+  cannot be placed against others and are credited alone.
 """
 
 from __future__ import annotations

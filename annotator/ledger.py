@@ -25,8 +25,8 @@ from .csv_cells import formula_safe
 from .models import Annotation, Annotator, Category, Image, LabourEvent, LabourSession, db
 
 DEFINITIONS = {
-    "session": "One opening of the editor page. Its events are ordered by their sequence number and timed by "
-               "the browser's monotonic clock.",
+    "session": "One opening of the editor page, opened by the server. Its events are ordered by their sequence "
+               "number, timed by the browser's monotonic clock and placed on the server's clock.",
     "idle_threshold_ms": "A pause between two actions counts in full up to this threshold and as the threshold "
                          "beyond it. Time with the tab hidden is capped the same way.",
     "draw_ms": "From the first vertex of the polygon (or of a part or hole added to it) until it was closed or "
@@ -37,7 +37,16 @@ DEFINITIONS = {
                "moving it, changing its class, deleting it, undo and redo), with the selecting, zooming and "
                "panning on the way.",
     "other_ms": "Looking around at the end of a session with no work after it.",
-    "active_ms": "All counted time of a session: draw + search + edit + other.",
+    "active_ms": "Counted time credited to a session: draw + search + edit + other. A person's active time is the "
+                 "union of their sessions' counted time on the server's clock: two tabs open at once never count "
+                 "twice.",
+    "overlap_ms": "Counted time of a session credited to another of the same person's sessions at the same moments: "
+                  "a hidden tab gets nothing while another of theirs is visible, a pause in one tab spanning work "
+                  "in another gets nothing, and input interleaved in two tabs is split evenly between them.",
+    "clamped_ms": "Time a session's clock claimed beyond what the server saw pass since it opened the session (plus "
+                  "the clock lead). The events are kept; the excess is not counted.",
+    "clock_lead_ms": "How much more than the server saw pass a session's clock may claim (network delay, a page "
+                     "opened just before the server recorded it).",
     "idle_ms": "Time dropped by the idle cap (shown so the figures can be audited: active + idle = wall clock).",
     "hidden_ms": "Time the browser tab was hidden, in full.",
     "clicks": "Vertices placed by hand (clicked, including snapped clicks). Traced and border-followed vertices "
