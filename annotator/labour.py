@@ -50,7 +50,7 @@ import itertools
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,13 +121,18 @@ class PolygonLabour:
         return self.draw_ms + self.search_ms + self.edit_ms
 
     def as_dict(self) -> dict[str, Any]:
-        return {"annotation": self.annotation, "total_ms": round(self.total_ms, 1),
-                **{name: round(getattr(self, name), 1) for name in (*DURATIONS, "idle_ms", "hidden_ms")},
-                **{name: getattr(self, name) for name in COUNT_FIELDS},
-                "closed": self.closed, "cancelled": self.cancelled, "sessions": list(self.sessions),
-                "first_ms": self.first_ms, "closed_at_ms": self.closed_at_ms}
+        values = self.__dict__
+        figures = {"annotation": self.annotation, "total_ms": round(self.total_ms, 1)}
+        for name in ROUNDED:
+            figures[name] = round(values[name], 1)
+        for name in COUNT_FIELDS:
+            figures[name] = values[name]
+        figures.update(closed=self.closed, cancelled=self.cancelled, sessions=list(self.sessions),
+                       first_ms=self.first_ms, closed_at_ms=self.closed_at_ms)
+        return figures
 
 
+ROUNDED = (*DURATIONS, "idle_ms", "hidden_ms")
 COUNT_FIELDS = ("vertices_placed", "clicks", "traced", "snapped", "followed", "vertices_removed", "vertex_moves",
                 "vertex_inserts", "vertex_deletes", "polygon_moves", "class_changes", "undos", "redos", "deletes",
                 "edits", "zooms", "pans")
@@ -188,7 +193,7 @@ class Gaps:
     hidden: tuple[bool, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a cached part is one object until replaced
 class SessionPart:
     """One session computed alone: its counted figures, its share of each polygon, and its gaps. Depends on the
     session's own events and anchor only, so it can be cached per session; `combine` credits overlaps."""
@@ -391,33 +396,49 @@ def _clamp_reason(stream: Sequence[Event], placed: Sequence[float], anchor: Sess
 # --- crediting a person's overlapping sessions ----------------------------------------------------------------
 
 
-def combine(session_parts: Iterable[SessionPart], keep: Callable[[str], bool] | None = None) -> Ledger:
+def combine(session_parts: Iterable[SessionPart], keep: Callable[[str], bool] | None = None,
+            memo: MutableMapping[tuple[SessionPart, ...], Mapping[str, Credited]] | None = None) -> Ledger:
     """The ledger of some sessions computed alone: each person's overlapping sessions credited (`credit`), then
     polygons summed over sessions, oldest session first. With `keep`, the figures of the sessions it accepts
-    only (credited against all the others given)."""
+    only (credited against all the others given). `memo` keeps each person's credited sessions by their parts
+    (the same parts, the same crediting), so a cache of parts need not sweep a person's tabs again."""
     ordered = sorted(session_parts, key=lambda part: part.order)
-    by_key = {part.session.session: part for part in ordered}
     by_person: dict[Any, list[SessionPart]] = defaultdict(list)
     for part in ordered:
         if part.person is not None and part.placed:
             by_person[part.person].append(part)
-    lost: dict[str, dict[int, float]] = {}
+    done: dict[str, Credited] = {}
     for group in by_person.values():
-        lost.update(credit(group))
+        if len(group) < 2:
+            continue
+        key = tuple(group)
+        found = memo.get(key) if memo is not None else None
+        if found is None:
+            lost = credit(group)
+            found = {part.session.session: credited(part, lost.get(part.session.session)) for part in group}
+            if memo is not None:
+                memo[key] = found
+        done.update(found)
     polygons: dict[str, PolygonLabour] = {}
     sessions: dict[str, SessionLabour] = {}
+    people: dict[str, Any] = {}
     for part in ordered:
-        if keep is not None and not keep(part.session.session):
+        name = part.session.session
+        if keep is not None and not keep(name):
             continue
-        figures, shares = credited(part, lost.get(part.session.session))
-        sessions[figures.session] = figures
+        figures, shares = done.get(name) or (part.session, part.polygons)
+        sessions[name] = figures
+        people[name] = part.person
         for key, share in shares.items():
             known = polygons.get(key)
             polygons[key] = share if known is None else _merged(known, share)
-    return Ledger(polygons, sessions, {key: by_key[key].person for key in sessions})
+    return Ledger(polygons, sessions, people)
 
 
-def credited(part: SessionPart, lost: Mapping[int, float] | None) -> tuple[SessionLabour, dict[str, PolygonLabour]]:
+Credited = tuple[SessionLabour, dict[str, PolygonLabour]]
+
+
+def credited(part: SessionPart, lost: Mapping[int, float] | None) -> Credited:
     """A session's figures after losing, gap by gap, what was credited to the person's other sessions."""
     if not lost:
         return part.session, part.polygons

@@ -173,9 +173,10 @@ def part_cache() -> room.PartCache:
 def computed(sessions: list[StoredSession], keep: Any = None, *, everything: bool = False) -> labour.Ledger:
     """The ledger of `sessions` from the per-session cache (only changed sessions read and computed again),
     credited person by person; figures of the sessions `keep` accepts (all by default)."""
-    parts = part_cache().parts({session.id: session.key for session in sessions}, _load_events,
-                               idle_threshold_ms(), clock_lead_ms(), everything=everything)
-    return labour.combine(parts.values(), keep=keep)
+    cache = part_cache()
+    parts = cache.parts({session.id: session.key for session in sessions}, _load_events,
+                        idle_threshold_ms(), clock_lead_ms(), everything=everything)
+    return labour.combine(parts.values(), keep=keep, memo=cache.memo)
 
 
 def report(scope: Scope = Scope(), *, names: bool = False) -> dict[str, Any]:
@@ -261,19 +262,35 @@ SESSION_SUMS = ("active_ms", "other_ms", "idle_ms", "hidden_ms", "clamped_ms", "
 
 
 def _annotation_rows(client_ids: list[str]) -> list[dict[str, Any]]:
-    """What the report shows of each annotation beside its figures (not its figures)."""
+    """What the report shows of each annotation beside its figures (not its figures). Vertex counts are kept by
+    annotation id and version (reading every outline's parts for each report is most of its time)."""
     found = []
+    counts = current_app.extensions.setdefault(VERTEX_COUNTS_KEY, {})
     for start in range(0, len(client_ids), IN_CHUNK):
-        for annotation, category, file_name, public_id, display_name in db.session.execute(
-                select(Annotation, Category, Image.file_name, Annotator.public_id, Annotator.display_name)
+        for row in db.session.execute(
+                select(Annotation.client_id, Annotation.id, Annotation.image_id, Annotation.deleted,
+                       Annotation.version, Image.file_name, Category.name, Category.id.label("category_id"),
+                       Category.colour, Annotator.public_id, Annotator.display_name)
                 .join(Category, Category.id == Annotation.category_id).join(Image, Image.id == Annotation.image_id)
                 .outerjoin(Annotator, Annotator.id == Annotation.annotator_id)
                 .where(Annotation.client_id.in_(client_ids[start:start + IN_CHUNK]))):
-            found.append({"annotation": annotation.client_id, "id": annotation.id, "image_id": annotation.image_id,
-                          "file_name": file_name, "category": category.name, "category_id": category.id,
-                          "colour": category.colour, "public_id": public_id, "display_name": display_name,
-                          "deleted": annotation.deleted, "vertices": vertex_count(annotation.parts)})
+            found.append({"annotation": row.client_id, "id": row.id, "image_id": row.image_id,
+                          "file_name": row.file_name, "category": row.name, "category_id": row.category_id,
+                          "colour": row.colour, "public_id": row.public_id, "display_name": row.display_name,
+                          "deleted": row.deleted, "vertices": (row.id, row.version)})
+    wanted = [row["id"] for row in found if counts.get(row["id"], (None,))[0] != row["vertices"][1]]
+    for start in range(0, len(wanted), IN_CHUNK):
+        for annotation_id, version, parts in db.session.execute(
+                select(Annotation.id, Annotation.version, Annotation.parts)
+                .where(Annotation.id.in_(wanted[start:start + IN_CHUNK]))):
+            counts[annotation_id] = (version, vertex_count(parts))
+    for row in found:
+        known = counts.get(row["id"])
+        row["vertices"] = known[1] if known is not None else 0
     return found
+
+
+VERTEX_COUNTS_KEY = "annotator.labour_vertex_counts"
 
 
 def _grouped(rows: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:

@@ -134,6 +134,8 @@ class PartCache:
         self._lock = threading.Lock()
         self._parts: dict[str, tuple[PartKey, labour.SessionPart]] = {}
         self._settings: tuple[float, float] | None = None
+        # Each person's crediting, by their parts (`labour.combine`); entries with a replaced part are dropped.
+        self.memo: dict[tuple[labour.SessionPart, ...], Mapping[str, labour.Credited]] = {}
         self.recomputed: list[str] = []  # what the last call read and computed, for tests and benchmarks
 
     def parts(self, keys: Mapping[str, PartKey], load: Loader, idle_threshold_ms: float, lead_ms: float, *,
@@ -143,6 +145,7 @@ class PartCache:
         with self._lock:
             if self._settings != (idle_threshold_ms, lead_ms):
                 self._parts.clear()
+                self.memo.clear()
                 self._settings = (idle_threshold_ms, lead_ms)
             if everything:
                 for gone in set(self._parts) - set(keys):
@@ -161,6 +164,10 @@ class PartCache:
                     stream = [numbered[seq] for seq in sorted(numbered)]
                     self._parts[session] = (keys[session], labour.session_part(
                         stream, keys[session].anchor, idle_threshold_ms, lead_ms))
+            if stale or everything:
+                current = {id(part) for _key, part in self._parts.values()}
+                self.memo = {key: value for key, value in self.memo.items()
+                             if all(id(part) in current for part in key)}
             self.recomputed = stale
             return {session: self._parts[session][1] for session in keys if session in self._parts}
 
