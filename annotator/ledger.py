@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from . import labour, room
 from .coco import pseudonym, vertex_count
@@ -182,80 +182,180 @@ def computed(sessions: list[StoredSession], keep: Any = None, *, everything: boo
 def report(scope: Scope = Scope(), *, names: bool = False) -> dict[str, Any]:
     """Every figure of the scope: per polygon, image, person, class and session, totals, and the room's
     cumulative hours. Durations in milliseconds, named `*_ms`; wall-clock moments in epoch milliseconds."""
+    return json.loads(report_json(scope, names=names))
+
+
+@dataclass
+class PersonBlock:
+    """One person's share of a report, kept while their sessions' figures and their annotations stay the same:
+    rows already encoded as JSON, and tallies to merge into the image, class and room figures."""
+
+    key: tuple
+    holds: tuple  # the session figures whose ids are in the key, kept alive so no id is reused meanwhile
+    polygons: list[tuple[tuple, str]]  # (sort key, JSON)
+    cancelled: list[tuple[tuple, str]]
+    sessions: list[tuple[tuple, str]]
+    person: dict[str, Any]
+    tally: labour.Tally
+    images: dict[int, labour.Tally]
+    classes: dict[str, tuple[int, str, labour.Tally]]
+    file_names: dict[int, str]
+    active_by_image: dict[int, float]
+    session_sums: dict[str, float]
+    clamped_sessions: int
+    closes: list[tuple[float, float]]  # (closed at, total) of closed polygons, for the cumulative hours
+
+
+REPORT_CACHE_KEY = "annotator.labour_report_blocks"
+
+
+def report_json(scope: Scope = Scope(), *, names: bool = False) -> str:
+    """`report` as JSON text, put together from per-person blocks (`PersonBlock`): only people whose sessions
+    or annotations changed since the last report are worked out again; the rest is merged and joined."""
     idle = idle_threshold_ms()
     stored = stored_sessions(scope)
     in_scope = {session.id: session for session in stored
                 if (scope.image_id is None or session.image_id == scope.image_id)
                 and (scope.annotator_id is None or session.annotator_id == scope.annotator_id)}
     led = computed(stored, keep=in_scope.__contains__, everything=scope == Scope())
-    session_people = {key: _person(session.public_id, session.display_name, names)
-                      for key, session in in_scope.items()}
-    session_images = {key: session.image_id for key, session in in_scope.items()}
+    owner_of = {key: (session.annotator_id if session.annotator_id is not None else ("session", key))
+                for key, session in in_scope.items()}
+    sessions_of: dict[Any, list[str]] = defaultdict(list)
+    for key in led.sessions:
+        sessions_of[owner_of[key]].append(key)
+    polygons_of: dict[Any, list[str]] = defaultdict(list)
+    for key, polygon in led.polygons.items():
+        polygons_of[owner_of.get(polygon.sessions[0])].append(key)
+    stamps = _annotation_stamps()
+    categories = tuple(db.session.execute(select(Category.id, Category.name, Category.colour)).all())
+    cache: dict[tuple, PersonBlock] = current_app.extensions.setdefault(REPORT_CACHE_KEY, {})
+    blocks: list[PersonBlock] = []
+    used = set()
+    for owner, keys in sessions_of.items():
+        figures = tuple(led.sessions[key] for key in keys)
+        stamp = stamps.get(None if isinstance(owner, tuple) else owner)
+        key = (tuple(map(id, figures)), tuple(keys), stamp, categories, names, idle)
+        place = (scope, names, owner)
+        used.add(place)
+        block = cache.get(place)
+        if block is None or block.key != key:
+            block = cache[place] = _person_block(key, figures, led, keys, polygons_of.get(owner, []),
+                                                 in_scope, names)
+        blocks.append(block)
+    for stale in [place for place in cache if place[:2] == (scope, names) and place not in used]:
+        del cache[stale]
+    return _assemble(blocks, idle, names)
 
-    polygons, seen = [], set()
-    for row in _annotation_rows(list(led.polygons)):
+
+def _annotation_stamps() -> dict[Any, tuple]:
+    """What changes when a person's annotations change (a save, a delete, a class, a flag): by annotator."""
+    return {row[0]: tuple(row[1:]) for row in db.session.execute(
+        select(Annotation.annotator_id, func.count(Annotation.id), func.max(Annotation.id),
+               func.sum(Annotation.version), func.sum(Annotation.category_id), func.max(Annotation.updated_at))
+        .group_by(Annotation.annotator_id))}
+
+
+def _person_block(key: tuple, figures: tuple, led: labour.Ledger, session_keys: list[str], polygon_keys: list[str],
+                  in_scope: dict[str, StoredSession], names: bool) -> PersonBlock:
+    first = in_scope[session_keys[0]]
+    person = _person(first.public_id, first.display_name, names)
+    rows, seen = [], set()
+    for row in _annotation_rows(polygon_keys):
         seen.add(row["annotation"])
-        figures = led.polygons[row["annotation"]].as_dict()
-        polygons.append({**figures, **{key: value for key, value in row.items() if key != "annotation"},
-                         **_person(row["public_id"], row["display_name"], names)})
-    for row in polygons:
-        del row["public_id"], row["display_name"]
-    polygons.sort(key=lambda row: (row["first_ms"] is None, row["first_ms"] or 0, row["id"]))
-    cancelled = [figures for key, figures in ((k, p.as_dict()) for k, p in led.polygons.items()) if key not in seen]
-
-    sessions = [{**session.as_dict(), **session_people[key], "image_id": session_images[key]}
-                for key, session in led.sessions.items()]
-    people: dict[str, dict[str, Any]] = {}
-    for person, group in labour.group_by(polygons, "person").items():
-        people[person] = {"person": person, **group}
-    time_by_person: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for session, raw in zip(sessions, led.sessions.values(), strict=True):
-        spent = time_by_person[session["person"]]
+        figures_of = led.polygons[row["annotation"]].as_dict()
+        public_id, display_name = row.pop("public_id"), row.pop("display_name")
+        rows.append({**figures_of, **{name: value for name, value in row.items() if name != "annotation"},
+                     **_person(public_id, display_name, names)})
+    cancelled = [led.polygons[key].as_dict() for key in polygon_keys if key not in seen]
+    tally, images, classes = labour.Tally(), {}, {}
+    for row in rows:
+        tally.add(row)
+        images.setdefault(row["image_id"], labour.Tally()).add(row)
+        classes.setdefault(row["category"], (row["category_id"], row["colour"], labour.Tally()))[2].add(row)
+    session_rows, sums, active_by_image = [], dict.fromkeys(SESSION_SUMS, 0.0), defaultdict(float)
+    for key, raw in zip(session_keys, figures, strict=True):
+        stored = in_scope[key]
+        entry = {**raw.as_dict(), **_person(stored.public_id, stored.display_name, names), "image_id": stored.image_id}
+        session_rows.append(((entry["started_ms"] is None, entry["started_ms"] or 0, key), _encode(entry)))
         for name in SESSION_SUMS:
-            spent[name] += getattr(raw, name)  # unrounded: sums of rounded shares drift
-        spent["sessions"] += 1
-        if names and "name" in session:
-            people.setdefault(session["person"], {"person": session["person"], **labour.summarise([])})
-            people[session["person"]]["name"] = session["name"]
-    for person, spent in time_by_person.items():
-        entry = people.setdefault(person, {"person": person, **labour.summarise([])})
-        entry.update({"active_ms": round(spent["active_ms"], 1), "other_ms": round(spent["other_ms"], 1),
-                      "session_idle_ms": round(spent["idle_ms"], 1), "hidden_ms": round(spent["hidden_ms"], 1),
-                      "clamped_ms": round(spent["clamped_ms"], 1), "overlap_ms": round(spent["overlap_ms"], 1),
-                      "sessions": int(spent["sessions"])})
+            sums[name] += getattr(raw, name)  # unrounded: sums of rounded shares drift
+        active_by_image[stored.image_id] += raw.active_ms
+    entry = {**person, **tally.summary(), "active_ms": round(sums["active_ms"], 1),
+             "other_ms": round(sums["other_ms"], 1), "session_idle_ms": round(sums["idle_ms"], 1),
+             "hidden_ms": round(sums["hidden_ms"], 1), "clamped_ms": round(sums["clamped_ms"], 1),
+             "overlap_ms": round(sums["overlap_ms"], 1), "sessions": len(session_keys)}
+    return PersonBlock(
+        key, figures,
+        [((row["first_ms"] is None, row["first_ms"] or 0, row["id"]), _encode(row)) for row in rows],
+        [((row["first_ms"] is None, row["first_ms"] or 0, row["annotation"]), _encode(row)) for row in cancelled],
+        session_rows, entry, tally, images, classes, {row["image_id"]: row["file_name"] for row in rows},
+        dict(active_by_image), sums, sum(1 for raw in figures if raw.clamped_ms > 0),
+        [(row["closed_at_ms"], row["total_ms"]) for row in rows if row.get("closed_at_ms") is not None])
 
-    images = []
-    file_names = {row["image_id"]: row["file_name"] for row in polygons}
+
+def _encode(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _assemble(blocks: list[PersonBlock], idle: float, names: bool) -> str:
+    tally, images, classes = labour.Tally(), {}, {}
+    file_names: dict[int, str] = {}
     active_by_image: dict[int, float] = defaultdict(float)
-    for session, raw in zip(sessions, led.sessions.values(), strict=True):
-        active_by_image[session["image_id"]] += raw.active_ms
+    sums = dict.fromkeys(SESSION_SUMS, 0.0)
+    for block in blocks:
+        tally.merge(block.tally)
+        for image_id, part in block.images.items():
+            images.setdefault(image_id, labour.Tally()).merge(part)
+        for name, (category_id, colour, part) in block.classes.items():
+            classes.setdefault(name, (category_id, colour, labour.Tally()))[2].merge(part)
+        file_names.update(block.file_names)
+        for image_id, spent in block.active_by_image.items():
+            active_by_image[image_id] += spent
+        for name in SESSION_SUMS:
+            sums[name] += block.session_sums[name]
     missing = set(active_by_image) - set(file_names)
     if missing:
-        rows = db.session.execute(select(Image.id, Image.file_name).where(Image.id.in_(missing))).all()
-        file_names.update((image_id, file_name) for image_id, file_name in rows)
-    by_image = labour.group_by(polygons, "image_id")
-    for image_id in sorted(set(by_image) | set(active_by_image)):
-        images.append({"image_id": image_id, "file_name": file_names.get(image_id),
-                       **(by_image.get(image_id) or labour.summarise([])),
-                       "active_ms": round(active_by_image.get(image_id, 0.0), 1)})
-    classes = [{"category": name, "category_id": group_rows[0]["category_id"], "colour": group_rows[0]["colour"],
-                **labour.summarise(group_rows)}
-               for name, group_rows in _grouped(polygons, "category").items()]
+        file_names.update(db.session.execute(select(Image.id, Image.file_name).where(Image.id.in_(missing))).all())
+    image_rows = [{"image_id": image_id, "file_name": file_names.get(image_id),
+                   **(images[image_id].summary() if image_id in images else labour.summarise([])),
+                   "active_ms": round(active_by_image.get(image_id, 0.0), 1)}
+                  for image_id in sorted(set(images) | set(active_by_image))]
+    class_rows = sorted(({"category": name, "category_id": category_id, "colour": colour, **part.summary()}
+                         for name, (category_id, colour, part) in classes.items()),
+                        key=lambda row: (-row["total_ms"], row["category"]))
+    cancelled = sorted(item for block in blocks for item in block.cancelled)
+    people = sorted((block.person for block in blocks), key=lambda entry: entry["person"])
+    totals = {**tally.summary(), "active_ms": round(sums["active_ms"], 1), "other_ms": round(sums["other_ms"], 1),
+              "session_idle_ms": round(sums["idle_ms"], 1), "hidden_ms": round(sums["hidden_ms"], 1),
+              "clamped_ms": round(sums["clamped_ms"], 1), "overlap_ms": round(sums["overlap_ms"], 1),
+              "clamped_sessions": sum(block.clamped_sessions for block in blocks),
+              "sessions": sum(len(block.sessions) for block in blocks), "people": len(people),
+              "images": len(image_rows), "cancelled_drawings": len(cancelled),
+              "cancelled_ms": round(sum(json.loads(text)["total_ms"] for _key, text in cancelled), 1)}
+    closes = sorted(item for block in blocks for item in block.closes)
+    cumulative = [{"at_ms": at, "hours": hours} for at, hours in _running_hours(closes)]
 
-    raw_sum = {name: round(sum(getattr(raw, name) for raw in led.sessions.values()), 1) for name in SESSION_SUMS}
-    totals = {**labour.summarise(polygons),
-              "active_ms": raw_sum["active_ms"], "other_ms": raw_sum["other_ms"],
-              "session_idle_ms": raw_sum["idle_ms"], "hidden_ms": raw_sum["hidden_ms"],
-              "clamped_ms": raw_sum["clamped_ms"], "overlap_ms": raw_sum["overlap_ms"],
-              "clamped_sessions": sum(1 for session in sessions if session["clamped_ms"] > 0),
-              "sessions": len(sessions), "people": len(people), "images": len(images),
-              "cancelled_drawings": len(cancelled), "cancelled_ms": round(sum(c["total_ms"] for c in cancelled), 1)}
-    return {"idle_threshold_ms": idle, "clock_lead_ms": clock_lead_ms(), "definitions": DEFINITIONS,
-            "names": names, "totals": totals,
-            "polygons": polygons, "cancelled": cancelled, "images": images, "people": list(people.values()),
-            "classes": sorted(classes, key=lambda row: -row["total_ms"]),
-            "sessions": sorted(sessions, key=lambda s: (s["started_ms"] is None, s["started_ms"] or 0)),
-            "cumulative": [{"at_ms": at, "hours": hours} for at, hours in labour.cumulative_hours(polygons)]}
+    def joined(items: list[tuple[tuple, str]]) -> str:
+        return "[" + ",".join(text for _key, text in sorted(items)) + "]"
+
+    return ('{"idle_threshold_ms":' + _encode(idle) + ',"clock_lead_ms":' + _encode(clock_lead_ms())
+            + ',"definitions":' + _encode(DEFINITIONS) + ',"names":' + _encode(names)
+            + ',"totals":' + _encode(totals)
+            + ',"polygons":' + joined([item for block in blocks for item in block.polygons])
+            + ',"cancelled":' + "[" + ",".join(text for _key, text in cancelled) + "]"
+            + ',"images":' + _encode(image_rows) + ',"people":' + _encode(people)
+            + ',"classes":' + _encode(class_rows)
+            + ',"sessions":' + joined([item for block in blocks for item in block.sessions])
+            + ',"cumulative":' + _encode(cumulative) + "}")
+
+
+def _running_hours(closes: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """As `labour.cumulative_hours`, from (closed at, total) pairs already sorted."""
+    running, points = 0.0, []
+    for when, spent in closes:
+        running += spent
+        points.append((when, round(running / 3_600_000, 6)))
+    return points
 
 
 SESSION_SUMS = ("active_ms", "other_ms", "idle_ms", "hidden_ms", "clamped_ms", "overlap_ms")
@@ -291,13 +391,6 @@ def _annotation_rows(client_ids: list[str]) -> list[dict[str, Any]]:
 
 
 VERTEX_COUNTS_KEY = "annotator.labour_vertex_counts"
-
-
-def _grouped(rows: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
-    groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        groups[row[key]].append(row)
-    return groups
 
 
 def for_images(image_ids: list[int]) -> labour.Ledger:

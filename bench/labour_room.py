@@ -48,7 +48,7 @@ def polygon_steps(client_id: str) -> list[tuple[float, str, str | None, dict]]:
 def populate(people: int, events_wanted: int, sessions: int, images: int) -> dict[str, object]:
     image_ids = [library.add_image(_jpeg(index), f"scene-{index}.jpg", "upload")[0].id for index in range(images)]
     per_session = max(EVENTS_PER_POLYGON, events_wanted // (people * sessions))
-    polygons_per_session = per_session // EVENTS_PER_POLYGON
+    polygons_per_session = -(-per_session // EVENTS_PER_POLYGON)  # rounded up: at least the events asked for
     next_id, annotation_rows, event_rows, session_rows, annotators = 1, [], [], [], []
     for person in range(people):
         annotator = Annotator(public_id=str(uuid.uuid4()), display_name=f"person {person}")

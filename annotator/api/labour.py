@@ -234,7 +234,7 @@ def labour_summary(query: LabourQuery) -> Response:
     """Every labour figure of the scope: per polygon, image, person, class and session, totals, cumulative
     hours. Durations in milliseconds (`*_ms`), wall-clock moments in epoch milliseconds."""
     scope = _scope(query)
-    return jsonify(ledger.report(scope, names=_names(query.names)))
+    return Response(ledger.report_json(scope, names=_names(query.names)), mimetype="application/json")
 
 
 @bp.get("/labour/events.csv")
