@@ -244,7 +244,12 @@ def report_json(scope: Scope = Scope(), *, names: bool = False) -> str:
         blocks.append(block)
     for stale in [place for place in cache if place[:2] == (scope, names) and place not in used]:
         del cache[stale]
-    return _assemble(blocks, idle, names)
+    assembled = current_app.extensions.setdefault(REPORT_CACHE_KEY + ".assembled", {})
+    made = tuple(map(id, blocks)), blocks  # the blocks themselves kept, so their ids stay theirs
+    known = assembled.get((scope, names))
+    if known is None or known[0][0] != made[0]:
+        known = assembled[(scope, names)] = (made, _assemble(blocks, idle, names))
+    return known[1]
 
 
 def _annotation_stamps() -> dict[Any, tuple]:
@@ -273,10 +278,10 @@ def _person_block(key: tuple, figures: tuple, led: labour.Ledger, session_keys: 
         images.setdefault(row["image_id"], labour.Tally()).add(row)
         classes.setdefault(row["category"], (row["category_id"], row["colour"], labour.Tally()))[2].add(row)
     session_rows, sums, active_by_image = [], dict.fromkeys(SESSION_SUMS, 0.0), defaultdict(float)
-    for key, raw in zip(session_keys, figures, strict=True):
-        stored = in_scope[key]
+    for session_key, raw in zip(session_keys, figures, strict=True):
+        stored = in_scope[session_key]
         entry = {**raw.as_dict(), **_person(stored.public_id, stored.display_name, names), "image_id": stored.image_id}
-        session_rows.append(((entry["started_ms"] is None, entry["started_ms"] or 0, key), _encode(entry)))
+        session_rows.append(((entry["started_ms"] is None, entry["started_ms"] or 0, session_key), _encode(entry)))
         for name in SESSION_SUMS:
             sums[name] += getattr(raw, name)  # unrounded: sums of rounded shares drift
         active_by_image[stored.image_id] += raw.active_ms
