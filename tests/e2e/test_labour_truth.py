@@ -76,7 +76,8 @@ def test_two_tabs_of_one_person_on_two_images_drawing_in_turn_are_credited_once(
     report = summary(live_server.url)
     assert len(report["sessions"]) == 2 and {s["image_id"] for s in report["sessions"]} == {1, 2}
     assert person_ms(report) <= wall_ms  # each tab's waiting spans the other's work: credited once
-    assert sum(row["total_ms"] for row in report["polygons"]) <= person_ms(report)
+    rounding = 0.05 * (len(report["polygons"]) + 1)  # each figure is shown to 0.1 ms
+    assert sum(row["total_ms"] for row in report["polygons"]) <= person_ms(report) + rounding
     assert sum(image["active_ms"] for image in report["images"]) == pytest.approx(person_ms(report), abs=0.5)
     assert report["totals"]["overlap_ms"] > 1_000  # the waiting was counted and credited to the other tab
     assert_no_js_errors(js_errors)
