@@ -10,21 +10,22 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
-from . import flags, geometry
+from . import flags, geometry, participants
 from .auth import is_instructor
-from .models import Annotation, Annotator, Category, Image, LabourEvent, db, utcnow
+from .models import Annotation, Annotator, Category, Image, LabourEvent, LabourSession, db, utcnow
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 EVENT_KIND = re.compile(r"^[a-z][a-z0-9_.:-]{0,31}$")
 MAX_EVENTS_PER_REQUEST = 5000
+SESSION_FULL_RETRY_S = 60  # a full session stays full: the page should reload, not hammer
 MAX_EVENT_DATA_KEYS = 20
 MAX_ATTRIBUTE_KEYS = 20
 MAX_ATTRIBUTE_KEY_LENGTH = 64
@@ -330,42 +331,91 @@ def _is_point(value: Any) -> bool:
             and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value))
 
 
+class EventsRefused(PayloadError):
+    """A batch of events refused as a whole: naming someone else's work (403) or past the session's cap (429)."""
+
+    def __init__(self, field: str, message: str, status: int, error: str, retry_after: int | None = None) -> None:
+        super().__init__(field, message, status)
+        self.error, self.retry_after = error, retry_after
+
+
 def _store_events(image: Image, annotator: Annotator, events: list[Event]) -> int:
-    """Append events; ones already stored (same session and seq: a resend) are skipped."""
+    """Append a batch to its session's ledger (nothing of it if any part is refused); ones already stored
+    (same session and seq: a resend) are skipped.
+
+    The session is the one the server issued to the editor page, or, for an id it never issued (an old tab,
+    a queued offline batch), opened now. No clock check refuses a batch: the ledger places events on the
+    server's timeline and clamps what a session claims beyond the time the server saw pass (`labour.ledger`),
+    so work is never lost to a fast clock."""
     if not events:
         return 0
-    seen = set(db.session.scalars(select(LabourEvent.seq).where(
-        LabourEvent.session_id == events[0].session_id,
-        LabourEvent.seq.in_([event.seq for event in events]))))
     received = utcnow()
-    _check_clock(events[0].session_id, events[0].sent_ms, received)
+    session = _session(events[0].session_id, image, annotator, received)
+    _check_owner(image, annotator, events)
+    seen = set(db.session.scalars(select(LabourEvent.seq).where(
+        LabourEvent.session_id == session.id, LabourEvent.seq.in_([event.seq for event in events]))))
     fresh = [event for event in events if event.seq not in seen]
-    db.session.add_all(LabourEvent(image_id=image.id, annotator_id=annotator.id, session_id=event.session_id,
-                                   seq=event.seq, kind=event.kind, client_time_ms=event.t_ms,
-                                   annotation_client_id=event.annotation, data=event.data, received_at=received,
-                                   sent_ms=event.sent_ms)
-                       for event in fresh)
+    if not fresh:
+        return 0
+    _claim_room(session.id, len(fresh))
+    rows = [LabourEvent(image_id=image.id, annotator_id=annotator.id, session_id=event.session_id,
+                        seq=event.seq, kind=event.kind, client_time_ms=event.t_ms,
+                        annotation_client_id=event.annotation, data=event.data, received_at=received,
+                        sent_ms=event.sent_ms) for event in fresh]
+    db.session.add_all(rows)
+    db.session.flush()
+    last = max(row.id for row in rows)
+    db.session.execute(sql_update(LabourSession).where(LabourSession.id == session.id).values(
+        last_event_id=case((LabourSession.last_event_id < last, last), else_=LabourSession.last_event_id))
+        .execution_options(synchronize_session=False))
     return len(fresh)
 
 
-def _check_clock(session_id: str, sent_ms: float, received: datetime) -> None:
-    """The session's clock may not have advanced more since its last batch than the server's did."""
-    last = db.session.execute(
-        select(LabourEvent.sent_ms, LabourEvent.received_at)
-        .where(LabourEvent.session_id == session_id, LabourEvent.sent_ms.is_not(None))
-        .order_by(LabourEvent.sent_ms.desc()).limit(1)).first()
-    if last is None:
+def _session(session_id: str, image: Image, annotator: Annotator, received: datetime) -> LabourSession:
+    """The batch's session: issued by the editor page, or opened now by its first batch; only its owner's,
+    on its own image."""
+    session = db.session.get(LabourSession, session_id)
+    if session is None:
+        try:
+            with db.session.begin_nested():
+                session = LabourSession(id=session_id, annotator_id=annotator.id, image_id=image.id,
+                                        opened_at=received, events=0, last_event_id=0)
+                db.session.add(session)
+        except IntegrityError:  # the same session's other batch opened it a moment ago
+            session = db.session.get(LabourSession, session_id)
+            if session is None:
+                raise
+    if session.annotator_id != annotator.id:
+        raise EventsRefused("session_id", "this labour session belongs to someone else", 403, "not your session")
+    if session.image_id != image.id:
+        raise PayloadError("session_id", "this labour session is another image's editor page", 409)
+    return session
+
+
+def _check_owner(image: Image, annotator: Annotator, events: list[Event]) -> None:
+    """Events may name only the poster's own annotations on this image, or drawings in progress (ids with no
+    stored annotation yet). In single-user mode everything is the user's, as the editor shows it."""
+    named = {event.annotation for event in events if event.annotation is not None}
+    if not named or not participants.workshop_mode():
         return
-    server_elapsed = (_aware(received) - _aware(last.received_at)).total_seconds() * 1000
-    # A browser's clock may run slow (a sleeping laptop) but not ahead of the server's, beyond latency.
-    lead_ms = current_app.config["ANNOTATOR"]["CLOCK_LEAD_S"] * 1000
-    if sent_ms - last.sent_ms > server_elapsed + lead_ms:
-        raise PayloadError("sent_t", f"the editor's clock ran {(sent_ms - last.sent_ms) / 1000:.0f} s since its "
-                           f"last batch while the server's ran {server_elapsed / 1000:.0f} s", 400)
+    for client_id, image_id, owner in db.session.execute(
+            select(Annotation.client_id, Annotation.image_id, Annotation.annotator_id)
+            .where(Annotation.client_id.in_(sorted(named)))):
+        if owner != annotator.id or image_id != image.id:
+            raise EventsRefused("events.annotation", f"{client_id} is not your annotation on this image: labour "
+                                "events may name only your own work", 403, "not your annotation")
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _claim_room(session_id: str, count: int) -> None:
+    """Count `count` more events against the session's cap, atomically (the row's lock serialises batches)."""
+    cap = current_app.config["ANNOTATOR"]["MAX_EVENTS_PER_SESSION"]
+    claimed = db.session.execute(
+        sql_update(LabourSession).where(LabourSession.id == session_id, LabourSession.events + count <= cap)
+        .values(events=LabourSession.events + count).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise EventsRefused("events", f"this editor session already holds the most events one session keeps "
+                            f"({cap}); reload the editor to start a new session", 429, "too many events",
+                            retry_after=SESSION_FULL_RETRY_S)
 
 
 def record_events(image: Image, payload: Any, annotator: Annotator) -> int:

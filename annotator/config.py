@@ -49,8 +49,11 @@ SETTINGS: tuple[Setting, ...] = (
             "token is needed and only this computer is served."),
     Setting("IDLE_THRESHOLD_S", 30, "Labour timing: a pause between two editor actions counts in full up to "
             "this many seconds, and as this many beyond it (hidden-tab time too)."),
-    Setting("CLOCK_LEAD_S", 60, "Labour events: how far an editor's clock may run ahead of the server's "
-            "between two batches of one session before the batch is refused as implausible."),
+    Setting("CLOCK_LEAD_S", 60, "Labour timing: how much more time than the server saw pass since it opened an "
+            "editor session that session's clock may claim (network delay, a page opened just before); any "
+            "excess is stored but clamped, and shown as clamped_ms."),
+    Setting("MAX_EVENTS_PER_SESSION", 50_000, "Labour events one editor session may store (an hour of heavy "
+            "editing is about 20,000); past it, batches get 429 and a reload starts a new session."),
     Setting("BEHIND_PROXY", False, "Running behind a TLS reverse proxy: trust its X-Forwarded-For, -Proto and "
             "-Host headers (one proxy), so cookies are marked Secure on HTTPS. Needs an instructor token."),
     Setting("CONNECTIONS_PER_ADDRESS", 64, "`annotator serve`: most connections one client address may hold "

@@ -16,9 +16,11 @@ log = logging.getLogger(__name__)
 class ApiError(Exception):
     """Raise from an API view to answer with the error envelope."""
 
-    def __init__(self, status: int, error: str, detail: Any = None, **extra: Any) -> None:
+    def __init__(self, status: int, error: str, detail: Any = None, *, headers: dict[str, str] | None = None,
+                 **extra: Any) -> None:
         super().__init__(error)
         self.status, self.error, self.detail, self.extra = status, error, detail, extra
+        self.headers = headers or {}  # e.g. Retry-After on a 429
 
 
 def _wants_json() -> bool:
@@ -36,7 +38,8 @@ def _respond(status: int, error: str, detail: Any, **extra: Any):
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
-        return _respond(exc.status, exc.error, exc.detail, **exc.extra)
+        body, status = _respond(exc.status, exc.error, exc.detail, **exc.extra)
+        return body, status, exc.headers
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

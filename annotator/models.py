@@ -156,6 +156,22 @@ class LabourEvent(db.Model):
     sent_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class LabourSession(db.Model):
+    """One opening of the editor page, opened by the server: its id is handed to the page (or, for an id the
+    server never issued, taken at its first batch), and `opened_at` bounds the time its events may claim.
+    `events` and `last_event_id` follow its stored events, so the ledger's caches and the per-session cap
+    need not count them."""
+
+    __tablename__ = "labour_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    annotator_id: Mapped[int | None] = mapped_column(ForeignKey("annotator.id"), nullable=True, index=True)
+    image_id: Mapped[int] = mapped_column(ForeignKey("image.id"))
+    opened_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    events: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
 class ClassProposal(db.Model):
     """A participant's proposed new class, with a definition, until the instructor decides on it."""
 

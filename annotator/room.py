@@ -2,15 +2,14 @@
 outlined, and the room's human time.
 
 Pure: plain rows in, plain figures out; no Flask, no database. Human time is the labour ledger's (`labour.py`):
-a session's active time is the sum of its capped gaps. Recomputing the whole ledger on every 3-second poll is too
-slow for a full room (about 0.8 s for 60 people over an hour), so `SessionCache` keeps each session's figure and
-recomputes only the sessions whose events changed. A session's active time depends on its own events only, so
-the sum of cached figures equals the full ledger's total exactly.
+each person's time is the measure of the union of their counted gaps on the server's timeline, so two tabs never
+double a person. Recomputing the whole ledger on every 3-second poll is too slow for a full room, so `PartCache`
+keeps each session computed alone and recomputes only the sessions whose events changed; `labour.combine` then
+credits each person's overlapping sessions, so the figures equal the full ledger's exactly.
 """
 
 from __future__ import annotations
 
-import bisect
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -104,127 +103,78 @@ def figures(people: Iterable[Person], last_events: Mapping[int, LastEvent],
 
 # --- the per-session cache ------------------------------------------------------------------------------------
 
-# Loads stored events: for each session asked for, those with a row id above the given one (0: all of them), as
-# (row id, annotator key or None, labour.Event), in any order.
-Loader = Callable[[Mapping[str, int]], Iterable[tuple[int, int | None, labour.Event]]]
+# Loads the stored events of some sessions (any order).
+Loader = Callable[[list[str]], Iterable[labour.Event]]
 
 
-@dataclass
-class SessionState:
-    """What the cache keeps of one session: its events' order and clock, and the ledger's active time of them."""
+@dataclass(frozen=True)
+class PartKey:
+    """What identifies a session's stored figures, as the labour_session table keeps it: its event count and
+    largest event id (appending, or deleting and appending again, changes them), and its anchor."""
 
-    key: SessionKey
-    annotator: int | None  # whose session: the person of its first event, as the ledger's reports attribute it
-    active_ms: float
-    seqs: list[int]  # sorted
-    times: list[float]  # t_ms of each seq
+    events: int
+    last_event_id: int
+    opened_ms: float | None
+    person: Any
 
-    @classmethod
-    def build(cls, key: SessionKey, rows: list[tuple[int, int | None, labour.Event]],
-              idle_threshold_ms: float) -> SessionState:
-        """From all the session's events, with the ledger itself (the reference for every figure)."""
-        ordered = sorted(((event.seq, annotator, event) for _row, annotator, event in rows), key=lambda r: r[0])
-        figures = labour.ledger((event for _seq, _who, event in ordered), idle_threshold_ms).sessions
-        active = next(iter(figures.values())).active_ms if figures else 0.0
-        return cls(key, ordered[0][1] if ordered else None, active, [seq for seq, _who, _e in ordered],
-                   [event.t_ms for _seq, _who, event in ordered])
-
-    def extend(self, key: SessionKey, rows: list[tuple[int, int | None, labour.Event]],
-               idle_threshold_ms: float) -> None:
-        """Add events that arrived since, wherever their seq falls: events about a polygon wait for its save
-        while zooms sent on their own may already be here, so arrivals are not in seq order. Each insertion
-        replaces the gap it splits by the two new ones, by the ledger's rule (`counted_gap`)."""
-        for _row, annotator, event in sorted(rows, key=lambda row: row[2].seq):
-            at = bisect.bisect_left(self.seqs, event.seq)
-            if at < len(self.seqs) and self.seqs[at] == event.seq:
-                continue  # a resend (the database refuses those anyway)
-            before = self.times[at - 1] if at > 0 else None
-            after = self.times[at] if at < len(self.seqs) else None
-            if before is not None and after is not None:
-                self.active_ms -= counted_gap(before, after, idle_threshold_ms)
-            if before is not None:
-                self.active_ms += counted_gap(before, event.t_ms, idle_threshold_ms)
-            if after is not None:
-                self.active_ms += counted_gap(event.t_ms, after, idle_threshold_ms)
-            if at == 0:
-                self.annotator = annotator
-            self.seqs.insert(at, event.seq)
-            self.times.insert(at, event.t_ms)
-        self.key = key
+    @property
+    def anchor(self) -> labour.SessionAnchor:
+        return labour.SessionAnchor(self.person, self.opened_ms)
 
 
-def counted_gap(earlier_ms: float, later_ms: float, idle_threshold_ms: float) -> float:
-    """The ledger's rule for the gap between two consecutive events of a session (`labour.ledger`): in full up to
-    the idle threshold, the threshold beyond it, never negative. Restated here to add one event at a time; the
-    unit tests hold it equal to the ledger's figures for events arriving in any order."""
-    return min(max(0.0, later_ms - earlier_ms), idle_threshold_ms)
+class PartCache:
+    """Each labour session computed alone (`labour.session_part`), kept until its key changes.
 
-
-class SessionCache:
-    """Each labour session's active time, brought up to date at each poll by reading only what changed.
-
-    A session's key (event count, smallest and largest row id) says whether it changed. A changed session whose
-    smallest id is the same and whose new rows all have ids above the largest one seen gets only those rows added
-    (`SessionState.extend`); anything else (events deleted, a row committed late with a smaller id on PostgreSQL,
-    a new idle threshold) is read again in full and computed by `labour.ledger`. A session's active time depends
-    on its own events only, so the sum over sessions equals the full ledger's total.
-
-    Thread-safe: waitress serves requests on several threads, and two polls may overlap. A workshop reset deletes
-    events, so the sessions vanish from the keys and are dropped here. The cache holds no state that matters: a
-    fresh one (another process, a restart) computes the same figures."""
+    A session's part depends on its own events and anchor only, so a changed session (a new batch) is read and
+    computed again by itself, and `labour.combine` over the cached parts gives exactly the ledger of all events:
+    it credits a person's overlapping sessions gap by gap, and only those. Thread-safe (waitress serves on
+    several threads); the cache holds no state that matters, so a fresh one computes the same figures."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._sessions: dict[str, SessionState] = {}
-        self._idle_threshold_ms: float | None = None
-        # What the last call did, for tests and benchmarks: sessions read in full, and sessions extended.
-        self.recomputed: list[str] = []
-        self.extended: list[str] = []
+        self._parts: dict[str, tuple[PartKey, labour.SessionPart]] = {}
+        self._settings: tuple[float, float] | None = None
+        # Each person's crediting, by their parts (`labour.combine`); entries with a replaced part are dropped.
+        self.memo: dict[tuple[labour.SessionPart, ...], Mapping[str, labour.Credited]] = {}
+        self.recomputed: list[str] = []  # what the last call read and computed, for tests and benchmarks
 
-    def active_ms(self, keys: Mapping[str, SessionKey], load: Loader,
-                  idle_threshold_ms: float) -> dict[int | None, float]:
-        """Ledger active time per annotator key over the sessions in `keys`, reading only what changed."""
+    def parts(self, keys: Mapping[str, PartKey], load: Loader, idle_threshold_ms: float, lead_ms: float, *,
+              everything: bool = False) -> dict[str, labour.SessionPart]:
+        """The parts of the sessions in `keys`, computing only those whose key changed. With `everything`, `keys`
+        are all sessions there are, and the cache forgets the others (a reset deleted them)."""
         with self._lock:
-            if idle_threshold_ms != self._idle_threshold_ms:
-                self._sessions.clear()
-                self._idle_threshold_ms = idle_threshold_ms
-            for gone in set(self._sessions) - set(keys):
-                del self._sessions[gone]
-            wanted: dict[str, int] = {}
-            for session, key in keys.items():
-                known = self._sessions.get(session)
-                if known is not None and known.key == key:
-                    continue
-                grew = (known is not None and key.min_id == known.key.min_id and key.max_id > known.key.max_id
-                        and key.count > known.key.count)
-                wanted[session] = known.key.max_id if grew and known is not None else 0  # 0: all its rows
-            rows = _by_session(load(wanted)) if wanted else {}
-            full = {session for session, after in wanted.items() if not after}
-            extended = []
-            for session, after in wanted.items():
-                if not after:
-                    continue
-                new = rows.pop(session, [])
-                known = self._sessions[session]
-                if len(new) == keys[session].count - known.key.count:
-                    known.extend(keys[session], new, idle_threshold_ms)
-                    extended.append(session)
-                else:
-                    full.add(session)  # rows missing below the largest id seen: read it all again
-            again = full - {session for session, after in wanted.items() if not after}
-            if again:
-                rows.update(_by_session(load(dict.fromkeys(sorted(again), 0))))
-            for session in full:
-                self._sessions[session] = SessionState.build(keys[session], rows.get(session, []), idle_threshold_ms)
-            self.recomputed, self.extended = sorted(full), sorted(extended)
-            totals: dict[int | None, float] = defaultdict(float)
-            for state in self._sessions.values():
-                totals[state.annotator] += state.active_ms
-            return dict(totals)
+            if self._settings != (idle_threshold_ms, lead_ms):
+                self._parts.clear()
+                self.memo.clear()
+                self._settings = (idle_threshold_ms, lead_ms)
+            if everything:
+                for gone in set(self._parts) - set(keys):
+                    del self._parts[gone]
+            stale = sorted(session for session, key in keys.items()
+                           if session not in self._parts or self._parts[session][0] != key)
+            if stale:
+                found: dict[str, dict[int, labour.Event]] = defaultdict(dict)
+                for event in load(stale):
+                    found[event.session].setdefault(event.seq, event)
+                for session in stale:
+                    numbered = found.get(session)
+                    if not numbered:
+                        self._parts.pop(session, None)
+                        continue
+                    stream = [numbered[seq] for seq in sorted(numbered)]
+                    self._parts[session] = (keys[session], labour.session_part(
+                        stream, keys[session].anchor, idle_threshold_ms, lead_ms))
+            if stale or everything:
+                current = {id(part) for _key, part in self._parts.values()}
+                self.memo = {key: value for key, value in self.memo.items()
+                             if all(id(part) in current for part in key)}
+            self.recomputed = stale
+            return {session: self._parts[session][1] for session in keys if session in self._parts}
 
 
-def _by_session(rows: Iterable[tuple[int, int | None, labour.Event]]) -> dict[str, list]:
-    grouped: dict[str, list] = defaultdict(list)
-    for row in rows:
-        grouped[row[2].session].append(row)
-    return grouped
+def active_by_person(led: labour.Ledger) -> dict[Any, float]:
+    """Each person's credited time (the measure of the union of their counted gaps); None: sessions of nobody."""
+    totals: dict[Any, float] = defaultdict(float)
+    for key, session in led.sessions.items():
+        totals[led.people.get(key)] += session.active_ms
+    return dict(totals)

@@ -29,6 +29,7 @@ from .models import (
     ClassProposal,
     Image,
     LabourEvent,
+    LabourSession,
     Setting,
     db,
     utcnow,
@@ -264,6 +265,7 @@ def reset() -> ResetReport:
         "proposals": db.session.scalar(select(func.count()).select_from(ClassProposal)),
     }
     db.session.execute(delete(LabourEvent))
+    db.session.execute(delete(LabourSession))
     db.session.execute(delete(Assignment))
     db.session.execute(delete(Annotation).where(people_work))
     db.session.execute(update(Annotation).values(proposal_id=None))

@@ -93,6 +93,7 @@ def main() -> None:
                           "DATABASE_URL": os.environ.get("ANNOTATOR_DATABASE_URL")})
         with app.app_context():
             events = populate(args.people, args.polygons)
+            ledger.recount_sessions()  # the events went straight into the table: open their sessions
             rows = [ledger._to_event(row) for row in db.session.execute(db.select(*ledger.EVENT_FIELDS))]
             report = timed(lambda: ledger.report(), args.repeat)
             pure = timed(lambda: labour.ledger(rows), args.repeat)

@@ -218,6 +218,12 @@ def _own_annotation(annotation_id: int) -> Annotation:
     return annotation
 
 
+def _refused(exc: service.EventsRefused) -> ApiError:
+    """Events naming someone else's work (403) or past the session's cap (429, with Retry-After)."""
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    return ApiError(exc.status, exc.error, str(exc), headers=headers)
+
+
 def _answer(result: service.SaveResult, status: int) -> tuple[Response, int]:
     return jsonify({"annotation": annotation_to_dict(result.annotation), "repairs": list(result.repairs),
                     "events_stored": result.events_stored}), status
@@ -226,6 +232,9 @@ def _answer(result: service.SaveResult, status: int) -> tuple[Response, int]:
 def _run(action: Callable[..., service.SaveResult], *args: Any) -> service.SaveResult:
     try:
         return action(*args)
+    except service.EventsRefused as exc:
+        db.session.rollback()
+        raise _refused(exc) from exc
     except service.PayloadError as exc:
         db.session.rollback()
         about_events = exc.field.startswith(("events", "sent_t", "session_id"))
@@ -262,7 +271,7 @@ def list_annotations(image_id: int) -> Response:
 
 
 @bp.post("/images/<int:image_id>/annotations")
-@contract(json=AnnotationCreate, ok=Saved, HTTP_201=Saved, errors=[404, 409], tags=["annotations"])
+@contract(json=AnnotationCreate, ok=Saved, HTTP_201=Saved, errors=[404, 409, 429], tags=["annotations"])
 def create_annotation(image_id: int) -> tuple[Response, int]:
     """Save a new outline (201), or answer with the one already saved under the same client id (200)."""
     _count_save()
@@ -272,7 +281,7 @@ def create_annotation(image_id: int) -> tuple[Response, int]:
 
 
 @bp.patch("/annotations/<int:annotation_id>")
-@contract(json=AnnotationUpdate, ok=Saved, errors=[404, 409], tags=["annotations"])
+@contract(json=AnnotationUpdate, ok=Saved, errors=[404, 409, 429], tags=["annotations"])
 def update_annotation(annotation_id: int) -> tuple[Response, int]:
     """Change an outline's parts, class, flag or attributes, based on the version the editor has."""
     _count_save()
@@ -281,7 +290,7 @@ def update_annotation(annotation_id: int) -> tuple[Response, int]:
 
 
 @bp.delete("/annotations/<int:annotation_id>")
-@contract(query=VersionQuery, ok=Saved, errors=[404, 409, 415], tags=["annotations"])
+@contract(query=VersionQuery, ok=Saved, errors=[404, 409, 415, 429], tags=["annotations"])
 def delete_annotation(annotation_id: int) -> tuple[Response, int]:
     """Mark an outline deleted (its labour stays); the version comes in the JSON body or the query string."""
     _count_save()
@@ -299,12 +308,15 @@ def _count_save() -> None:
 
 
 @bp.post("/images/<int:image_id>/events")
-@contract(json=EventBatch, ok=EventsStored, status=201, errors=[404], tags=["labour"])
+@contract(json=EventBatch, ok=EventsStored, status=201, errors=[404, 409, 429], tags=["labour"])
 def record_events(image_id: int) -> tuple[Response, int]:
     """Labour events sent without a save (e.g. searching, panning, or a tab being closed)."""
     image = _image(image_id)
     try:
         stored = service.record_events(image, request.get_json(), current_annotator())
+    except service.EventsRefused as exc:
+        db.session.rollback()
+        raise _refused(exc) from exc
     except service.PayloadError as exc:
         db.session.rollback()
         raise ApiError(exc.status, "invalid events", str(exc)) from exc

@@ -108,6 +108,11 @@ class LabourSession(Named):
     pans: int
     started_ms: float | None
     ended_ms: float | None
+    clamped_ms: float = Field(description="claimed by the page's clock beyond the server's time since the session "
+                                          "opened plus the clock lead: stored, not counted")
+    clamp_reason: str | None
+    overlap_ms: float = Field(description="counted, but credited to another of the person's sessions at the same "
+                                          "moments")
 
 
 class LabourPerson(LabourFigures, Named):  # type: ignore[misc, valid-type]
@@ -115,6 +120,8 @@ class LabourPerson(LabourFigures, Named):  # type: ignore[misc, valid-type]
     other_ms: float | None = None
     session_idle_ms: float | None = None
     hidden_ms: float | None = None
+    clamped_ms: float | None = None
+    overlap_ms: float | None = None
     sessions: int | None = None
 
 
@@ -135,6 +142,9 @@ class LabourTotals(LabourFigures):  # type: ignore[misc, valid-type]
     other_ms: float
     session_idle_ms: float
     hidden_ms: float
+    clamped_ms: float
+    overlap_ms: float
+    clamped_sessions: int
     sessions: int
     people: int
     images: int
@@ -149,6 +159,7 @@ class CumulativePoint(BaseModel):
 
 class LabourReport(BaseModel):
     idle_threshold_ms: float
+    clock_lead_ms: float
     definitions: dict[str, str]
     names: bool
     totals: LabourTotals
@@ -228,7 +239,7 @@ def labour_summary(query: LabourQuery) -> Response:
     """Every labour figure of the scope: per polygon, image, person, class and session, totals, cumulative
     hours. Durations in milliseconds (`*_ms`), wall-clock moments in epoch milliseconds."""
     scope = _scope(query)
-    return jsonify(ledger.report(scope, names=_names(query.names)))
+    return Response(ledger.report_json(scope, names=_names(query.names)), mimetype="application/json")
 
 
 @bp.get("/labour/events.csv")

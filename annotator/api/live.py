@@ -1,13 +1,12 @@
 """The instructor's live view of the room, polled by /live: GET /api/workshop/live.
 
 A thin shell: a few grouped queries give plain rows, `room` turns them into figures. Human time comes from the
-labour ledger through `room.SessionCache`, kept in `app.extensions`, so a poll recomputes only the sessions whose
-events changed since the last one.
+labour ledger through its per-session cache (`ledger.computed`, `room.PartCache`), so a poll recomputes only the
+sessions whose events changed since the last one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -15,68 +14,28 @@ from flask import current_app, jsonify, url_for
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from .. import labour, room
+from .. import labour, ledger, room
 from ..auth import admin_required
 from ..coco import pseudonym
-from ..ledger import idle_threshold_ms
 from ..models import Annotation, Annotator, Image, LabourEvent, db
 from . import bp
 from .contract import contract
-
-CACHE_KEY = "annotator.room_sessions"
-IN_CHUNK = 500  # session ids per IN (...) list: well under every database's limit on bound parameters
-
-
-def session_cache() -> room.SessionCache:
-    return current_app.extensions.setdefault(CACHE_KEY, room.SessionCache())
 
 
 def _epoch_ms(moment: datetime) -> float:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000
 
 
-def _load_sessions(wanted: Mapping[str, int]) -> list[tuple[int, int | None, labour.Event]]:
-    """The events of some sessions, those with an id above the one given per session (0: all), without `data`
-    and the wall clock: a session's active time depends only on its events' order and clock (`labour.ledger`),
-    and leaving the JSON out keeps the first poll of a long workshop quick."""
-    columns = (LabourEvent.id, LabourEvent.annotator_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
-               LabourEvent.client_time_ms)
-    loaded: list[tuple[int, int | None, labour.Event]] = []
-    whole = sorted(session for session, after in wanted.items() if not after)
-    newer = sorted(session for session, after in wanted.items() if after)
-    for start in range(0, len(whole), IN_CHUNK):
-        query = select(*columns).where(LabourEvent.session_id.in_(whole[start:start + IN_CHUNK]))
-        loaded.extend(_rows(query))
-    for start in range(0, len(newer), IN_CHUNK):
-        chunk = newer[start:start + IN_CHUNK]
-        # The rows added since the last poll: one range of ids for the chunk, each session's own bound applied here.
-        query = select(*columns).where(LabourEvent.session_id.in_(chunk),
-                                       LabourEvent.id > min(wanted[session] for session in chunk))
-        loaded.extend(row for row in _rows(query) if row[0] > wanted[row[2].session])
-    return loaded
-
-
-def _rows(query: Any) -> Iterator[tuple[int, int | None, labour.Event]]:
-    for row in db.session.execute(query):
-        yield row.id, row.annotator_id, labour.Event(row.session_id, row.seq, row.kind, row.client_time_ms)
-
-
 def live_figures() -> dict[str, Any]:
     now = datetime.now(UTC)
-    # One scan of the ledger: each session's key, and each person's latest event id.
-    keys: dict[str, room.SessionKey] = {}
+    # Every session's key from the labour_session table (no scan of the ledger), and each person's latest event.
+    stored = ledger.stored_sessions()
+    led = ledger.computed(stored, everything=True)
+    active_ms = room.active_by_person(led)
     latest_id: dict[int, int] = {}
-    for session_id, annotator_id, count, min_id, max_id in db.session.execute(
-            select(LabourEvent.session_id, LabourEvent.annotator_id, func.count(LabourEvent.id),
-                   func.min(LabourEvent.id), func.max(LabourEvent.id))
-            .group_by(LabourEvent.session_id, LabourEvent.annotator_id)):
-        known = keys.get(session_id)
-        keys[session_id] = (room.SessionKey(count, min_id, max_id) if known is None else  # a session of two people
-                            room.SessionKey(known.count + count, min(known.min_id, min_id),
-                                            max(known.max_id, max_id)))
-        if annotator_id is not None:
-            latest_id[annotator_id] = max(max_id, latest_id.get(annotator_id, 0))
-    active_ms = session_cache().active_ms(keys, _load_sessions, idle_threshold_ms())
+    for session in stored:
+        if session.annotator_id is not None:
+            latest_id[session.annotator_id] = max(session.key.last_event_id, latest_id.get(session.annotator_id, 0))
 
     last_events = {row.annotator_id: room.LastEvent(row.image_id, row.file_name, _epoch_ms(row.received_at))
                    for row in db.session.execute(
@@ -94,10 +53,24 @@ def live_figures() -> dict[str, Any]:
               if row.role != "instructor" or row.id in latest_id]
     result = room.figures(people, last_events, objects, active_ms, _epoch_ms(now),
                           current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"])
+    clamped = _clamped_by_person(stored, led)
     for person in result["people"]:
+        person["clamped_ms"] = clamped.get(person["id"], 0.0)
         if person["image"] is not None:
             person["image"]["thumbnail_url"] = url_for("serving.thumbnail", image_id=person["image"]["id"])
+    result["totals"]["clamped_ms"] = round(sum(session.clamped_ms for session in led.sessions.values()), 1)
     return {"now": now.isoformat(), **result}
+
+
+def _clamped_by_person(stored: list[ledger.StoredSession], led: labour.Ledger) -> dict[str, float]:
+    """Time each person's sessions claimed beyond what the server saw pass (by pseudonym): shown, not counted."""
+    clamped: dict[str, float] = {}
+    for session in stored:
+        figures = led.sessions.get(session.id)
+        if figures is not None and figures.clamped_ms and session.public_id:
+            key = pseudonym(session.public_id)
+            clamped[key] = round(clamped.get(key, 0.0) + figures.clamped_ms, 1)
+    return clamped
 
 
 class LiveImage(BaseModel):
@@ -114,7 +87,9 @@ class LivePerson(BaseModel):
     last_seen_s: float | None = Field(description="seconds since their latest labour event; null: none yet")
     objects: int
     objects_on_image: int
-    active_ms: float
+    active_ms: float = Field(description="credited time: the union of their sessions on the server's clock")
+    clamped_ms: float = Field(description="time their sessions' clocks claimed beyond what the server saw pass: "
+                                          "stored, shown, not counted")
 
 
 class LiveTotals(BaseModel):
@@ -122,6 +97,7 @@ class LiveTotals(BaseModel):
     active_now: int
     objects: int
     active_ms: float = Field(description="everyone's, sessions of no known person included")
+    clamped_ms: float
 
 
 class LiveRoom(BaseModel):

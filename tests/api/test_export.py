@@ -23,7 +23,7 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 from sqlalchemy import select
 
-from annotator import export, geometry, library, masks
+from annotator import export, geometry, ledger, library, masks
 from annotator.models import Annotation, Annotator, Category, Image, LabourEvent, db
 from tests.conftest import image_bytes, make_app
 
@@ -109,6 +109,7 @@ def build_scene(app: Flask) -> Scene:
         db.session.add(LabourEvent(image_id=scene.images["street"], annotation_client_id=None, session_id="s-early",
                                    seq=3, kind="view", client_time_ms=1.0, received_at=T0, data={}))
         db.session.commit()
+        ledger.recount_sessions()  # written straight to the table: open the sessions as a first batch would
     return scene
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from annotator import library
+from annotator.models import LabourEvent, LabourSession, db
 from tests.conftest import image_bytes, join, make_app
 
 SQUARE = [{"points": [10, 10, 110, 10, 110, 60, 10, 60]}]
@@ -102,9 +106,21 @@ def test_the_idle_threshold_is_a_setting(data_dir, database_url, image_id):
     assert summary["idle_threshold_ms"] == 10_000 and summary["polygons"][0]["draw_ms"] == 12_000
 
 
+def happened_earlier(app, session_id: str, seconds: float) -> None:
+    """Move a session back in server time, as if its page had been open `seconds` ago: sessions of one person
+    sent at the same moment overlap on the server's clock and share it."""
+    with app.app_context():
+        shift = timedelta(seconds=seconds)
+        for event in db.session.scalars(select(LabourEvent).where(LabourEvent.session_id == session_id)):
+            event.received_at -= shift
+        db.session.get(LabourSession, session_id).opened_at -= shift
+        db.session.commit()
+
+
 def test_the_editor_gets_each_polygons_time_and_the_other_sessions_total(client, image_id):
     first = Session(client, image_id, "session-one")
     first.draw("car-0001", search=1_000, clicks=[1_000, 1_000], close_after=1_000)
+    happened_earlier(client.application, "session-one", 600)  # one page after the other, not two at once
     second = Session(client, image_id, "session-two", first.headers)
     second.draw("car-0002", search=500, clicks=[500, 500], close_after=500)
     figures = client.get(f"/api/images/{image_id}/labour?session=session-two").get_json()
@@ -221,3 +237,112 @@ def test_the_cli_exports_the_summary_and_the_raw_events(run, client, image_id, t
     assert len(rows) == 6 and rows[-1]["kind"] == "close"
     refused = run("labour", "export", str(events_file), "--annotator", "nobody")
     assert refused.exit_code != 0 and "no annotator goes by 'nobody'" in refused.output
+
+
+# --- the ledger tells the truth: the server's clock, one's own work, a bounded ledger -------------------------
+
+TEACHER = {"X-Instructor-Token": "teacher"}
+
+
+def editor_session(client, image_id: int) -> str:
+    """The labour session the editor page was given by the server (as main.js reads it)."""
+    page = client.get(f"/annotate/{image_id}")
+    assert page.status_code == 200
+    data = json.loads(page.get_data(as_text=True).split('id="editor-data">')[1].split("</script>")[0])
+    assert data["labour_session"]["opened_ms"] > 0
+    return data["labour_session"]["id"]
+
+
+@pytest.fixture
+def workshop(data_dir, database_url, image_id):
+    app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="teacher")
+    amara, bo = app.test_client(), app.test_client()
+    return app, (amara, join(amara, "amara")), (bo, join(bo, "bo"))
+
+
+def test_hours_made_up_in_one_first_batch_are_stored_clamped_and_shown(workshop, image_id):
+    """5,000 events 29 s apart in the first batch of a session, seconds after the page opened: 40 hours claimed.
+    The first batch skipped the clock check, and the live view showed the person active for 40 h."""
+    _app, (amara, headers), _ = workshop
+    started = time.time()
+    session_id = editor_session(amara, image_id)
+    events = [{"seq": seq, "kind": "zoom", "t": seq * 29_000} for seq in range(1, 5_001)]
+    response = amara.post(f"/api/images/{image_id}/events", headers=headers,
+                          json={"session_id": session_id, "sent_t": 5_000 * 29_000, "events": events})
+    assert response.status_code == 201 and response.get_json()["events_stored"] == 5_000  # stored, not refused
+    summary = amara.get("/api/labour/summary.json", headers=TEACHER).get_json()
+    elapsed_ms = (time.time() - started) * 1000
+    person, session, totals = summary["people"][0], summary["sessions"][0], summary["totals"]
+    assert person["active_ms"] <= elapsed_ms + 60_000
+    assert person["clamped_ms"] >= 4_999 * 29_000 - elapsed_ms - 60_000  # the excess is visible ...
+    assert session["clamped_ms"] == person["clamped_ms"] == totals["clamped_ms"] and totals["clamped_sessions"] == 1
+    assert "the server saw only" in session["clamp_reason"]  # ... and says why
+    live = amara.get("/api/workshop/live", headers=TEACHER).get_json()
+    shown = live["people"][0]
+    assert shown["active_ms"] <= elapsed_ms + 60_000 and shown["clamped_ms"] == person["clamped_ms"]
+
+
+def test_a_session_id_the_server_never_issued_is_opened_at_its_first_batch(client, image_id):
+    page = Session(client, image_id, "queued-offline-batch")
+    response = page.send([page.event(0, "open"), page.event(3_600_000, "zoom")])  # an hour claimed at once
+    assert response.status_code == 201
+    session = client.get("/api/labour/summary.json").get_json()["sessions"][0]
+    assert session["active_ms"] <= 60_000 and session["clamped_ms"] >= 3_600_000 - 60_000 - 5_000
+
+
+def test_events_naming_someone_elses_polygon_are_refused_and_nothing_is_stored(workshop, image_id):
+    app, (amara, amara_headers), (bo, bo_headers) = workshop
+    Session(amara, image_id, editor_session(amara, image_id), amara_headers).draw(
+        "amara-car-1", search=1_000, clicks=[1_000, 1_000], close_after=1_000)
+    shared = amara.put("/api/workshop", json={"share_layers": True}, headers={**amara_headers, **TEACHER})
+    assert shared.status_code == 200
+    layers = bo.get(f"/api/images/{image_id}/annotations").get_json()["items"]
+    assert [item["client_id"] for item in layers] == ["amara-car-1"]  # Bo sees Amara's polygon ...
+    before = amara.get("/api/labour/summary.json").get_json()["polygons"][0]
+
+    page = Session(bo, image_id, editor_session(bo, image_id), bo_headers)
+    stolen = [page.event(1_000, "select", "amara-car-1")] + [
+        page.event(1_000, "move-vertex", "amara-car-1") for _ in range(58)]
+    refused = page.send(stolen)  # ... and may not add time to it
+    assert refused.status_code == 403
+    assert refused.get_json()["error"] == "not your annotation" and "amara-car-1" in refused.get_json()["detail"]
+    on_save = bo.post(f"/api/images/{image_id}/annotations", headers=bo_headers, json={
+        "client_id": "bo-car-1", "category_id": 7, "parts": SQUARE, "session_id": page.session_id,
+        "sent_t": page.t + 1_000, "events": [page.event(500, "draw-start", "bo-car-1"),
+                                             page.event(500, "move-vertex", "amara-car-1")]})
+    assert on_save.status_code == 403 and on_save.get_json()["error"] == "not your annotation"
+    assert bo.get(f"/api/images/{image_id}/annotations").get_json()["items"][0]["client_id"] == "amara-car-1"
+    after = amara.get("/api/labour/summary.json").get_json()["polygons"][0]
+    assert after == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LabourEvent)
+                                 .where(LabourEvent.session_id == page.session_id)) == 0
+    own = page.send([page.event(500, "draw-start", "bo-draft-1"), page.event(0, "vertex", "bo-draft-1")])
+    assert own.status_code == 201  # a drawing in progress (no stored annotation yet) is one's own work
+
+
+def test_a_session_is_its_openers_only(workshop, image_id):
+    _app, (amara, _amara_headers), (bo, bo_headers) = workshop
+    amaras = editor_session(amara, image_id)
+    page = Session(bo, image_id, amaras, bo_headers)
+    refused = page.send([page.event(0, "zoom")])
+    assert refused.status_code == 403 and refused.get_json()["error"] == "not your session"
+
+
+def test_a_full_session_gets_429_with_retry_after_and_a_new_page_starts_afresh(data_dir, database_url, image_id):
+    app = make_app(data_dir, database_url, MAX_EVENTS_PER_SESSION=10)
+    client = app.test_client()
+    page = Session(client, image_id, editor_session(client, image_id))
+    assert page.send([page.event(100, "zoom") for _ in range(8)]).status_code == 201
+    full = page.send([page.event(100, "zoom") for _ in range(3)])
+    assert full.status_code == 429 and int(full.headers["Retry-After"]) > 0
+    assert full.get_json()["error"] == "too many events" and "10" in full.get_json()["detail"]
+    on_save = client.post(f"/api/images/{image_id}/annotations", headers=page.headers, json={
+        "client_id": "car-0001", "category_id": 7, "parts": SQUARE, "session_id": page.session_id,
+        "sent_t": page.t + 500, "events": [page.event(100, "draw-start", "car-0001") for _ in range(3)]})
+    assert on_save.status_code == 429 and "Retry-After" in on_save.headers
+    assert client.get(f"/api/images/{image_id}/annotations").get_json()["items"] == []  # no outline without its record
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LabourEvent)) == 8
+    fresh = Session(client, image_id, editor_session(client, image_id), page.headers)
+    assert fresh.send([fresh.event(100, "zoom") for _ in range(3)]).status_code == 201

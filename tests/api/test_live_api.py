@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import delete, update
 
 from annotator import library
-from annotator.api.live import CACHE_KEY
-from annotator.models import Annotation, LabourEvent, db, utcnow
+from annotator.ledger import CACHE_KEY
+from annotator.models import Annotation, LabourEvent, LabourSession, db, utcnow
 from tests.conftest import INSTRUCTOR_TOKEN, image_bytes, join
 
 SQUARE = [{"points": [10, 10, 110, 10, 110, 60, 10, 60]}]
@@ -84,7 +84,7 @@ def test_single_user_mode_needs_no_token(client):
     assert client.get("/live").status_code == 200
     answer = client.get("/api/workshop/live").get_json()
     assert answer["people"] == [] and answer["totals"] == {"people": 0, "active_now": 0, "objects": 0,
-                                                           "active_ms": 0}
+                                                           "active_ms": 0, "clamped_ms": 0}
 
 
 def test_the_room_after_people_join_and_save(room, images):
@@ -117,7 +117,8 @@ def test_the_room_after_people_join_and_save(room, images):
     summary = instructor.get("/api/labour/summary.json?names=1", headers=TOKEN).get_json()
     ledger_people = {row["name"]: row["active_ms"] for row in summary["people"]}
     assert {name: people[name]["active_ms"] for name in ledger_people} == ledger_people
-    assert answer["totals"] == {"people": 3, "active_now": 2, "objects": 3, "active_ms": summary["totals"]["active_ms"]}
+    assert answer["totals"] == {"people": 3, "active_now": 2, "objects": 3, "active_ms": summary["totals"]["active_ms"],
+                              "clamped_ms": 0}
 
 
 def test_each_poll_reads_only_the_events_added_since_the_last(room, images):
@@ -135,7 +136,7 @@ def test_each_poll_reads_only_the_events_added_since_the_last(room, images):
     assert cache.recomputed == []
     bo_page.draw("bo-car-2", search=2_000, gaps=[1_000, 1_000])
     answer = live(instructor)
-    assert cache.recomputed == [] and cache.extended == ["bo-dusk-1"]
+    assert cache.recomputed == ["bo-dusk-1"]  # only the session that changed is read again
     assert by_name(answer)["Bo"]["active_ms"] == (1_000 + 2_500) + (2_000 + 2_500)
     summary = instructor.get("/api/labour/summary.json", headers=TOKEN).get_json()
     assert answer["totals"]["active_ms"] == summary["totals"]["active_ms"]
@@ -159,7 +160,7 @@ def test_a_zoom_sent_before_the_polygon_it_interrupted_is_put_in_its_place(room,
         "sent_t": page.t, "events": drawing})
     assert response.status_code == 201, response.get_json()
     answer = live(instructor)
-    assert room.extensions[CACHE_KEY].extended == ["amara-street-1"]
+    assert room.extensions[CACHE_KEY].recomputed == ["amara-street-1"]
     summary = instructor.get("/api/labour/summary.json", headers=TOKEN).get_json()
     assert answer["totals"]["active_ms"] == summary["totals"]["active_ms"] == 2_000 + 1_000 + 30_000 + 1_000 + 500
 
@@ -177,9 +178,11 @@ def test_statuses_follow_the_last_event_and_deleted_objects_do_not_count(room, i
         "events": [page.event(700, "delete", annotation["client_id"])]})
     assert response.status_code == 200
     with room.app_context():
-        for session, ago in (("bo-page-1", 120), ("cy-page-1", 900)):
+        for session, ago in (("bo-page-1", 120), ("cy-page-1", 900)):  # their pages were open that long ago
             db.session.execute(update(LabourEvent).where(LabourEvent.session_id == session)
                                .values(received_at=utcnow() - timedelta(seconds=ago)))
+            db.session.execute(update(LabourSession).where(LabourSession.id == session)
+                               .values(opened_at=utcnow() - timedelta(seconds=ago + 60)))
         db.session.commit()
     answer = live(room.test_client())
     shown = by_name(answer)
@@ -198,6 +201,7 @@ def test_a_reset_empties_the_room(room, images):
     assert live(instructor)["totals"]["active_ms"] == 3_500
     with room.app_context():  # what the workshop's reset does to the ledger and the work
         db.session.execute(delete(LabourEvent))
+        db.session.execute(delete(LabourSession))
         db.session.execute(delete(Annotation))
         db.session.commit()
     answer = live(instructor)

@@ -77,3 +77,35 @@ def test_processes_starting_together_on_one_database_share_one_schema_and_librar
     with second.app_context():
         assert [image.file_name for image in db.session.scalars(select(Image))] == ["seen-by-all.jpg"]
         assert db.session.scalar(select(func.count(Category.id))) == len(DEFAULT_LABELS)
+
+
+def test_the_labour_session_migration_opens_the_sessions_already_in_the_ledger(app):
+    """Sessions stored before the server opened them are opened at their first batch, with their counts."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from annotator import database, library
+    from tests.conftest import image_bytes
+
+    with app.app_context():
+        image_id = library.add_image(image_bytes(), "street.jpg", "upload")[0].id
+        db.session.commit()
+        db.session.remove()
+        with db.engine.connect() as connection:
+            command.downgrade(database.alembic_config(connection), "0003")
+            connection.commit()
+            for row_id, session, at in ((1, "old-page", 9), (2, "old-page", 7), (3, "other-page", 30)):
+                connection.execute(text(
+                    "INSERT INTO labour_event (id, image_id, session_id, seq, kind, client_time_ms, received_at, "
+                    "data) VALUES (:id, :image, :session, :id, 'zoom', 0, :at, '{}')"),
+                    {"id": row_id, "image": image_id, "session": session,
+                     "at": datetime(2026, 12, 6, 9, 0, at, tzinfo=UTC)})
+            connection.commit()
+        assert database.upgrade_schema() == database.head_revision()
+        sessions = {row.id: row for row in db.session.execute(text(
+            "SELECT id, image_id, opened_at, events, last_event_id FROM labour_session"))}
+        assert sessions["old-page"].events == 2 and sessions["old-page"].last_event_id == 2
+        assert str(sessions["old-page"].opened_at).startswith("2026-12-06 09:00:07")  # its first batch
+        assert sessions["other-page"].events == 1 and sessions["other-page"].image_id == image_id

@@ -61,7 +61,9 @@ const dom = {
 const store = new Store({ categories: data.categories });
 const view = new View();
 const history = new History();
-const labour = new Labour({ sessionId: crypto.randomUUID(), idleMs: data.idle_threshold_ms });
+// The server opens the page's labour session (its id bounds the time the session's events may claim); a page
+// rendered without one makes up an id, which the server opens at its first batch.
+const labour = new Labour({ sessionId: (data.labour_session && data.labour_session.id) || crypto.randomUUID(), idleMs: data.idle_threshold_ms });
 const api = makeApi({ csrfToken });
 const settings = {
   opacity: loadOpacity(), snap: false, hideAll: false, hiddenCategories: new Set(), brightness: 1, contrast: 1,

@@ -79,6 +79,11 @@ function renderPeople(answer) {
     setText(parts.objects, plural(person.objects, "object", "objects"));
     setText(parts.here, person.image ? `${person.objects_on_image} here` : "");
     parts.here.title = person.image ? "on the image they are working on" : "";
+    // Time a page's clock claimed beyond what the server saw pass: kept in the ledger, not counted, shown.
+    const clamped = person.clamped_ms > 0;
+    card.dataset.clamped = clamped ? "yes" : "no";
+    parts.time.title = clamped ? `not counted: ${formatClock(person.clamped_ms)} claimed by a page clock beyond what the server saw pass` : "";
+    if (clamped) setText(parts.here, `${parts.here.textContent} · ${formatClock(person.clamped_ms)} clamped`);
     if (grid.children[index] !== card) grid.insertBefore(card, grid.children[index] ?? null);
   });
   for (const [id, entry] of cards) {
