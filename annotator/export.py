@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, exists, func, select
 from . import coco, images, labour_file, ledger, library, semantic
 from . import labour as labour_core
 from .coco import Note
-from .models import Annotation, Annotator, Category, Image, LabourEvent, db
+from .models import Annotation, Annotator, Category, Image, LabourEvent, LabourSession, db
 from .routing import LARGEST_ID
 
 BATCH = 1000  # rows per query: a few MB of Python objects at most
@@ -195,6 +195,10 @@ class Export:
         """Every exported image in id order with its annotation records (id order), images without any
         included. Rows stream from the cursor and each image's group is handed on as soon as it is
         complete, so memory holds one image's annotations and one batch of rows, however many there are."""
+        # One ledger for every exported image: a person's overlapping sessions are credited together across
+        # batches, as `annotator labour verify` credits them from the whole file.
+        whole_ledger = ledger.for_images(self.images)
+        self._count_sessions(whole_ledger)
         for batch in self._image_batches():
             pending = iter(batch)
             current: ImageRecord | None = None
@@ -208,8 +212,7 @@ class Export:
                 .where(Annotation.image_id.in_([image.id for image in batch]), *self._annotation_conditions())
                 .order_by(Annotation.image_id, Annotation.id)
                 .execution_options(yield_per=BATCH))
-            batch_ledger = ledger.for_images([image.id for image in batch])
-            self._count_sessions(batch_ledger)
+            batch_ledger = whole_ledger
             if self.options.labour:
                 self._read_events([image.id for image in batch], batch_ledger)
             for rows in result.partitions():
@@ -271,13 +274,14 @@ class Export:
         rows = db.session.execute(
             select(LabourEvent.image_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
                    LabourEvent.client_time_ms, LabourEvent.annotation_client_id, LabourEvent.data,
-                   LabourEvent.received_at, Annotator.public_id)
+                   LabourEvent.received_at, Annotator.public_id, LabourSession.opened_at)
             .outerjoin(Annotator, Annotator.id == LabourEvent.annotator_id)
+            .outerjoin(LabourSession, LabourSession.id == LabourEvent.session_id)
             .where(LabourEvent.image_id.in_(list(image_ids)))
             .order_by(LabourEvent.session_id, LabourEvent.seq))
         self._annotation_events = {}
         for row in rows:
-            received = _epoch_ms(row.received_at)
+            received = ledger.epoch_ms(row.received_at)
             event = {"session": row.session_id, "seq": row.seq, "kind": row.kind, "t_ms": row.client_time_ms,
                      "annotation": row.annotation_client_id, "data": row.data or {}, "received": received}
             self._image_events.setdefault(row.image_id, []).append(event)
@@ -290,12 +294,14 @@ class Export:
                 anchor = self.session_anchors[row.session_id] = {
                     "session": row.session_id, "person": coco.pseudonym(row.public_id) if row.public_id
                     else "imported", "image_id": row.image_id, "first_received_ms": received,
-                    "last_received_ms": received, "opened_ms": None, "clamped_ms": round(float(clamped), 1)}
+                    "last_received_ms": received, "opened_ms": ledger.epoch_ms(row.opened_at),
+                    "clamped_ms": round(float(clamped), 1)}
             elif received is not None:
                 first, last = anchor["first_received_ms"], anchor["last_received_ms"]
                 anchor["first_received_ms"] = received if first is None else min(first, received)
                 anchor["last_received_ms"] = received if last is None else max(last, received)
-        self.session_ledgers.update(batch_ledger.sessions)
+        self.session_ledgers.update((key, session) for key, session in batch_ledger.sessions.items()
+                                    if key in self.session_anchors)
 
     def _own_events(self, image_id: int, client_id: str) -> list[dict[str, Any]]:
         return coco.labour_ledger(self._annotation_events.get((image_id, client_id), []))
@@ -443,14 +449,6 @@ class Export:
         if self.notes:
             text += f" {len(self.notes)} note(s) in the report:"
         return text
-
-
-def _epoch_ms(moment: datetime | None) -> float | None:
-    """A stored receive time as epoch milliseconds, exactly as annotator/ledger.py turns it into a
-    `labour.Event` (SQLite keeps naive UTC), so figures recomputed from the file are the app's own."""
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000
 
 
 def _with_flag(row: Any) -> dict[str, Any]:

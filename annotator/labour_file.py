@@ -25,10 +25,10 @@ from typing import Any
 from . import labour
 
 # Bump when the meaning of a figure changes, so a verifier knows which definitions a file was made under.
-LEDGER_VERSION = "annotator-labour/2"
+LEDGER_VERSION = "annotator-labour/3"  # 3: a person's time is a union on the server's clock
 
-# The figures each annotation's `attributes.timings` carries (annotator/ledger.py's TIMING_FIELDS plus the
-# hidden and clamped time, so the buckets and what was capped or clamped can all be checked).
+# The figures each annotation's `attributes.timings` carries: its buckets, what the idle cap dropped, the hidden
+# and the clamped time, the counts, so every one can be checked.
 TIMING_FIELDS = ("total_ms", "draw_ms", "search_ms", "edit_ms", "idle_ms", "hidden_ms", "clamped_ms",
                  "vertices_placed", "clicks", "traced", "snapped", "followed", "edits", "undos", "redos", "sessions")
 # info.labour's sums over the exported annotations (as the export writes them) and over the sessions.
@@ -71,12 +71,23 @@ def session_people(anchors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return {anchor["session"]: anchor["person"] for anchor in anchors}
 
 
+def session_anchors(anchors: Iterable[Mapping[str, Any]]) -> dict[str, labour.SessionAnchor]:
+    """What the file says the server knew of each session: whose it was (the pseudonym; "imported" is nobody's,
+    credited alone) and when the server opened it, as the app's ledger placed it on the server's clock."""
+    found: dict[str, labour.SessionAnchor] = {}
+    for anchor in anchors:
+        person, opened = anchor.get("person"), anchor.get("opened_ms")
+        if opened is not None and not _number(opened):
+            raise LabourFileError(f"session {anchor.get('session')!r}: opened_ms must be a number or null")
+        found[str(anchor.get("session"))] = labour.SessionAnchor(
+            None if person in (None, "imported") else person, None if opened is None else float(opened))
+    return found
+
+
 def person_totals(led: labour.Ledger, people: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """Each person's active time and session count over the ledger's sessions (`people`: session -> person).
-
-    Today a person's active time is the sum of their sessions' (as ledger.report); when the core makes it a
-    union on the server's clock, this is the one place to call that instead, and files made since say so
-    through LEDGER_VERSION."""
+    The sessions' figures are credited (a person's overlapping tabs share each moment), so the sum of a
+    person's sessions is the measure of the union of their time."""
     totals: dict[str, dict[str, float]] = defaultdict(lambda: {"active_ms": 0.0, "sessions": 0})
     for key, session in led.sessions.items():
         entry = totals[people.get(key, "imported")]
@@ -184,9 +195,11 @@ def verify(doc: Mapping[str, Any]) -> Verdict:
     """Recompute every labour figure of an exported COCO file from its events and compare: each annotation's
     `attributes.timings`, `info.labour`'s sums, each person's totals and each session's clamp."""
     events, threshold, summary = rebuild(doc)
-    # When the core takes the server's session open times, hand it `opened_ms` per session from
-    # summary["session_anchors"] (and the clock lead, `clock_lead_ms`) here, exactly as the export's ledger got them.
-    led = labour.ledger(events, threshold)
+    anchors = [anchor for anchor in summary.get("session_anchors") or [] if isinstance(anchor, Mapping)]
+    lead = summary.get("clock_lead_ms")
+    if not _number(lead) or lead < 0:
+        raise LabourFileError("info.labour.clock_lead_ms must be a number of milliseconds")
+    led = labour.ledger(events, threshold, sessions=session_anchors(anchors), lead_ms=float(lead))
     differences: list[Difference] = []
     checked = 0
 
@@ -217,8 +230,7 @@ def verify(doc: Mapping[str, Any]) -> Verdict:
     check("info.labour", "active_ms", summary.get("active_ms"),
           round(sum(session.active_ms for session in led.sessions.values()), 1), SUM_TOLERANCE_MS)
 
-    anchors = summary.get("session_anchors") or []
-    people = session_people(anchor for anchor in anchors if isinstance(anchor, Mapping))
+    people = session_people(anchors)
     stated_people = summary.get("people") if isinstance(summary.get("people"), Mapping) else {}
     recomputed_people = person_totals(led, people)
     for person in sorted(set(stated_people) | set(recomputed_people)):
@@ -227,7 +239,7 @@ def verify(doc: Mapping[str, Any]) -> Verdict:
         for name in PERSON_FIELDS:
             check(f"person {person}", name, theirs.get(name), mine.get(name), SUM_TOLERANCE_MS)
     for anchor in anchors:
-        if not isinstance(anchor, Mapping) or anchor.get("session") not in led.sessions:
+        if anchor.get("session") not in led.sessions:
             continue
         session = led.sessions[anchor["session"]].as_dict()
         check(f"session {anchor['session']}", "clamped_ms", anchor.get("clamped_ms") or 0.0,

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -90,7 +90,7 @@ def _event_rows(scope: Scope) -> list[Any]:
     return list(db.session.execute(query.order_by(LabourEvent.session_id, LabourEvent.seq)))
 
 
-def _epoch_ms(moment: datetime | None) -> float | None:
+def epoch_ms(moment: datetime | None) -> float | None:
     if moment is None:
         return None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000
@@ -98,7 +98,7 @@ def _epoch_ms(moment: datetime | None) -> float | None:
 
 def _to_event(row: Any) -> labour.Event:
     return labour.Event(row.session_id, row.seq, row.kind, row.client_time_ms, row.annotation_client_id,
-                        row.data or {}, _epoch_ms(row.received_at))
+                        row.data or {}, epoch_ms(row.received_at))
 
 
 def _aware(moment: datetime) -> datetime:
@@ -138,7 +138,7 @@ def stored_sessions(scope: Scope = Scope(), *, whole_people: bool = True) -> lis
         else:
             query = query.where(LabourSession.image_id == scope.image_id)
     return [StoredSession(row.id, row.annotator_id, row.image_id,
-                          room.PartKey(row.events, row.last_event_id, _epoch_ms(row.opened_at), row.annotator_id),
+                          room.PartKey(row.events, row.last_event_id, epoch_ms(row.opened_at), row.annotator_id),
                           row.public_id, row.display_name)
             for row in db.session.execute(query)]
 
@@ -398,28 +398,15 @@ def _annotation_rows(client_ids: list[str]) -> list[dict[str, Any]]:
 VERTEX_COUNTS_KEY = "annotator.labour_vertex_counts"
 
 
-def for_images(image_ids: list[int]) -> labour.Ledger:
-    """The ledger of some images' sessions (a session never spans two images, so each is whole), credited
-    against their people's other sessions."""
-    if not image_ids:
-        return labour.Ledger({}, {})
+def for_images(image_ids: Iterable[int]) -> labour.Ledger:
+    """The ledger of some images' sessions (a session never spans two images, so each is whole), each person's
+    overlapping sessions among them credited together: the union of their time over these images, which the
+    images' events alone reproduce (a COCO export's figures, recomputed by `annotator labour verify`). Over
+    every image this is the dashboard's ledger."""
     wanted = set(image_ids)
-    on_images = select(LabourSession.annotator_id).where(LabourSession.image_id.in_(image_ids))
-    people = {row[0] for row in db.session.execute(on_images)}
-    stored = [session for session in stored_sessions()
-              if session.image_id in wanted or (session.annotator_id is not None and session.annotator_id in people)]
-    keep = {session.id for session in stored if session.image_id in wanted}
-    return computed(stored, keep=keep.__contains__)
-
-
-TIMING_FIELDS = ("total_ms", "draw_ms", "search_ms", "edit_ms", "idle_ms", "vertices_placed", "clicks", "traced",
-                 "snapped", "followed", "edits", "undos", "redos", "sessions")
-
-
-def timings(polygon: labour.PolygonLabour) -> dict[str, Any]:
-    """One annotation's figures as the COCO export carries them (`attributes.timings`)."""
-    figures = polygon.as_dict()
-    return {name: (len(figures[name]) if name == "sessions" else figures[name]) for name in TIMING_FIELDS}
+    if not wanted:
+        return labour.Ledger({}, {})
+    return computed([session for session in stored_sessions() if session.image_id in wanted])
 
 
 def image_figures(image_id: int, annotator_id: int | None, current_session: str | None) -> dict[str, Any]:

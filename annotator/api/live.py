@@ -22,10 +22,6 @@ from . import bp
 from .contract import contract
 
 
-def _epoch_ms(moment: datetime) -> float:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000
-
-
 def live_figures() -> dict[str, Any]:
     now = datetime.now(UTC)
     # Every session's key from the labour_session table (no scan of the ledger), and each person's latest event.
@@ -37,7 +33,7 @@ def live_figures() -> dict[str, Any]:
         if session.annotator_id is not None:
             latest_id[session.annotator_id] = max(session.key.last_event_id, latest_id.get(session.annotator_id, 0))
 
-    last_events = {row.annotator_id: room.LastEvent(row.image_id, row.file_name, _epoch_ms(row.received_at))
+    last_events = {row.annotator_id: room.LastEvent(row.image_id, row.file_name, ledger.epoch_ms(row.received_at))
                    for row in db.session.execute(
                        select(LabourEvent.annotator_id, LabourEvent.image_id, LabourEvent.received_at,
                               Image.file_name).join(Image, Image.id == LabourEvent.image_id)
@@ -51,7 +47,7 @@ def live_figures() -> dict[str, Any]:
               for row in db.session.execute(select(Annotator.id, Annotator.public_id, Annotator.display_name,
                                                    Annotator.role))
               if row.role != "instructor" or row.id in latest_id]
-    result = room.figures(people, last_events, objects, active_ms, _epoch_ms(now),
+    result = room.figures(people, last_events, objects, active_ms, ledger.epoch_ms(now),
                           current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"])
     clamped = _clamped_by_person(stored, led)
     for person in result["people"]:

@@ -28,7 +28,7 @@ from flask import Flask
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from annotator import backup
+from annotator import backup, ledger
 from annotator.cli import main
 from annotator.models import (
     Annotation,
@@ -117,6 +117,7 @@ def build_installation(app: Flask) -> None:
                                    annotation_client_id=scene.client_ids["person_bob"],
                                    received_at=T0 + timedelta(microseconds=7), data={"point": [1.5, 2.25], "é": "ü"}))
         db.session.commit()
+        ledger.recount_sessions()  # written straight into the table: its session opened as a first batch would
 
 
 @pytest.fixture

@@ -598,6 +598,7 @@ def add_session(app: Flask, scene: Scene) -> None:
                                        received_at=T0 + timedelta(minutes=90, seconds=seq),
                                        data={"provenance": "click"} if kind == "vertex" else {}))
         db.session.commit()
+        ledger.recount_sessions()  # written straight into the table: opened at its first batch
 
 
 def test_a_labour_export_audits_itself_from_the_file_alone(run, scene, app, tmp_path):
@@ -609,7 +610,7 @@ def test_a_labour_export_audits_itself_from_the_file_alone(run, scene, app, tmp_
     assert [event["kind"] for event in mine["labour"]] == ["draw-start", "vertex", "vertex", "vertex", "close"]
     assert all(event["received_ms"] > 0 for event in mine["labour"])
     labour = dataset["info"]["labour"]
-    assert labour["ledger_version"] == "annotator-labour/2" and labour["clock_lead_ms"] == 60_000
+    assert labour["ledger_version"] == "annotator-labour/3" and labour["clock_lead_ms"] == 60_000
     assert [event["kind"] for event in labour["unattached_events"]["s-bob"]] == [
         "open", "zoom", "draw-start", "vertex", "cancel", "zoom"]
     assert labour["unattached_events"]["s-bob"][2]["annotation"] == "cancelled-drawing-1"
@@ -618,7 +619,7 @@ def test_a_labour_export_audits_itself_from_the_file_alone(run, scene, app, tmp_
     assert anchor == {"session": "s-bob", "person": pseudonym, "image_id": scene.images["street2"],
                       "first_received_ms": (T0 + timedelta(minutes=90, seconds=1)).timestamp() * 1000,
                       "last_received_ms": (T0 + timedelta(minutes=90, seconds=11)).timestamp() * 1000,
-                      "opened_ms": None, "clamped_ms": 0.0}
+                      "opened_ms": (T0 + timedelta(minutes=90, seconds=1)).timestamp() * 1000, "clamped_ms": 0.0}
     # Bob's person total counts the cancelled drawing and the looking around: the whole session.
     assert labour["people"][pseudonym] == {"active_ms": 12_000.0, "sessions": 1}
     assert re.match(r"all \d+ figures match", run("labour", "verify", str(out)).output)
@@ -639,8 +640,8 @@ def test_a_tampered_figure_or_event_fails_the_audit_naming_it(run, scene, app, t
     kind, name = path
     if kind == "annotation":
         mine["attributes"]["timings"][name] = value
-    elif kind == "event":  # the first vertex said to come a second earlier: a second more drawing, less search
-        mine["attributes"]["labour"][1][name] = value
+    elif kind == "event":  # the drawing said to start a second earlier: a second more drawing, less search
+        mine["attributes"]["labour"][0][name] = value
     elif kind == "info":
         labour[name] = value
     elif kind == "person":

@@ -241,7 +241,7 @@ def test_the_cli_exports_the_summary_and_the_raw_events(run, client, image_id, t
 
 # --- the ledger tells the truth: the server's clock, one's own work, a bounded ledger -------------------------
 
-TEACHER = {"X-Instructor-Token": "teacher"}
+TEACHER = {"X-Instructor-Token": "teacher-token-for-tests"}
 
 
 def editor_session(client, image_id: int) -> str:
@@ -255,7 +255,7 @@ def editor_session(client, image_id: int) -> str:
 
 @pytest.fixture
 def workshop(data_dir, database_url, image_id):
-    app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="teacher")
+    app = make_app(data_dir, database_url, INSTRUCTOR_TOKEN="teacher-token-for-tests")
     amara, bo = app.test_client(), app.test_client()
     return app, (amara, join(amara, "amara")), (bo, join(bo, "bo"))
 
