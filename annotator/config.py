@@ -63,6 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATE_JOINS", "120/minute", "Rate limit: workshop joins per client address; twice the largest room, "
             "as a whole room may reach a hosted server through one address (a school's NAT)."),
     Setting("RATE_PROPOSALS", "30/hour", "Rate limit: class proposals per person."),
+    Setting("RATE_EVENTS", "12000/minute", "Rate limit: labour events per person, with saves or alone (a fast "
+            "tracer sends about 60 a second); the editor keeps them and sends again."),
     Setting("RATE_SAVES", "600/minute", "Rate limit: annotation saves (create, change, delete) per person; the "
             "editor waits and sends again."),
     Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes into an empty database on first "

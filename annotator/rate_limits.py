@@ -37,6 +37,8 @@ LIMITS: dict[str, tuple[str, str]] = {
     "proposals": ("RATE_PROPOSALS", "You have proposed many classes in a short time."),
     "saves": ("RATE_SAVES", "Saving faster than the server allows; your work is kept in this browser and sent "
                             "again."),
+    "events": ("RATE_EVENTS", "Sending labour events faster than the server allows; they are kept in this browser "
+                              "and sent again."),
 }
 OFF = {"off", "none", "0", ""}
 
@@ -128,17 +130,17 @@ class RateLimits:
     def __post_init__(self) -> None:
         self.strategy = FixedWindowRateLimiter(self.storage)
 
-    def hit(self, name: str, who: str) -> int | None:
-        """Count one `name` for `who`; None if within the limit, else the seconds until the window ends."""
+    def hit(self, name: str, who: str, cost: int = 1) -> int | None:
+        """Count `cost` of `name` for `who`; None if within the limit, else the seconds until the window ends."""
         item = self.items[name]
-        if item is None or self.strategy.hit(item, name, who):
+        if item is None or cost <= 0 or self.strategy.hit(item, name, who, cost=cost):
             return None
         return max(1, math.ceil(self.storage.get_expiry(item.key_for(name, who)) - self.storage.clock()))
 
 
-def check(name: str, who: str) -> None:
-    """Count one `name` (a key of LIMITS) for `who` (an address, a person's public id); 429 over the limit."""
-    retry_after = current_app.extensions["rate_limits"].hit(name, who)
+def check(name: str, who: str, cost: int = 1) -> None:
+    """Count `cost` of `name` (a key of LIMITS) for `who` (an address, a person's public id); 429 over the limit."""
+    retry_after = current_app.extensions["rate_limits"].hit(name, who, cost)
     if retry_after is not None:
         raise RateLimited(f"{LIMITS[name][1]} Try again in {_duration(retry_after)}.", retry_after)
 

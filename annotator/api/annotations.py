@@ -303,8 +303,18 @@ def delete_annotation(annotation_id: int) -> tuple[Response, int]:
 
 
 def _count_save() -> None:
-    """Saves per person are limited (429 past RATE_SAVES); counted before anything is written."""
-    rate_limits.check("saves", current_annotator().public_id)
+    """Saves per person are limited (429 past RATE_SAVES), and the events riding with them (RATE_EVENTS);
+    counted before anything is written."""
+    who = current_annotator().public_id
+    rate_limits.check("saves", who)
+    _count_events(who)
+
+
+def _count_events(who: str) -> None:
+    """Labour events per person are limited (RATE_EVENTS), however many sessions they are spread over."""
+    body = request.get_json(silent=True) if request.content_length else None
+    events = body.get("events") if isinstance(body, dict) else None
+    rate_limits.check("events", who, len(events) if isinstance(events, list) else 0)
 
 
 @bp.post("/images/<int:image_id>/events")
@@ -312,6 +322,7 @@ def _count_save() -> None:
 def record_events(image_id: int) -> tuple[Response, int]:
     """Labour events sent without a save (e.g. searching, panning, or a tab being closed)."""
     image = _image(image_id)
+    _count_events(current_annotator().public_id)
     try:
         stored = service.record_events(image, request.get_json(), current_annotator())
     except service.EventsRefused as exc:

@@ -19,7 +19,7 @@ from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join, make_ap
 
 SQUARE = [{"points": [10, 10, 40, 10, 40, 40, 10, 40]}]
 LOW_LIMITS = {"RATE_TOKEN_GUESSES": "3/minute", "RATE_JOINS": "3/minute", "RATE_PROPOSALS": "2/hour",
-              "RATE_SAVES": "3/minute"}
+              "RATE_SAVES": "3/minute", "RATE_EVENTS": "10/minute"}
 
 
 class Clock:
@@ -203,3 +203,31 @@ def test_two_app_processes_on_one_database_share_the_counters(limited, data_dir,
     assert_too_many(late.post("/api/join", json={"name": "Fourth"}, headers=csrf_of(late)), within=60)
     with second.app_context():
         assert db.session.execute(text("SELECT count(*) FROM rate_limit_counter")).scalar_one() == 1
+
+
+# --- labour events, per person -------------------------------------------------------------------------------
+
+
+def events(count: int, first_seq: int = 1) -> list[dict]:
+    return [{"seq": first_seq + n, "kind": "zoom", "t": float(n)} for n in range(count)]
+
+
+def test_labour_events_are_limited_per_person_across_sessions_and_with_saves(limited, image_id, clock):
+    amara = limited.test_client()
+    headers = join(amara, "Amara")
+    sent = amara.post(f"/api/images/{image_id}/events", headers=headers,
+                      json={"session_id": "amara-page-1", "sent_t": 10, "events": events(6)})
+    assert sent.status_code == 201, sent.get_json()
+    # A new session id each time does not reset the count: the limit is the person's.
+    assert_too_many(amara.post(f"/api/images/{image_id}/events", headers=headers,
+                               json={"session_id": "amara-page-2", "sent_t": 10, "events": events(6)}), within=60)
+    # Events riding with a save count too.
+    assert_too_many(amara.post(f"/api/images/{image_id}/annotations", headers=headers, json={
+        "client_id": "amara-car", "category_id": 7, "parts": SQUARE, "session_id": "amara-page-3", "sent_t": 10,
+        "events": events(5)}), within=60)
+    bo = limited.test_client()
+    assert bo.post(f"/api/images/{image_id}/events", headers=join(bo, "Bo"),
+                   json={"session_id": "bo-page-1", "sent_t": 10, "events": events(6)}).status_code == 201
+    clock.now += 61  # the window ends
+    assert amara.post(f"/api/images/{image_id}/events", headers=headers,
+                      json={"session_id": "amara-page-2", "sent_t": 10, "events": events(6)}).status_code == 201

@@ -26,6 +26,7 @@ class FakeServer {
     this.repair = null; // parts => parts the server stores instead
     this.refuseEvents = false; // answer any request carrying events with a 400 "invalid events"
     this.limitedFor = null; // seconds: answer saves 429 with this Retry-After (a rate limit)
+    this.eventsLimitedFor = null; // seconds: answer event batches 429 with this Retry-After
   }
 
   item(row) {
@@ -43,6 +44,10 @@ class FakeServer {
     if (this.limitedFor !== null && !url.endsWith("/events")) {
       throw new ApiError(429, { error: "too many requests", detail: `Saving faster than the server allows. Try again in ${this.limitedFor} s.` },
         this.limitedFor * 1000);
+    }
+    if (this.eventsLimitedFor !== null && url.endsWith("/events")) {
+      throw new ApiError(429, { error: "too many requests", detail: `Sending labour events faster than the server allows. Try again in ${this.eventsLimitedFor} s.` },
+        this.eventsLimitedFor * 1000);
     }
     if (body && body.events && this.refuseEvents) {
       throw new ApiError(400, { error: "invalid events", detail: "sent_t: the editor's clock ran ahead" });
@@ -407,6 +412,22 @@ test("an annotation's events ride with its save; the others are sent on their ow
   await sync.flushEvents();
   const events = server.requests.find((r) => r.url.endsWith("/events"));
   assert.deepEqual(events.body.events.map((e) => e.kind), ["zoom"]);
+  assert.equal(labour.size, 0);
+});
+
+test("events refused with a 429 are kept and sent again once the server's Retry-After is over", async () => {
+  const server = new FakeServer();
+  const { labour, sync, timers } = editor(server);
+  labour.record("zoom");
+  labour.record("pan");
+  server.eventsLimitedFor = 20;
+  await sync.flushEvents();
+  assert.deepEqual([...timers.pending.values()].map((pause) => pause.ms), [20000]);
+  assert.equal(server.events.length, 0);
+  server.eventsLimitedFor = null;
+  timers.runAll();
+  await settle();
+  assert.deepEqual(server.events.map((e) => e.kind), ["zoom", "pan"]);
   assert.equal(labour.size, 0);
 });
 

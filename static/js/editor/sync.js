@@ -479,7 +479,10 @@ export class Sync {
         { keepalive });
     } catch (error) {
       if (!error || error.status === undefined) throw error;
-      if (error.retryable) this.labour.putBack(events); // refused ones would be refused again: dropped
+      if (error.retryable) { // kept, and sent again after the pause (a 429's Retry-After); refused ones dropped
+        this.labour.putBack(events);
+        this.unreachable(error);
+      }
     } finally {
       this.eventsInFlight = false;
     }
