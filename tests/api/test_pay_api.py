@@ -164,5 +164,5 @@ def test_earnings_pay_the_live_outlines_and_count_all_the_labour_spent(guarded):
     assert "deleted outlines and cancelled drawings earn nothing" in per_polygon["pays"]
     assert body["earnings"]["hourly"]["units"] == pytest.approx(18 / 3600)
     assert body["earnings"]["per_image"]["units"] == 1
-    refused = guarded.get("/api/pay/earnings?annotator=nobody-at-all")
-    assert refused.status_code == 404 and refused.get_json()["error"] == "not found"
+    refused = guarded.get("/api/pay/earnings?annotator=nobody-at-all")  # as "not yours": no name is given away
+    assert refused.status_code == 403 and refused.get_json()["error"] == "instructor only"
