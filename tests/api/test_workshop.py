@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from annotator import library
+from annotator import labour_file, library
 from annotator.models import Annotation, Annotator, LabourEvent, db
 from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join
 
@@ -289,7 +289,12 @@ def test_the_instructor_sees_every_layer_without_sharing(room, instructor, image
 
 def test_archive_writes_a_full_backup_and_the_workshop_goes_on(room, instructor, images):
     amara = room.test_client()
-    outline(amara, join(amara, "Amara"), images[0], "amara-poly-1")
+    drawn = amara.post(f"/api/images/{images[0]}/annotations", headers=join(amara, "Amara"), json={
+        "client_id": "amara-poly-1", "category_id": 7, "parts": SQUARE, "session_id": "amara-page-1", "sent_t": 4000,
+        "events": [{"seq": 1, "kind": "open", "t": 0}, {"seq": 2, "kind": "draw-start", "t": 2500,
+                                                        "annotation": "amara-poly-1"},
+                   {"seq": 3, "kind": "close", "t": 4000, "annotation": "amara-poly-1"}]})
+    assert drawn.status_code == 201, drawn.get_json()
     client, headers = instructor
     made = client.post("/api/workshop/backups", json={}, headers=headers)
     assert made.status_code == 201
@@ -299,6 +304,8 @@ def test_archive_writes_a_full_backup_and_the_workshop_goes_on(room, instructor,
     assert sorted(archive.namelist()) == ["annotations.json", "events.csv", "labour.json", "workshop.json"]
     coco = json.loads(archive.read("annotations.json"))
     assert len(coco["annotations"]) == 1
+    assert coco["annotations"][0]["attributes"]["timings"]["search_ms"] == 2500.0
+    assert labour_file.verify(coco).ok  # the archive's COCO audits itself like any labour export
     tables = json.loads(archive.read("workshop.json"))
     assert [person["display_name"] for person in tables["people"]] == ["Amara"]
     assert amara.get(f"/api/images/{images[0]}/annotations").get_json()["items"]  # nothing removed
