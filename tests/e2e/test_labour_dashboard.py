@@ -98,6 +98,7 @@ def assert_headline(page: Any, summary: dict[str, Any]) -> None:
     assert headline_value(page, "people") == str(totals["people"])
     assert headline_value(page, "images") == str(totals["images"])
     assert headline_value(page, "idle") == duration_text(totals["session_idle_ms"])
+    assert headline_value(page, "clamped") == duration_text(totals["clamped_ms"])
 
 
 # --- tests ----------------------------------------------------------------------------------------------------

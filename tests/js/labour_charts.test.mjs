@@ -230,3 +230,18 @@ test("file-name suffixes are safe", () => {
 test("charts.js is pure: no DOM, no globals, no Chart", () => {
   assert.doesNotMatch(SOURCE, /\bdocument\b|\bwindow\b|innerHTML|\bnew Chart\b/);
 });
+
+test("the person table and the headline show the time shared between one person's tabs and the clamped time", () => {
+  const summary = sampleSummary();
+  summary.people[0].overlap_ms = 8_400;
+  summary.people[0].clamped_ms = 3_600_000;
+  summary.totals.clamped_ms = 3_600_000;
+  const people = peopleTable(summary);
+  const row = people.rows.find((entry) => entry.person === summary.people[0].person);
+  assert.equal(row.overlap_s, 8.4);
+  assert.equal(row.clamped_s, 3600);
+  assert.deepEqual(people.columns.slice(-2).map((column) => column.label), ["Shared between tabs (s)", "Clamped (s)"]);
+  const clamped = headline(summary).find((card) => card.id === "clamped");
+  assert.equal(clamped.raw, 3_600_000);
+  assert.match(clamped.note, /beyond what the server saw/);
+});

@@ -421,9 +421,12 @@ export function peopleTable(summary) {
   const names = (summary.people ?? []).some((row) => row.name);
   return {
     columns: [{ key: "person", label: "Person (pseudonym)" }, ...(names ? [{ key: "name", label: "Name" }] : []),
-      ...durationColumns(), activeColumn, { key: "sessions", label: "Sessions", format: integer }],
+      ...durationColumns(), activeColumn, { key: "sessions", label: "Sessions", format: integer },
+      { key: "overlap_s", label: "Shared between tabs (s)", format: fixed1 },
+      { key: "clamped_s", label: "Clamped (s)", format: fixed1 }],
     rows: (summary.people ?? []).map((row) => ({ person: row.person, ...(names ? { name: row.name ?? "" } : {}),
-      ...durationValues(row), active_s: (row.active_ms ?? 0) / MS_PER_SECOND, sessions: row.sessions ?? 0 })),
+      ...durationValues(row), active_s: (row.active_ms ?? 0) / MS_PER_SECOND, sessions: row.sessions ?? 0,
+      overlap_s: (row.overlap_ms ?? 0) / MS_PER_SECOND, clamped_s: (row.clamped_ms ?? 0) / MS_PER_SECOND })),
   };
 }
 
@@ -480,6 +483,8 @@ export function headline(summary) {
     { id: "idle", label: "Idle time dropped", value: formatDuration(totals.session_idle_ms),
       raw: totals.session_idle_ms,
       note: `pauses beyond ${formatSeconds(summary.idle_threshold_ms)} not counted` },
+    { id: "clamped", label: "Clamped", value: formatDuration(totals.clamped_ms ?? 0), raw: totals.clamped_ms ?? 0,
+      note: "time editors' clocks claimed beyond what the server saw pass: kept, not counted" },
   ];
 }
 
@@ -521,6 +526,9 @@ export const TERMS = {
   active_ms: "Active time",
   idle_ms: "Idle time dropped",
   hidden_ms: "Hidden time",
+  clamped_ms: "Clamped time",
+  overlap_ms: "Time shared between tabs",
+  clock_lead_ms: "Clock lead",
   clicks: "Clicks",
   deleted: "Deleted polygons",
 };
