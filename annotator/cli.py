@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -124,12 +126,29 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
     # What start-up built (the app, its models, the API document: 135,000 objects) lives until exit; left to
     # the collector, every full collection walks it again, a 70-90 ms pause of all threads under load.
     gc.freeze()
+    warming = threading.Thread(target=_warm_ledger, args=(app,), name="warm-ledger", daemon=True)
+    warming.start()
     try:
         server.run()
     except KeyboardInterrupt:
         click.echo("Stopped.")
     finally:
         server.close()
+        warming.join(timeout=5)  # not past the database's closing, unless a huge ledger is still being read
+
+
+def _warm_ledger(app: Flask) -> None:
+    """Fill the labour ledger's caches while the room arrives, so the first dashboard after a restart is quick."""
+    from . import ledger
+    from .models import db
+
+    with app.app_context():
+        try:
+            ledger.warm()
+        except Exception:  # a figure that cannot be worked out now is worked out (and reported) when asked for
+            logging.getLogger(__name__).exception("could not fill the labour ledger's caches at start")
+        finally:
+            db.session.remove()
 
 
 def _echo_participant_addresses(host: str, addresses: list[network.ParticipantAddress], port: int) -> None:

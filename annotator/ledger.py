@@ -209,6 +209,13 @@ class PersonBlock:
 REPORT_CACHE_KEY = "annotator.labour_report_blocks"
 
 
+def warm() -> None:
+    """Compute the whole ledger once, so its per-session and per-person caches are full: after a restart the
+    first summary of a large room would otherwise read and compute every session (about 33 s at 1,000,000
+    events) while the instructor waits. `serve` runs this on a thread of its own at start."""
+    report_json()
+
+
 def report_json(scope: Scope = Scope(), *, names: bool = False) -> str:
     """`report` as JSON text, put together from per-person blocks (`PersonBlock`): only people whose sessions
     or annotations changed since the last report are worked out again; the rest is merged and joined."""

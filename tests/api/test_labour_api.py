@@ -346,3 +346,19 @@ def test_a_full_session_gets_429_with_retry_after_and_a_new_page_starts_afresh(d
         assert db.session.scalar(select(func.count()).select_from(LabourEvent)) == 8
     fresh = Session(client, image_id, editor_session(client, image_id), page.headers)
     assert fresh.send([fresh.event(100, "zoom") for _ in range(3)]).status_code == 201
+
+
+def test_warming_the_ledger_at_start_leaves_nothing_for_the_first_summary_to_compute(data_dir, database_url,
+                                                                                     client, image_id):
+    """After a restart (a fresh app: empty caches), `serve` warms the ledger; the first summary reads nothing."""
+    from annotator import ledger
+
+    Session(client, image_id, "session-one").draw("car-0001", search=2_000, clicks=[500, 500], close_after=300)
+    restarted = make_app(data_dir, database_url)
+    with restarted.app_context():
+        ledger.warm()
+        assert ledger.part_cache().recomputed == ["session-one"]
+    summary = restarted.test_client().get("/api/labour/summary.json")
+    assert summary.status_code == 200 and summary.get_json()["totals"]["polygons"] == 1
+    with restarted.app_context():
+        assert ledger.part_cache().recomputed == []  # all from the warmed cache
