@@ -36,10 +36,15 @@ def test_import_images_passes_over_text_files_and_succeeds_for_set_e_scripts(run
     assert "Passed over 2 file(s) without an image extension: LICENSE.txt, README." in result.output
 
 
-def test_data_options_work_before_the_command_name_too(tmp_path, image_folder, monkeypatch):
+@pytest.fixture
+def no_data_settings(monkeypatch):
+    """No data folder or database from the developer's environment, and no sample scenes: the options decide."""
     monkeypatch.delenv("ANNOTATOR_DATA_DIR", raising=False)
     monkeypatch.delenv("ANNOTATOR_DATABASE_URL", raising=False)
     monkeypatch.setenv("ANNOTATOR_LOAD_SAMPLES", "0")
+
+
+def test_data_options_work_before_the_command_name_too(tmp_path, image_folder, no_data_settings):
     runner = CliRunner()
     folder = tmp_path / "before-the-command"
     result = runner.invoke(main, ["--data-dir", str(folder), "import-images", str(image_folder)])
@@ -67,10 +72,8 @@ def test_imported_names_keep_their_sub_folder(run, image_folder, app, client):
     assert sorted(names) == ["copy of street.jpg", "crossing.png", "more/dusk.webp"]
 
 
-def test_data_dir_option_and_environment_point_at_the_same_data(tmp_path, image_folder, monkeypatch):
-    monkeypatch.delenv("ANNOTATOR_DATA_DIR", raising=False)
-    monkeypatch.delenv("ANNOTATOR_DATABASE_URL", raising=False)
-    monkeypatch.setenv("ANNOTATOR_LOAD_SAMPLES", "0")
+def test_data_dir_option_and_environment_point_at_the_same_data(tmp_path, image_folder, no_data_settings,
+                                                                    monkeypatch):
     runner = CliRunner()
     folder = tmp_path / "via-option"
     runner.invoke(main, ["import-images", str(image_folder), "--data-dir", str(folder)])
