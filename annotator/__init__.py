@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-__version__ = "0.1.0"
+from annotator.version import __version__  # noqa: F401  (re-exported: annotator.__version__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -15,26 +15,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     `test_config` overrides settings and Flask config keys alike (tests, CLI options).
     """
-    from . import (
-        access,
-        auth,
-        config,
-        csrf,
-        database,
-        errors,
-        json_bodies,
-        library,
-        private_files,
-        rate_limits,
-        routing,
-        security_headers,
-    )
-    from .api import bp as api_bp
-    from .api import contract
-    from .pages import bp as pages_bp
-    from .paths import shipped_dir
-    from .serving import bp as serving_bp
-    from .serving import static_url_path
+    from annotator import config
+    from annotator.paths import shipped_dir
+    from annotator.store import database, library, private_files
+    from annotator.web import access, auth, csrf, errors, json_bodies, rate_limits, routing, security_headers
+    from annotator.web.api import bp as api_bp
+    from annotator.web.api import contract
+    from annotator.web.pages import bp as pages_bp
+    from annotator.web.serving import bp as serving_bp
+    from annotator.web.serving import static_url_path
 
     settings = config.load_settings(test_config)
     access.check_token(settings["INSTRUCTOR_TOKEN"] or None)

@@ -1,5 +1,5 @@
 """`python -m annotator` runs the `annotator` command (handy where the script is not on PATH)."""
 
-from .cli import main
+from annotator.cli import main
 
 main(prog_name="annotator")

@@ -19,7 +19,9 @@ from typing import Any
 import click
 from flask import Flask
 
-from . import __version__, access, create_app, network
+from annotator import create_app
+from annotator.version import __version__
+from annotator.web import access, network
 
 
 def data_location_options(command: Callable) -> Callable:
@@ -50,7 +52,7 @@ def data_options(command: Callable) -> Callable:
             try:
                 return command(app=app, **kwargs)
             finally:
-                from .models import db
+                from annotator.store.models import db
 
                 db.session.remove()  # give back the session's connection, then close the pool's
                 db.engine.dispose()
@@ -59,7 +61,8 @@ def data_options(command: Callable) -> Callable:
 
 
 def _make_private(data_dir: Path | None) -> None:
-    from . import config, private_files
+    from annotator import config
+    from annotator.store import private_files
 
     folder = config.load_settings({"DATA_DIR": data_dir})["DATA_DIR"]
     changed = private_files.make_private(folder)
@@ -98,7 +101,7 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
     """Run the app on waitress, a production WSGI server for Linux, macOS and Windows."""
     import gc
 
-    from .wsgi_server import make_server
+    from annotator.web.wsgi_server import make_server
 
     # On loopback with no token: single-user mode. Anyone else on the network must not get admin rights.
     behind_proxy = app.config["ANNOTATOR"]["BEHIND_PROXY"]
@@ -139,8 +142,8 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
 
 def _warm_ledger(app: Flask) -> None:
     """Fill the labour ledger's caches while the room arrives, so the first dashboard after a restart is quick."""
-    from . import ledger
-    from .models import db
+    from annotator.store import ledger
+    from annotator.store.models import db
 
     with app.app_context():
         try:
@@ -177,7 +180,8 @@ def import_images(app: Flask, folder: Path, recursive: bool) -> None:
     (same content) are skipped; an image file that is corrupt, not really an image or a decompression bomb
     is reported by name and skipped while the rest are imported: then the exit status is 1.
     """
-    from . import images, library
+    from annotator.core import images
+    from annotator.store import library
 
     found = images.find_candidate_files(folder, recursive)
     files = [path for path in found if images.has_image_suffix(path)]
@@ -213,8 +217,9 @@ def import_coco(app: Flask, file: Path, images_dir: Path | None) -> None:
     RLE masks are traced into editable polygons with their holes. A file with any problem imports
     nothing: the first problem is named and the command exits with status 1.
     """
-    from . import importing, library
-    from .coco_import import CocoImportError, CocoJsonError, load_json, parse_coco
+    from annotator.core.coco_import import CocoImportError, CocoJsonError, load_json, parse_coco
+    from annotator.store import coco_import as importing
+    from annotator.store import library
 
     import_file = library.clean_file_name(file.name)
     try:
@@ -241,8 +246,8 @@ def thumbnails(app: Flask, force: bool) -> None:
     """Make the gallery thumbnails that are missing (or all of them with --force)."""
     from sqlalchemy import select
 
-    from . import library
-    from .models import Image, db
+    from annotator.store import library
+    from annotator.store.models import Image, db
 
     all_images = list(db.session.scalars(select(Image).order_by(Image.id)))
     missing = []
@@ -277,7 +282,7 @@ def export(app: Flask, out: Path, segmentation: str, image_choice: str, annotato
     What the export cannot carry as asked (a hole in polygon mode, a repair made when an outline was
     saved, an empty mask, a missing image file) is listed below the summary and in the file's report.
     """
-    from .export import Export, ExportError, ExportOptions, parse_images, write_atomically
+    from annotator.store.export import Export, ExportError, ExportOptions, parse_images, write_atomically
 
     try:
         options = ExportOptions(segmentation=segmentation, images=parse_images(image_choice),
@@ -306,7 +311,7 @@ def export_masks(app: Flask, out_dir: Path, image_choice: str, annotators: str) 
 
     Class ids above 255 do not fit an 8-bit PNG: such an export is refused, naming the classes.
     """
-    from .export import Export, ExportError, ExportOptions, parse_images, write_mask_folder
+    from annotator.store.export import Export, ExportError, ExportOptions, parse_images, write_mask_folder
 
     try:
         run = Export(ExportOptions(images=parse_images(image_choice), annotators=annotators)).prepare()
@@ -332,7 +337,7 @@ def labels() -> None:
 @data_options
 def labels_show(app: Flask, as_json: bool) -> None:
     """List the active classes in display order."""
-    from . import library
+    from annotator.store import library
 
     categories = library.active_categories()
     if as_json:
@@ -350,8 +355,8 @@ def labels_show(app: Flask, as_json: bool) -> None:
 def labels_load(app: Flask, file: Path) -> None:
     """Make the classes in FILE (JSON or YAML) the label set. Classes missing from FILE are archived,
     not deleted: annotations keep them, and their COCO ids stay."""
-    from . import library
-    from .labels import LabelSetError, load_label_file
+    from annotator.core.labels import LabelSetError, load_label_file
+    from annotator.store import library
 
     try:
         new_labels = load_label_file(file)
@@ -378,9 +383,9 @@ def labour() -> None:
 def labour_export(app: Flask, out: Path, image_id: int | None, who: str | None, names: bool) -> None:
     """Write the ledger to OUT: the raw events if OUT ends in .csv, else the summary as JSON
     (per polygon, image, person, class and session; durations in milliseconds, named *_ms)."""
-    from . import ledger
-    from .export import write_atomically
-    from .models import Image, db
+    from annotator.store import ledger
+    from annotator.store.export import write_atomically
+    from annotator.store.models import Image, db
 
     if image_id is not None and db.session.get(Image, image_id) is None:
         raise click.UsageError(f"there is no image {image_id}")
@@ -407,7 +412,7 @@ def labour_verify(file: Path) -> None:
     all match (exit 0). Needs no database: the file alone."""
     import zipfile
 
-    from .labour_file import LabourFileError, verify
+    from annotator.core.labour_file import LabourFileError, verify
 
     try:
         if zipfile.is_zipfile(file):
@@ -438,7 +443,7 @@ def workshop_group() -> None:
 def workshop_backup(app: Flask) -> None:
     """Write a backup ZIP (COCO with timings, the labour ledger with names, raw events, flags and
     proposals) to the data folder's backups/, and print where it went."""
-    from . import workshop
+    from annotator.store import workshop
 
     path = workshop.write_backup()
     click.echo(f"Backup written: {path} ({path.stat().st_size // 1024} KB)")
@@ -450,7 +455,7 @@ def workshop_backup(app: Flask) -> None:
 def workshop_reset(app: Flask, yes: bool) -> None:
     """Back everything up, then remove every participant and their outlines, timings, flags and
     proposals. Images and the label set stay."""
-    from . import workshop
+    from annotator.store import workshop
 
     if not yes:
         click.confirm("Back up, then remove everyone's work from this workshop?", abort=True)
@@ -474,7 +479,7 @@ def backup(app: Flask, out: Path, include_images: bool) -> None:
     with `annotator restore OUT`. (The workshop's `workshop backup` is a different thing: an archive for
     people to read, which cannot be restored.)
     """
-    from . import backup as backups
+    from annotator.store import backup as backups
 
     try:
         report = backups.write_backup(out, include_images=include_images)
@@ -512,7 +517,7 @@ def restore(app: Flask, backup_file: Path, force: bool, images_from: Path | None
     nothing. A backup from SQLite restores into PostgreSQL and the other way round. Stop the server
     of the target while restoring.
     """
-    from . import backup as backups
+    from annotator.store import backup as backups
 
     try:
         report = backups.restore(backup_file, force=force, images_from=images_from,
@@ -539,7 +544,7 @@ def db_group() -> None:
 @data_options
 def db_upgrade(app: Flask, revision: str) -> None:
     """Upgrade the schema to REVISION (default: the newest)."""
-    from . import database
+    from annotator.store import database
 
     click.echo(f"Database at revision {database.upgrade_schema(revision)}.")
 
@@ -548,8 +553,8 @@ def db_upgrade(app: Flask, revision: str) -> None:
 @data_options
 def db_current(app: Flask) -> None:
     """Print the schema revision of the database and the newest one this version knows."""
-    from . import database
-    from .models import db
+    from annotator.store import database
+    from annotator.store.models import db
 
     with db.engine.connect() as connection:
         click.echo(f"current: {database.current_revision(connection)}  head: {database.head_revision()}")
@@ -565,8 +570,8 @@ def samples() -> None:
 def samples_render(out_dir: Path | None) -> None:
     """Regenerate the sample scenes and ground_truth.json into OUT_DIR (default: the shipped folder).
     The generator is deterministic: the same files every time."""
-    from . import samples as sample_scenes
-    from .paths import shipped_dir
+    from annotator import samples as sample_scenes
+    from annotator.paths import shipped_dir
 
     target = out_dir or shipped_dir("sample_images")
     with click.progressbar(length=sample_scenes.SCENE_COUNT, label="Rendering", file=sys.stderr) as bar:

@@ -23,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from annotator import agreement, create_app, library, masks
-from annotator.models import Annotation, Annotator, db
+from annotator import create_app
+from annotator.core import agreement, masks
+from annotator.store import library
+from annotator.store.models import Annotation, Annotator, db
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -54,8 +54,9 @@ def annotator(args: list[str], data_dir: Path, url: str | None, load_samples: bo
 def populate(data_dir: Path, url: str | None, annotations: int, events: int) -> None:
     from sqlalchemy import insert
 
-    from annotator import create_app, geometry
-    from annotator.models import Annotation, Annotator, Image, LabourEvent, db
+    from annotator import create_app
+    from annotator.core import geometry
+    from annotator.store.models import Annotation, Annotator, Image, LabourEvent, db
 
     app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": url, "LOAD_SAMPLES": True})
     with app.app_context():
@@ -100,8 +101,9 @@ def populate(data_dir: Path, url: str | None, annotations: int, events: int) -> 
 
 def in_process(source: Path, url: str | None, target: Path, target_url: str | None, out: Path) -> tuple[float, float]:
     """write_backup and restore alone, without the interpreter's and the app's start-up."""
-    from annotator import backup, create_app
-    from annotator.models import db
+    from annotator import create_app
+    from annotator.store import backup
+    from annotator.store.models import db
 
     timings = []
     for data_dir, database_url, action in ((source, url, lambda: backup.write_backup(out)),

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from annotator import create_app
-from annotator.models import Annotation, Image, db
+from annotator.store.models import Annotation, Image, db
 
 
 def populate(image_count: int, annotations_per_image: int) -> None:

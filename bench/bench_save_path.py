@@ -16,7 +16,7 @@ import statistics
 import time
 from typing import Any
 
-from annotator.geometry import shape_from_parts
+from annotator.core.geometry import shape_from_parts
 
 WIDTH, HEIGHT = 2048, 1024
 TARGET_MS = 5.0

@@ -72,8 +72,8 @@ def make_app(data_dir: Path, database_url: str | None):
 
 
 def populate(args: argparse.Namespace) -> None:
-    from annotator import masks
-    from annotator.models import Annotation, Annotator, Image, db
+    from annotator.core import masks
+    from annotator.store.models import Annotation, Annotator, Image, db
 
     app = make_app(args.data_dir, args.database_url)
     with app.app_context():
@@ -112,8 +112,8 @@ def populate(args: argparse.Namespace) -> None:
 
 
 def child_export(args: argparse.Namespace) -> dict[str, Any]:
-    from annotator.export import Export, ExportOptions, write_atomically
-    from annotator.models import db
+    from annotator.store.export import Export, ExportOptions, write_atomically
+    from annotator.store.models import db
 
     app = make_app(args.data_dir, args.database_url)
     with app.app_context():
@@ -128,7 +128,7 @@ def child_export(args: argparse.Namespace) -> dict[str, Any]:
 
 def child_download(args: argparse.Namespace) -> dict[str, Any]:
     """The same export through the HTTP download, consumed chunk by chunk as a browser would."""
-    from annotator.models import db
+    from annotator.store.models import db
 
     app = make_app(args.data_dir, args.database_url)
     client = app.test_client()
@@ -223,7 +223,7 @@ def time_import(args: argparse.Namespace, export_path: Path) -> None:
 
 
 def populate_images_only(data_dir: Path, args: argparse.Namespace) -> None:
-    from annotator.models import Image, db
+    from annotator.store.models import Image, db
 
     app = make_app(data_dir, None)
     with app.app_context():

@@ -19,8 +19,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from annotator import create_app, labour, ledger, library
-from annotator.models import Annotation, Annotator, LabourEvent, db
+from annotator import create_app
+from annotator.core import labour
+from annotator.store import ledger, library
+from annotator.store.models import Annotation, Annotator, LabourEvent, db
 
 
 def populate(people: int, polygons: int) -> int:

@@ -25,9 +25,11 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from annotator import annotation_store, create_app, library
-from annotator.coco import pseudonym
-from annotator.models import Annotation, Annotator, Image, LabourEvent, LabourSession, db
+from annotator import create_app
+from annotator.core.coco import pseudonym
+from annotator.store import annotations as annotation_store
+from annotator.store import library
+from annotator.store.models import Annotation, Annotator, Image, LabourEvent, LabourSession, db
 
 TOKEN = "bench-token"
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ from PIL import Image as PILImage
 from sqlalchemy import create_engine, text
 
 from annotator import create_app
-from annotator.models import db
+from annotator.store.models import db
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get("ANNOTATOR_TEST_POSTGRES_URL", "")

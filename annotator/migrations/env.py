@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection the app hands over (see annotator.database)."""
+"""Alembic environment: runs on the connection the app hands over (see annotator.store.database)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from annotator.models import Base
+from annotator.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

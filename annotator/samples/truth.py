@@ -12,7 +12,7 @@ from pycocotools import mask as mask_utils
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from ..labels import DEFAULT_LABELS
+from ..core.labels import DEFAULT_LABELS
 from .canvas import Item
 from .scene import Scene, SceneObject
 from .shapes import polygons, valid_region

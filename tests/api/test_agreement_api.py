@@ -11,9 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image as PILImage
 
-from annotator import agreement, library
-from annotator.models import Annotation, Image, db
+from annotator.core import agreement
 from annotator.paths import shipped_dir
+from annotator.store import library
+from annotator.store.models import Annotation, Image, db
 from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join, make_app
 
 # Two 50 x 50 squares, the second 10 px to the right: 2,000 shared pixels of 3,000 -> IoU 2/3.

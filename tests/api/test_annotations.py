@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from annotator import library
-from annotator.models import LabourEvent, db
+from annotator.store import library
+from annotator.store.models import LabourEvent, db
 from tests.conftest import image_bytes, join
 
 SQUARE = [{"points": [10, 10, 110, 10, 110, 60, 10, 60]}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from annotator.auth import TOKEN_COOKIE, admin_required
+from annotator.web.auth import TOKEN_COOKIE, admin_required
 from tests.conftest import make_app
 
 TOKEN = "s3cret-token-for-tests"

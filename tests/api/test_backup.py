@@ -28,9 +28,9 @@ from flask import Flask
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from annotator import backup, ledger
 from annotator.cli import main
-from annotator.models import (
+from annotator.store import backup, ledger
+from annotator.store.models import (
     Annotation,
     Annotator,
     Assignment,

@@ -194,7 +194,7 @@ class FakeWaitress:
 def serve(run, monkeypatch, *args: str):
     import gc
 
-    from annotator import wsgi_server
+    from annotator.web import wsgi_server
 
     monkeypatch.setattr(wsgi_server, "make_server", FakeWaitress)
     monkeypatch.setattr(gc, "freeze", lambda: None)  # the test process's heap is not serve's to freeze

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, func, select, text
 
-from annotator import masks
-from annotator.models import Annotation, Category, Image, LabourEvent, db
+from annotator.core import masks
+from annotator.store.models import Annotation, Category, Image, LabourEvent, db
 from tests.conftest import POSTGRES_URL, REPO_ROOT, image_bytes, make_app
 
 STREET = image_bytes(200, 150, colour=(90, 90, 90))
@@ -270,7 +270,7 @@ def test_with_an_instructor_token_the_import_needs_it(data_dir, database_url):
     client = app.test_client()
     csrf = csrf_for(client)
     with app.app_context():
-        from annotator import library
+        from annotator.store import library
 
         library.add_image(STREET, "street.jpg", "upload")
         library.add_image(DUSK, "dusk.png", "upload")
@@ -282,8 +282,8 @@ def test_with_an_instructor_token_the_import_needs_it(data_dir, database_url):
 
 
 def test_a_class_added_elsewhere_during_the_import_makes_it_fail_whole(app, client, csrf_headers, library):
-    from annotator import importing
-    from annotator.coco_import import parse_coco
+    from annotator.core.coco_import import parse_coco
+    from annotator.store import coco_import as importing
 
     before = state(app)
 

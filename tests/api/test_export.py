@@ -23,8 +23,9 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 from sqlalchemy import select
 
-from annotator import export, geometry, ledger, library, masks
-from annotator.models import Annotation, Annotator, Category, Image, LabourEvent, db
+from annotator.core import geometry, masks
+from annotator.store import export, ledger, library
+from annotator.store.models import Annotation, Annotator, Category, Image, LabourEvent, db
 from tests.conftest import image_bytes, make_app
 
 WIDTH, HEIGHT = 200, 150

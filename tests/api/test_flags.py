@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image as PILImage
 
-from annotator import flags, library
-from annotator.models import Category, db
+from annotator.store import flags, library
+from annotator.store.models import Category, db
 from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join, make_app
 
 SQUARE = [{"points": [100, 60, 160, 60, 160, 110, 100, 110]}]

@@ -8,9 +8,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from annotator import geometry, library
-from annotator.annotation_store import MAX_EVENTS_PER_REQUEST
-from annotator.models import Annotation, LabourEvent, db
+from annotator.core import geometry
+from annotator.store import library
+from annotator.store.annotations import MAX_EVENTS_PER_REQUEST
+from annotator.store.models import Annotation, LabourEvent, db
 from tests.conftest import image_bytes
 
 WIDTH, HEIGHT = 200, 100

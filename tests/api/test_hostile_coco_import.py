@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from annotator import library as library_module
+from annotator.store import library as library_module
 from tests.api.test_coco_import import (
     DUSK,
     STREET,

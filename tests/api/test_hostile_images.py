@@ -23,9 +23,9 @@ from pathlib import Path
 from PIL import Image as PILImage
 from sqlalchemy import select
 
-from annotator import images as images_module
-from annotator import library
-from annotator.models import Image, db
+from annotator.core import images as images_module
+from annotator.store import library
+from annotator.store.models import Image, db
 from tests.conftest import image_bytes, make_app
 
 GOOD = image_bytes(64, 48, colour=(10, 120, 200))

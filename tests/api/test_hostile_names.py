@@ -28,8 +28,8 @@ from flask import Flask
 from markupsafe import escape
 from sqlalchemy import select
 
-from annotator.library import clean_file_name
-from annotator.models import Annotation, Annotator, Category, ClassProposal, Image, db
+from annotator.store.library import clean_file_name
+from annotator.store.models import Annotation, Annotator, Category, ClassProposal, Image, db
 from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes
 
 RLO = "\u202e"

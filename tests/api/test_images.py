@@ -6,8 +6,8 @@ import io
 
 from PIL import Image as PILImage
 
-from annotator import library
-from annotator.models import Annotation, Image, db
+from annotator.store import library
+from annotator.store.models import Annotation, Image, db
 from tests.conftest import image_bytes
 
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from annotator import library
-from annotator.models import LabourEvent, LabourSession, db
+from annotator.store import library
+from annotator.store.models import LabourEvent, LabourSession, db
 from tests.conftest import image_bytes, join, make_app
 
 SQUARE = [{"points": [10, 10, 110, 10, 110, 60, 10, 60]}]
@@ -351,7 +351,7 @@ def test_a_full_session_gets_429_with_retry_after_and_a_new_page_starts_afresh(d
 def test_warming_the_ledger_at_start_leaves_nothing_for_the_first_summary_to_compute(data_dir, database_url,
                                                                                      client, image_id):
     """After a restart (a fresh app: empty caches), `serve` warms the ledger; the first summary reads nothing."""
-    from annotator import ledger
+    from annotator.store import ledger
 
     Session(client, image_id, "session-one").draw("car-0001", search=2_000, clicks=[500, 500], close_after=300)
     restarted = make_app(data_dir, database_url)

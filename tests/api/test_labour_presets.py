@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from annotator.api.labour_presets import load_presets, validate_presets
+from annotator.web.api.labour_presets import load_presets, validate_presets
 from tests.conftest import make_app
 
 SHIPPED = json.loads(resources.files("annotator").joinpath("data", "scale_presets.json").read_text("utf-8"))

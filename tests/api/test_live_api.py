@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, update
 
-from annotator import library
-from annotator.ledger import CACHE_KEY
-from annotator.models import Annotation, LabourEvent, LabourSession, db, utcnow
+from annotator.store import library
+from annotator.store.ledger import CACHE_KEY
+from annotator.store.models import Annotation, LabourEvent, LabourSession, db, utcnow
 from tests.conftest import INSTRUCTOR_TOKEN, image_bytes, join
 
 SQUARE = [{"points": [10, 10, 110, 10, 110, 60, 10, 60]}]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from annotator.config import normalise_database_url
-from annotator.database import alembic_config
+from annotator.store.database import alembic_config
 from tests.conftest import make_app
 
 CYRILLIC_AMARA = "\u0410mara"

@@ -25,8 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.serving import make_server
 
-from annotator.models import db
-from annotator.routing import LARGEST_ID
+from annotator.store.models import LARGEST_ID, db
 from tests.conftest import INSTRUCTOR_TOKEN, fresh_postgres_schema, make_app
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from annotator import library
-from annotator.models import Annotation, db
+from annotator.store import library
+from annotator.store.models import Annotation, db
 from tests.conftest import image_bytes
 
 

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from annotator import geometry, library
+from annotator.core import geometry
+from annotator.store import library
 from tests.conftest import image_bytes
 from tests.unit.test_geometry import clipped_comb_and_circle, reaching_star, sine_band
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from annotator import pay
+from annotator.core import pay
 from tests.conftest import make_app
 
 TOKEN = "s3cret-token-for-tests"
@@ -121,7 +121,7 @@ def test_writes_need_the_csrf_token(client, edited):
 def test_earnings_pay_the_live_outlines_and_count_all_the_labour_spent(guarded):
     """A participant's outline kept, one deleted, one drawing cancelled: a piece rate pays one outline, the
     hourly rate all the time, and the wage is over all the time. Only their own record."""
-    from annotator import library
+    from annotator.store import library
     from tests.conftest import csrf_of, image_bytes
 
     with guarded.application.app_context():

@@ -13,8 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from annotator import create_app, library
-from annotator.models import db
+from annotator import create_app
+from annotator.store import library
+from annotator.store.models import db
 from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join, make_app
 
 SQUARE = [{"points": [10, 10, 40, 10, 40, 40, 10, 40]}]

@@ -29,8 +29,8 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
-from annotator import auth
-from annotator.models import Annotator, Base, db
+from annotator.store.models import Annotator, Base, db
+from annotator.web import auth
 from tests.conftest import INSTRUCTOR_TOKEN, REPO_ROOT, csrf_of, image_bytes, join, make_app
 
 # Keys a forger tries first: Flask's quickstart example, the usual placeholders, and an empty one.

@@ -11,7 +11,7 @@ from typing import Any
 import ifaddr
 import pytest
 
-from annotator import wsgi_server
+from annotator.web import wsgi_server
 
 PORT = 5123
 

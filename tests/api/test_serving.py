@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator import library
-from annotator.models import Image, db
+from annotator.store import library
+from annotator.store.models import Image, db
 from tests.conftest import image_bytes
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from annotator import library
-from annotator.models import Annotator, db
+from annotator.store import library
+from annotator.store.models import Annotator, db
 from tests.api.test_labour_api import Session
 from tests.conftest import image_bytes
 

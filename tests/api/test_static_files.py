@@ -10,8 +10,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from annotator import library
-from annotator.serving import static_fingerprint
+from annotator.store import library
+from annotator.web.serving import static_fingerprint
 from tests.conftest import image_bytes
 
 IMPORTS = re.compile(r'(?:^|\n)\s*import\b[^;]*?"(\.{1,2}/[^"]+)"')

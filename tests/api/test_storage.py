@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text
 
-from annotator import library
-from annotator.labels import DEFAULT_LABELS
-from annotator.models import Base, Category, Image, db
+from annotator.core.labels import DEFAULT_LABELS
+from annotator.store import library
+from annotator.store.models import Base, Category, Image, db
 from tests.conftest import image_bytes, make_app
 
 
@@ -86,7 +86,7 @@ def test_the_labour_session_migration_opens_the_sessions_already_in_the_ledger(a
     from alembic import command
     from sqlalchemy import text
 
-    from annotator import database, library
+    from annotator.store import database, library
     from tests.conftest import image_bytes
 
     with app.app_context():

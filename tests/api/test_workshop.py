@@ -10,8 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from annotator import labour_file, library
-from annotator.models import Annotation, Annotator, LabourEvent, db
+from annotator.core import labour_file
+from annotator.store import library
+from annotator.store.models import Annotation, Annotator, LabourEvent, db
 from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join
 
 SQUARE = [{"points": [10, 10, 40, 10, 40, 40, 10, 40]}]

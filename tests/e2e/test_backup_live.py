@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import requests
 
-from annotator import labour_file
+from annotator.core import labour_file
 from tests.e2e.conftest import WORKSHOP_TOKEN, LiveServer, run_annotator
 
 pytestmark = pytest.mark.slow

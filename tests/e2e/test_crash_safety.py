@@ -17,7 +17,7 @@ database before anything starts again, and checked:
   version), and one answered create: every polygon ends as exactly one row at its last intended state,
   every event exactly once.
 
-SQLite runs in WAL mode with synchronous=NORMAL (annotator/database.py): a commit has reached the operating
+SQLite runs in WAL mode with synchronous=NORMAL (annotator/store/database.py): a commit has reached the operating
 system (the WAL file) before the answer is sent, so a process crash loses nothing acknowledged; only a
 power loss or kernel crash may lose the last commits, which this test does not (and cannot) simulate.
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from annotator import labour_file
+from annotator.core import labour_file
 from tests.e2e.conftest import assert_no_js_errors
 
 pytestmark = pytest.mark.e2e

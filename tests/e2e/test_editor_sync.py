@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from annotator import labour_file
+from annotator.core import labour_file
 from tests.e2e.conftest import (
     LiveServer,
     assert_no_js_errors,

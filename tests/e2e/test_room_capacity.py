@@ -1,4 +1,4 @@
-"""A room against a real `annotator serve`: the serve front (annotator/wsgi_server.py) holds it.
+"""A room against a real `annotator serve`: the serve front (annotator/web/wsgi_server.py) holds it.
 
 - 30 people, each in their own Chromium context (6 kept-alive connections each), join through the form
   together, then open the editor one after another, every editor ready within 5 s, all left open. Waitress

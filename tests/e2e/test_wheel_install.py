@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 REQUIRED_IN_WHEEL = (
     "annotator/__init__.py",
     "annotator/cli.py",
-    "annotator/api/__init__.py",
+    "annotator/web/api/__init__.py",
     "annotator/migrations/env.py",
     "annotator/migrations/script.py.mako",
     "annotator/migrations/versions/0001_initial_schema.py",

@@ -6,7 +6,8 @@ import stat
 
 import pytest
 
-from annotator import access, private_files
+from annotator.store import private_files
+from annotator.web import access
 
 
 @pytest.mark.parametrize("host", ["localhost", "LocalHost", "127.0.0.1", "127.8.9.10", "::1", "[::1]",

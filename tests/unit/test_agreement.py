@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from annotator import agreement, masks
-from annotator.agreement import Outline, TruthObject
-from annotator.csv_cells import formula_safe
+from annotator.core import agreement, masks
+from annotator.core.agreement import Outline, TruthObject
+from annotator.core.csv_cells import formula_safe
 
 H, W = 40, 60
 CLASSES = {1: "road", 5: "person", 6: "rider", 7: "car", 8: "truck"}

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.assignments import MODES, next_image
+from annotator.core.assignments import MODES, next_image
 
 POOL = [11, 12, 13, 14]
 

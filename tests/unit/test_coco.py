@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from annotator import geometry, masks, semantic
-from annotator.coco import (
+from annotator.core import geometry, masks, semantic
+from annotator.core.coco import (
     Candidate,
     FileNamer,
     Note,

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from pycocotools import mask as coco_mask
 
-from annotator import coco_import, masks
-from annotator.coco_import import (
+from annotator.core import coco_import, masks
+from annotator.core.coco_import import (
     MAX_JSON_DEPTH,
     MIN_CONTAINERS,
     CocoImportError,

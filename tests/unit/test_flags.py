@@ -1,4 +1,4 @@
-"""The pure parts of annotator.flags: flag payloads, the flag's state after saves and decisions, proposal names,
+"""The pure parts of annotator.store.flags: flag payloads, the flag's state after saves and decisions, proposal names,
 CSV cells, and the crop's box maths."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import io
 
 import pytest
 
-from annotator import flags
-from annotator.csv_cells import formula_safe
-from annotator.flags import FlagError, FlagRequest, FlagState
+from annotator.core.csv_cells import formula_safe
+from annotator.store import flags
+from annotator.store.flags import FlagError, FlagRequest, FlagState
 
 VOID, CAR, TRUCK = 27, 7, 8
 

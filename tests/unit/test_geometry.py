@@ -20,8 +20,8 @@ from hypothesis.extra.numpy import arrays
 from pycocotools import mask as coco_mask
 from shapely.geometry import Polygon, box
 
-from annotator import geometry, masks
-from annotator.geometry import GeometryError, Part, shape_from_parts
+from annotator.core import geometry, masks
+from annotator.core.geometry import GeometryError, Part, shape_from_parts
 
 WIDTH, HEIGHT = 120, 90
 # Deterministic in CI: the same examples every run, no example database written into the checkout.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from annotator.images import (
+from annotator.core.images import (
     ImageRejected,
     find_candidate_files,
     make_thumbnail,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.labels import DEFAULT_LABELS, LabelSetError, load_label_file, parse_labels
+from annotator.core.labels import DEFAULT_LABELS, LabelSetError, load_label_file, parse_labels
 
 CITYSCAPES = ["road", "sidewalk", "parking", "rail track", "person", "rider", "car", "truck", "bus", "train",
               "motorcycle", "bicycle", "caravan", "trailer", "building", "wall", "fence", "guard rail", "bridge",

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator import labour
-from annotator.labour import Event
+from annotator.core import labour
+from annotator.core.labour import Event
 
 
 def script(*steps: tuple, session: str = "session-a", start_seq: int = 1) -> list[Event]:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from pycocotools import mask as coco_mask
 
-from annotator import masks
+from annotator.core import masks
 
 # Deterministic in CI: the same examples every run, no example database written into the checkout.
 PROPERTY = settings(max_examples=150, deadline=None, derandomize=True, database=None)

@@ -1,8 +1,8 @@
-"""Which of this computer's addresses a room can open (annotator/network.py), from made-up interface lists."""
+"""Which of this computer's addresses a room can open (annotator/web/network.py), from made-up interface lists."""
 
 from __future__ import annotations
 
-from annotator.network import (
+from annotator.web.network import (
     ParticipantAddress,
     addresses_for_host,
     join_url,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.participants import MAX_NAME_LENGTH, InvalidName, clean_name, name_key, numbered
+from annotator.core.names import MAX_NAME_LENGTH, InvalidName, clean_name, name_key, numbered
 
 
 @pytest.mark.parametrize(("typed", "kept"), [

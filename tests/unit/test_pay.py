@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator import pay
+from annotator.core import pay
 
-DEFAULTS_FILE = Path(pay.__file__).parent / "data" / "pay_defaults.json"
+DEFAULTS_FILE = Path(pay.__file__).parents[1] / "data" / "pay_defaults.json"
 
 
 @pytest.fixture

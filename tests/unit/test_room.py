@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator import labour, room
-from annotator.labour import Event
-from annotator.room import LastEvent, PartCache, PartKey, Person
+from annotator.core import labour
+from annotator.core import live as room
+from annotator.core.labour import Event
+from annotator.core.live import LastEvent, PartCache, PartKey, Person
 
 IDLE_MS = 30_000.0
 

@@ -13,7 +13,7 @@ from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 
 from annotator import samples
-from annotator.labels import DEFAULT_LABELS
+from annotator.core.labels import DEFAULT_LABELS
 from annotator.samples import render as samples_render
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_images"

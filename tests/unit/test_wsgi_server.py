@@ -1,4 +1,4 @@
-"""The serve front (annotator/wsgi_server.py): its policy as plain functions, then a real RoomServer on
+"""The serve front (annotator/web/wsgi_server.py): its policy as plain functions, then a real RoomServer on
 loopback, its event loop pumped by the test, with raw sockets as clients.
 
 - admission: a cap per client address, loopback (this computer, a reverse proxy) uncapped;
@@ -21,8 +21,15 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from annotator import wsgi_server
-from annotator.wsgi_server import ConnectionState, admits, choose_closings, connection_limit, make_server, should_close
+from annotator.web import wsgi_server
+from annotator.web.wsgi_server import (
+    ConnectionState,
+    admits,
+    choose_closings,
+    connection_limit,
+    make_server,
+    should_close,
+)
 
 # --- policy --------------------------------------------------------------------------------------------------
 
@@ -227,7 +234,7 @@ def test_the_open_file_soft_limit_is_raised_towards_the_hard_limit() -> None:
 
     script = (
         "import sys\n"
-        "from annotator import wsgi_server\n"
+        "from annotator.web import wsgi_server\n"
         "try:\n"
         "    import resource\n"
         "except ImportError:\n"

@@ -5,7 +5,7 @@ Revises: 0003
 Create Date: 2026-12-06 05:00:00
 
 Participants' name keys were their shown names case-folded; now they are confusable skeletons
-(annotator.participants.name_key), so "Amara" and "Amara" with a Cyrillic A share one. Existing keys are
+(annotator.core.names.name_key), so "Amara" and "Amara" with a Cyrillic A share one. Existing keys are
 recomputed in joining order; a participant whose name now keys like an earlier one's is numbered as joining
 would number them ("Amara (2)"), so the unique key holds and the two can be told apart on screen.
 """
@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("key", name="pk_rate_limit_counter"),
     )
-    from annotator.participants import name_key, numbered
+    from annotator.core.names import name_key, numbered
 
     _rekey(lambda shown: name_key(shown), numbered)
 

@@ -5,7 +5,7 @@
 // derived one with how it was derived, the participant's own figures as "measured here". Secondary-source
 // lines are hidden by default and labelled "secondary source" when shown.
 //
-// The arithmetic mirrors annotator/pay.py (earnings, compare), with the same field names, so the panel and
+// The arithmetic mirrors annotator/core/pay.py (earnings, compare), with the same field names, so the panel and
 // the API agree. Built with DOM calls only; all text is set with textContent, never as HTML. The document
 // is the container's own, so nothing global is touched and a test can pass a fake one.
 
@@ -14,7 +14,7 @@ const MODEL_NAMES = { per_polygon: "per polygon", per_image: "per image", hourly
 const UNIT_NAMES = { polygon: "polygon", image: "image", hour: "hour" };
 const SHOWN_BY_DEFAULT = new Set(["exact", "approximate"]);
 const MS_PER_HOUR = 3_600_000;
-// What each kind of rate pays for (annotator/pay.py PAYS).
+// What each kind of rate pays for (annotator/core/pay.py PAYS).
 export const PAYS = {
   polygon: "each live, closed outline (deleted outlines and cancelled drawings earn nothing)",
   image: "each image with at least one live, closed outline",
@@ -23,7 +23,7 @@ export const PAYS = {
 
 let panelCount = 0; // distinct radio-group names when a page holds several panels
 
-// --- arithmetic (same as annotator/pay.py) -------------------------------------------------------------------
+// --- arithmetic (same as annotator/core/pay.py) -------------------------------------------------------------------
 
 function usdPerUnit(rates) {
   return rates && rates.usd_per_unit ? rates.usd_per_unit : rates;
@@ -86,7 +86,7 @@ export function compare(hourlyUsd, lines, rates, includeSecondary = false) {
 
 /**
  * Labour spent apart from the work that would be paid, from a labour report (GET /api/labour/summary.json),
- * as annotator/pay.py `work_split`: spent = all active time, every outline (deleted ones too), the cancelled
+ * as annotator/core/pay.py `work_split`: spent = all active time, every outline (deleted ones too), the cancelled
  * drawings; paid = the live, closed outlines, the images holding them, and their own time.
  */
 export function workSplit(report) {
@@ -108,7 +108,7 @@ export function workSplit(report) {
   };
 }
 
-/** `earnings` for a work split: a piece rate on the paid work, hours on all the time spent (annotator/pay.py). */
+/** `earnings` for a work split: a piece rate on the paid work, hours on all the time spent (annotator/core/pay.py). */
 export function payFor(model, work, rates = null) {
   return { ...earnings(model, work.spent.active_ms, work.paid.polygons, work.paid.images, rates),
     pays: PAYS[model.unit] };
