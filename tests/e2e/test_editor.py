@@ -421,3 +421,30 @@ def test_list_help_opacity_and_labour_record(live_server, page, js_errors) -> No
     assert [event["seq"] for event in labour] == sorted(event["seq"] for event in labour)
     assert page.evaluate("Object.keys(window).filter(k => k.startsWith('annotator'))") == ["annotatorEditor"]
     assert_no_js_errors(js_errors)
+
+
+KEYMAP_ROWS = """() => {
+  const main = document.querySelector('script[type="module"][src*="/js/editor/main.js"]').src;
+  return import(new URL("../common/keymap.js", main)).then((m) => m.GROUPS.flatMap((group) => m.KEYMAP
+    .filter((entry) => entry.group === group).map((entry) => [entry.action, m.chordText(entry), entry.description])));
+}"""
+
+
+def test_the_help_shows_one_row_per_keymap_entry(live_server, page, js_errors) -> None:
+    open_editor(page, live_server)
+    expected = page.evaluate(KEYMAP_ROWS)  # the table as the page's own module has it
+    assert len(expected) > 30
+    page.keyboard.press("?")
+    help_dialog = page.locator("#help")
+    assert help_dialog.is_visible()
+    rows = help_dialog.locator("dt").evaluate_all(
+        "(terms) => terms.map((term) => [term.dataset.action, term.textContent, term.nextElementSibling.textContent])")
+    assert rows == expected
+    assert help_dialog.locator("dt kbd").count() > len(expected) / 2  # keys as key caps
+    assert help_dialog.locator("h3").all_text_contents() == ["Drawing", "Editing", "Viewing"]
+    page.keyboard.press("Shift+?")  # the key that opened it closes it
+    assert not help_dialog.is_visible()
+    page.keyboard.press("?")
+    page.keyboard.press("Escape")
+    assert not help_dialog.is_visible()
+    assert_no_js_errors(js_errors)

@@ -37,6 +37,19 @@ export function translated(parts, dx, dy) {
   return parts.map((part) => ({ ...part, ring: part.ring.map(([x, y]) => roundPoint([x + dx, y + dy])) }));
 }
 
+/** Several vertices moved to one point (refs {clientId, ring, index}: a vertex and those sharing its place):
+ *  clientId -> the new parts of every annotation touched; `partsOf(clientId)` gives an annotation's parts or
+ *  nothing (a ref to a missing annotation or ring is passed over). */
+export function withVerticesMoved(partsOf, refs, point) {
+  const after = new Map();
+  for (const ref of refs) {
+    const parts = after.get(ref.clientId) || partsOf(ref.clientId);
+    if (!parts || !parts[ref.ring]) continue;
+    after.set(ref.clientId, withVertexMoved(parts, ref.ring, ref.index, point));
+  }
+  return after;
+}
+
 // --- commands ---
 
 /** Add a newly drawn annotation {clientId, categoryId, parts}. */
@@ -89,15 +102,9 @@ export function moveVertex(store, id, partIndex, vertexIndex, point) {
  *  every annotation touched is changed (and so saved). */
 export function moveSharedVertex(store, id, partIndex, vertexIndex, point, shared = []) {
   const moves = [{ clientId: id, ring: partIndex, index: vertexIndex }, ...shared];
-  const before = new Map();
-  const after = new Map();
-  for (const ref of moves) {
-    const annotation = store.get(ref.clientId);
-    if (!annotation || !annotation.parts[ref.ring]) continue;
-    if (!before.has(ref.clientId)) before.set(ref.clientId, annotation.parts);
-    after.set(ref.clientId, withVertexMoved(after.get(ref.clientId) || annotation.parts, ref.ring, ref.index, point));
-  }
+  const after = withVerticesMoved((key) => store.get(key)?.parts, moves, point);
   if (!after.has(id)) return null;
+  const before = new Map([...after.keys()].map((key) => [key, store.get(key).parts]));
   if (after.size === 1) return editParts(store, id, after.get(id), "move vertex", "move-vertex");
   return {
     label: "move shared vertex",

@@ -1,6 +1,9 @@
 // Pointer, wheel and keyboard events of the stage, turned into tool calls, view changes and shortcuts.
 // Tools get {image: [x, y], screen: [x, y], button, altKey, shiftKey, time}; the keyboard goes to the
-// help overlay first, then the active tool (Enter, Escape, Backspace...), then the shortcut table.
+// help overlay first, then the held keys (Space, T), then the active tool (Enter, Escape, Backspace...), then
+// the editor's shortcuts. Which key does what is the keymap's (common/keymap.js); the handlers are below.
+
+import { entriesWithKey, entryFor } from "../common/keymap.js";
 
 const PAN_STEP_PX = 60;
 const WHEEL_ZOOM_RATE = 0.0015; // per wheel pixel: one notch (100 px) zooms by about 16%
@@ -64,14 +67,7 @@ export class Input {
     surface.addEventListener("contextmenu", (event) => event.preventDefault());
     surface.addEventListener("auxclick", (event) => event.preventDefault());
     window.addEventListener("keydown", (event) => this.keyDown(event));
-    window.addEventListener("keyup", (event) => {
-      if (event.key === "Shift" || event.key === "Alt") this.modifierChanged(event);
-      if (event.key.toLowerCase() === "t") this.traceHeld = false;
-      if (event.key === " ") {
-        this.spaceHeld = false;
-        this.updateCursor();
-      }
-    });
+    window.addEventListener("keyup", (event) => this.keyUp(event));
     window.addEventListener("blur", () => {
       this.spaceHeld = false;
       this.traceHeld = false;
@@ -159,118 +155,91 @@ export class Input {
   }
 
   keyDown(event) {
-    const { actions } = this;
     if (event.defaultPrevented || event.isComposing) return;
     if (event.key === "Shift" || event.key === "Alt") this.modifierChanged(event);
     if (isTextField(event.target)) {
       if (event.key === "Escape") event.target.blur();
       return;
     }
-    const key = event.key;
-    const command = event.ctrlKey || event.metaKey;
-    if (actions.helpOpen()) {
-      if (key === "Escape" || key === "?") {
-        actions.toggleHelp(false);
-        event.preventDefault();
-      }
+    if (this.actions.helpOpen()) {
+      this.press(entryFor(event, "help"), event); // the open help takes every key
       return;
     }
-    if (key === " ") {
-      event.preventDefault(); // no page scroll, no button press: Space is for panning
-      if (!this.spaceHeld) {
-        this.spaceHeld = true;
-        this.updateCursor();
-      }
-      return;
-    }
-    if (event.target && event.target.type === "range" && key.startsWith("Arrow")) return; // the slider's own keys
-    if (key.toLowerCase() === "t" && !command && !event.altKey) {
-      this.traceHeld = true; // released on keyup
-      event.preventDefault();
-      return;
-    }
+    if (this.press(entryFor(event, "held"), event)) return;
+    if (event.target && event.target.type === "range" && event.key.startsWith("Arrow")) return; // the slider's own keys
     if (this.tool().keyDown(event)) {
       event.preventDefault();
       return;
     }
-    const lower = key.toLowerCase();
-    if (command && !event.altKey) {
-      if (lower === "z" && !event.shiftKey) actions.undo();
-      else if ((lower === "z" && event.shiftKey) || lower === "y") actions.redo();
-      else return;
-      event.preventDefault();
-      return;
-    }
-    if (event.altKey || command) return;
-    const handled = this.shortcut(key, lower, event.shiftKey);
-    if (handled) event.preventDefault();
+    this.press(entryFor(event, "editor"), event);
   }
 
-  shortcut(key, lower, shift) {
-    const { actions } = this;
+  keyUp(event) {
+    if (event.key === "Shift" || event.key === "Alt") this.modifierChanged(event);
+    for (const entry of entriesWithKey(event.key, "held")) HELD_RELEASES[entry.action](this);
+  }
+
+  /** Run a keymap entry's handler; a handled key does nothing else (no scrolling, no button press). */
+  press(entry, event) {
+    if (!entry) return false;
+    KEY_HANDLERS[entry.action](this, event);
+    event.preventDefault();
+    return true;
+  }
+
+  /** Where a keyed zoom centres: the pointer over the stage, else the stage's middle. */
+  zoomCentre() {
+    if (this.lastPointer) return this.lastPointer.screen;
     const rect = this.stage.getBoundingClientRect();
-    const step = shift ? PAN_STEP_PX * 4 : PAN_STEP_PX;
-    const pans = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
-    if (pans[key]) {
-      actions.panBy(...pans[key], "arrow-key");
-      return true;
-    }
-    if (/^[1-9]$/.test(key)) {
-      actions.pickClassNumber(Number(key));
-      return true;
-    }
-    const zoomCentre = this.lastPointer ? this.lastPointer.screen : [rect.width / 2, rect.height / 2];
-    switch (lower) {
-      case "?":
-        actions.toggleHelp(true);
-        return true;
-      case "v":
-        actions.setTool("select");
-        return true;
-      case "n":
-        if (shift) {
-          actions.nextImage("key"); // Shift+N: N alone stays the polygon tool
-          return true;
-        }
-        actions.setTool("polygon");
-        return true;
-      case "p":
-        actions.setTool("polygon");
-        return true;
-      case "o":
-        actions.cycleOpacity();
-        return true;
-      case "s":
-        actions.toggleSnap();
-        return true;
-      case "h":
-        actions.toggleAllVisible();
-        return true;
-      case "g":
-        actions.toggleClassVisible();
-        return true;
-      case "a":
-        actions.addRing(false);
-        return true;
-      case "c":
-        actions.addRing(true);
-        return true;
-      case "f":
-      case "0":
-        actions.fit("key");
-        return true;
-      case "=":
-      case "+":
-        actions.zoomStep(1, zoomCentre, "key");
-        return true;
-      case "-":
-      case "_":
-        actions.zoomStep(-1, zoomCentre, "key");
-        return true;
-      case "escape":
-        return actions.escape();
-      default:
-        return false;
-    }
+    return [rect.width / 2, rect.height / 2];
   }
 }
+
+const PAN_DIRECTIONS = { ArrowLeft: [1, 0], ArrowRight: [-1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+
+function panKey(input, event, step) {
+  const [dx, dy] = PAN_DIRECTIONS[event.key];
+  input.actions.panBy(dx * step, dy * step, "arrow-key");
+}
+
+/** What each action of the keymap (common/keymap.js) that this module dispatches does: (input, event). */
+export const KEY_HANDLERS = {
+  closeHelp: (input) => input.actions.toggleHelp(false),
+  openHelp: (input) => input.actions.toggleHelp(true),
+  panHold(input) {
+    if (input.spaceHeld) return; // the key repeats while held
+    input.spaceHeld = true;
+    input.updateCursor();
+  },
+  trace(input) {
+    input.traceHeld = true; // the polygon tool traces the pointer's path without a pressed button
+  },
+  undo: (input) => input.actions.undo(),
+  redo: (input) => input.actions.redo(),
+  pan: (input, event) => panKey(input, event, PAN_STEP_PX),
+  panFar: (input, event) => panKey(input, event, PAN_STEP_PX * 4),
+  pickClass: (input, event) => input.actions.pickClassNumber(Number(event.key)),
+  selectTool: (input) => input.actions.setTool("select"),
+  polygonTool: (input) => input.actions.setTool("polygon"),
+  nextImage: (input) => input.actions.nextImage("key"),
+  cycleOpacity: (input) => input.actions.cycleOpacity(),
+  toggleSnap: (input) => input.actions.toggleSnap(),
+  toggleAllVisible: (input) => input.actions.toggleAllVisible(),
+  toggleClassVisible: (input) => input.actions.toggleClassVisible(),
+  addPart: (input) => input.actions.addRing(false),
+  addHole: (input) => input.actions.addRing(true),
+  fit: (input) => input.actions.fit("key"),
+  zoomIn: (input) => input.actions.zoomStep(1, input.zoomCentre(), "key"),
+  zoomOut: (input) => input.actions.zoomStep(-1, input.zoomCentre(), "key"),
+};
+
+/** The held keys' releases. */
+export const HELD_RELEASES = {
+  panHold(input) {
+    input.spaceHeld = false;
+    input.updateCursor();
+  },
+  trace(input) {
+    input.traceHeld = false;
+  },
+};

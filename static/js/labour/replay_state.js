@@ -10,6 +10,8 @@
 // Anything that cannot be drawn that way is listed in `skipped` with the reason, for the page to mark on its
 // timeline instead of guessing.
 
+import { translated, withVertexDeleted, withVertexInserted, withVerticesMoved } from "../editor/commands.js";
+
 export const EDIT_KINDS = new Set(["move-vertex", "insert-vertex", "delete-vertex", "move-polygon", "class-change",
   "delete"]);
 const HISTORY_DEPTH = 500; // the editor's (static/js/editor/history.js)
@@ -238,28 +240,24 @@ class Replayer {
     let change = null;
     let touched = [polygon];
     if (kind === "move-vertex" && ring && isIndex(data.index, ring.length) && isPoint(data.to)) {
-      const to = [data.to[0], data.to[1]];
-      touched = [polygon, ...this.sharing(polygon, data)];
+      // Vertices shared with neighbours sit where this one was and moved with it (the editor's one command).
+      const others = this.sharing(polygon, data);
+      touched = [polygon, ...others];
+      const refs = [{ clientId: polygon.annotation, ring: part, index: data.index },
+        ...others.flatMap((other) => verticesAt(other, data.from))];
       change = () => {
-        // Vertices shared with neighbours sit where this one was and moved with it (the editor's one command).
-        if (touched.length > 1) {
-          for (const other of touched.slice(1)) {
-            for (const otherPart of other.parts) {
-              otherPart.ring = otherPart.ring.map((p) => (p[0] === data.from[0] && p[1] === data.from[1] ? [...to] : p));
-            }
-          }
-        }
-        ring[data.index] = to;
+        const moved = withVerticesMoved((annotation) => this.polygons.get(annotation).parts, refs, data.to);
+        for (const other of touched) other.parts = moved.get(other.annotation);
       };
     } else if (kind === "insert-vertex" && ring && Number.isInteger(data.index) && data.index >= 0
       && data.index <= ring.length && isPoint(data.point)) {
-      change = () => ring.splice(data.index, 0, [data.point[0], data.point[1]]);
-    } else if (kind === "delete-vertex" && ring && isIndex(data.index, ring.length) && ring.length > 3) {
-      change = () => ring.splice(data.index, 1);
+      // the event names the new vertex's index; the editor's edit, the edge before it
+      change = () => { polygon.parts = withVertexInserted(parts, part, data.index - 1, data.point); };
+    } else if (kind === "delete-vertex" && ring && isIndex(data.index, ring.length)
+      && withVertexDeleted(parts, part, data.index)) {
+      change = () => { polygon.parts = withVertexDeleted(parts, part, data.index); };
     } else if (kind === "move-polygon" && Number.isFinite(data.dx) && Number.isFinite(data.dy)) {
-      change = () => {
-        polygon.parts = parts.map((p) => ({ ...p, ring: p.ring.map(([x, y]) => [x + data.dx, y + data.dy]) }));
-      };
+      change = () => { polygon.parts = translated(parts, data.dx, data.dy); };
     } else if (kind === "class-change" && data.to !== undefined && data.to !== null) {
       change = () => { polygon.category = data.to; };
     } else if (kind === "delete") {
@@ -310,6 +308,12 @@ class Replayer {
     }
     return undefined;
   }
+}
+
+/** Refs {clientId, ring, index} to each of a polygon's vertices at `point`. */
+function verticesAt(polygon, point) {
+  return polygon.parts.flatMap((part, ring) => part.ring.flatMap(([x, y], index) =>
+    (x === point[0] && y === point[1] ? [{ clientId: polygon.annotation, ring, index }] : [])));
 }
 
 function visible(polygon) {
