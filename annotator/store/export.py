@@ -27,8 +27,17 @@ from sqlalchemy import ColumnElement, exists, func, select
 from annotator.core import coco, images, labour_file, semantic
 from annotator.core import labour as labour_core
 from annotator.core.coco import Note
+from annotator.core.schemas.common import LARGEST_ID
 from annotator.store import ledger, library
-from annotator.store.models import LARGEST_ID, Annotation, Annotator, Category, Image, LabourEvent, LabourSession, db
+from annotator.store.models import (
+    Annotation,
+    Annotator,
+    Category,
+    Image,
+    LabourEvent,
+    LabourSession,
+    db,
+)
 
 BATCH = 1000  # rows per query: a few MB of Python objects at most
 COPY_CHUNK = 1 << 20

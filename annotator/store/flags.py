@@ -33,7 +33,8 @@ from annotator.core import images
 from annotator.core.coco import pseudonym
 from annotator.core.csv_cells import formula_safe
 from annotator.core.labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH, VOID_NAME, void_label
-from annotator.store.models import LARGEST_ID, Annotation, Annotator, Category, ClassProposal, Image, db, utcnow
+from annotator.core.schemas.common import LARGEST_ID
+from annotator.store.models import Annotation, Annotator, Category, ClassProposal, Image, db, utcnow
 
 KINDS = ("none_fits", "unsure")
 RESOLUTIONS = ("kept", "reclassed", "accepted", "merged", "rejected")

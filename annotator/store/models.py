@@ -39,8 +39,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-LARGEST_ID = 2**31 - 1  # the largest id an integer column holds: PostgreSQL's INTEGER; SQLite's is wider
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

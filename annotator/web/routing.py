@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from annotator.store.models import LARGEST_ID
+from annotator.core.schemas.common import LARGEST_ID
 
 
 class DatabaseId(IntegerConverter):

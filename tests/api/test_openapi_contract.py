@@ -25,7 +25,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.serving import make_server
 
-from annotator.store.models import LARGEST_ID, db
+from annotator.core.schemas.common import LARGEST_ID
+from annotator.store.models import db
 from tests.conftest import INSTRUCTOR_TOKEN, fresh_postgres_schema, make_app
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from spectree import Response, SpecTree
 from spectree.plugins.flask_plugin import FlaskPlugin
 
-from annotator.store.models import LARGEST_ID
+from annotator.core.schemas.common import LARGEST_ID
 from annotator.version import __version__
 from annotator.web.errors import ApiError
 

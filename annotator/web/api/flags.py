@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from annotator.core import images
 from annotator.core.labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH
+from annotator.core.schemas.common import LARGEST_ID
 from annotator.store import flags, library
-from annotator.store.models import LARGEST_ID, Annotation, db
+from annotator.store.models import Annotation, db
 from annotator.web import participants, rate_limits
 from annotator.web.api import bp
 from annotator.web.api.annotations import AnnotationOut, annotation_to_dict

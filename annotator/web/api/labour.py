@@ -12,9 +12,10 @@ from flask import Response, jsonify, stream_with_context
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from annotator.core import labour
+from annotator.core.schemas.common import LARGEST_ID
 from annotator.store import annotations as annotation_store
 from annotator.store import ledger
-from annotator.store.models import LARGEST_ID, Image, db
+from annotator.store.models import Image, db
 from annotator.web.api import bp
 from annotator.web.api.contract import contract
 from annotator.web.auth import is_instructor

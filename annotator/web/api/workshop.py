@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
 
 from annotator.core import assignments, names
+from annotator.core.schemas.common import LARGEST_ID
 from annotator.store import workshop
 from annotator.store.annotations import pseudonym
-from annotator.store.models import LARGEST_ID, Image, db
+from annotator.store.models import Image, db
 from annotator.web import participants
 from annotator.web.api import bp
 from annotator.web.api.contract import contract, validated
