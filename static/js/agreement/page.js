@@ -4,6 +4,7 @@
 // /agreement/pixel. Text goes in with textContent only; no globals. Tests read what is on screen from the
 // canvas's data attributes (data-outlines: how many are drawn, data-selected: the picked object's number).
 
+import { makeApi } from "../common/api.js";
 import { renderTable } from "../labour/tables.js";
 import { drawOutlines } from "./draw.js";
 import {
@@ -22,27 +23,11 @@ const dom = {
 };
 const { image } = JSON.parse($("agreement-data").textContent);
 const apiBase = `/api/images/${image.id}/agreement`;
+const api = makeApi();
 
 const view = {
   report: null, people: new Map(), outlines: [], hidden: new Set(), hovered: null, picked: null, pixelRequest: 0,
 };
-
-async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    // not JSON: the status says enough
-  }
-  if (!response.ok) {
-    const error = new Error(body?.detail || body?.error || `${url} answered ${response.status}`);
-    error.status = response.status;
-    error.title = body?.error || "";
-    throw error;
-  }
-  return body;
-}
 
 // --- drawing -------------------------------------------------------------------------------------------------
 
@@ -184,7 +169,7 @@ async function showPixel(event) {
   const request = ++view.pixelRequest;
   dom.pixel.dataset.state = "loading";
   try {
-    const pixel = await getJson(`${apiBase}/pixel?x=${point.x}&y=${point.y}`);
+    const pixel = await api.get(`${apiBase}/pixel?x=${point.x}&y=${point.y}`);
     if (request !== view.pixelRequest) return; // a later click won
     const heading = document.createElement("p");
     heading.className = "agreement-pixel-where";
@@ -237,7 +222,7 @@ async function load() {
   dom.canvas.height = image.height;
   wireControls();
   try {
-    view.report = await getJson(apiBase);
+    view.report = await api.get(apiBase);
   } catch (error) {
     dom.root.dataset.state = error.status === 403 ? "forbidden" : "error";
     dom.summary.textContent = error.status === 403 ? "Not shared yet: the instructor has not shared everyone's "

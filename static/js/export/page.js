@@ -1,9 +1,9 @@
 // The export page: the summary of what the chosen options export, then the streamed download with a progress
 // bar, then the report of anything the file could not carry as asked.
-import { makeApi } from "../editor/api.js";
+import { makeApi } from "../common/api.js";
 import { ExportProgress, downloadName, exportRequest, reportOf } from "./model.js";
 
-const api = makeApi({ csrfToken: document.querySelector('meta[name="csrf-token"]').content });
+const api = makeApi();
 const form = document.getElementById("export-form");
 const $ = (id) => document.getElementById(id);
 let latest = 0; // answers to older previews are dropped
@@ -86,11 +86,7 @@ async function startExport() {
   const bar = $("export-bar");
   const label = $("export-progress-text");
   try {
-    const response = await fetch(request.url, { credentials: "same-origin", cache: "no-store" });
-    if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
-      throw new Error(body.detail || `the server answered ${response.status}`);
-    }
+    const { body: response } = await api("GET", request.url, undefined, { as: "response" }); // read as it comes
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     const parts = [];

@@ -8,6 +8,7 @@
 import {
   CHARTS, DASHBOARD_DEFINITIONS, TABLES, TERMS, formatSeconds, headline, personLabel, scopeSuffix,
 } from "./charts.js";
+import { makeApi } from "../common/api.js";
 import { csvLink, renderTable } from "./tables.js";
 
 const root = document.querySelector('[data-testid="labour-dashboard"]');
@@ -25,6 +26,7 @@ const charts = new Map(); // chart id -> Chart instance, destroyed before a redr
 let revokers = []; // Blob URLs of the current download links
 const openNumbers = new Set(); // charts whose numbers table the viewer opened: kept open across redraws
 let request = 0; // only the latest answer is drawn
+const api = makeApi();
 
 const ChartJs = globalThis.Chart;
 if (ChartJs) {
@@ -55,19 +57,8 @@ function summaryAddress({ image, annotator, names }) {
   return query ? `${summaryUrl}?${query}` : summaryUrl;
 }
 
-async function fetchSummary(wanted) {
-  const response = await fetch(summaryAddress(wanted), { headers: { Accept: "application/json" } });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const detail = body && typeof body.detail === "string" ? body.detail : `the server answered ${response.status}`;
-    throw new Error(detail);
-  }
-  return body;
+function fetchSummary(wanted) {
+  return api.get(summaryAddress(wanted));
 }
 
 // --- the select boxes --------------------------------------------------------------------------------------

@@ -8,11 +8,13 @@
 //
 // Names, file names and class names are user data: they are only ever set with textContent.
 
+import { makeApi } from "../common/api.js";
 import { renderPayEditor, renderPayPanel, workSplit } from "./pay_panel.js";
 import { coverage, paceOf, renderScaleUp } from "./scale_up.js";
 import { timeSplit } from "./time_split.js";
 
 const LISTED = 3; // slowest and fastest objects shown
+const api = makeApi();
 
 // --- formatting --------------------------------------------------------------------------------------------------
 
@@ -249,26 +251,6 @@ function emptyState(doc, annotator, urls) {
 
 // --- loading -----------------------------------------------------------------------------------------------------
 
-async function getJson(url, init) {
-  const response = await fetch(url, { credentials: "same-origin", ...init });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const error = new Error(body?.detail ?? body?.error ?? `${response.status} ${response.statusText}`);
-    error.detail = typeof body?.detail === "string" ? body.detail : error.message;
-    throw error;
-  }
-  return body;
-}
-
-function csrfToken(doc) {
-  return doc.querySelector('meta[name="csrf-token"]')?.content ?? "";
-}
-
 function problem(doc, text, testid) {
   return el(doc, "p", "receipt-problem", text, testid);
 }
@@ -280,8 +262,8 @@ async function start(doc) {
   const loading = root.querySelector(".receipt-loading");
 
   const [summary, settings, presets, truth] = await Promise.allSettled([
-    getJson(`${urls.summary}?${recordQuery(annotator)}`), getJson(urls.pay), getJson(urls.presets),
-    getJson(urls.truth)]);
+    api.get(`${urls.summary}?${recordQuery(annotator)}`), api.get(urls.pay), api.get(urls.presets),
+    api.get(urls.truth)]);
   loading.remove();
   root.setAttribute("aria-busy", "false");
   if (summary.status === "rejected") {
@@ -349,11 +331,7 @@ function payEditor(doc, settings, onSaved, urls) {
   renderPayEditor(inner, {
     settings,
     async save(next) {
-      const saved = await getJson(urls.pay, {
-        method: "PUT",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(doc) },
-        body: JSON.stringify(next),
-      });
+      const saved = await api.put(urls.pay, next);
       onSaved(saved);
       return saved;
     },

@@ -5,6 +5,7 @@
 // only, keeps no globals, and tells tests what is on screen through the canvas's data attributes
 // (data-vertices, data-placed, data-at-ms, data-event-index, data-annotations).
 
+import { makeApi } from "../common/api.js";
 import { annotationsOf, eventIndexAt, formatClock, stateAt } from "./replay_state.js";
 
 const FALLBACK_COLOUR = "#8a8f94";
@@ -31,6 +32,7 @@ const dom = {
 const page = JSON.parse($("replay-data").textContent);
 const image = page.image;
 const only = page.annotation || "";
+const api = makeApi();
 
 const player = {
   events: [], duration: 0, atMs: 0, playing: false, speed: Number(dom.speed.value) || 10, lastFrame: null,
@@ -38,21 +40,6 @@ const player = {
 };
 
 // --- loading -------------------------------------------------------------------------------------------------
-
-async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-  if (!response.ok) {
-    let detail = "";
-    try {
-      const body = await response.json();
-      detail = body.detail || body.message || body.title || "";
-    } catch {
-      // not JSON: the status says enough
-    }
-    throw new Error(`${url} answered ${response.status}${detail ? `: ${detail}` : ""}`);
-  }
-  return response.json();
-}
 
 function replayUrl(annotation) {
   const query = annotation ? `?annotation=${encodeURIComponent(annotation)}` : "";
@@ -62,9 +49,9 @@ function replayUrl(annotation) {
 async function load() {
   try {
     const [replay, categories, whole] = await Promise.all([
-      getJson(replayUrl(only)),
-      getJson("/api/categories").catch(() => ({ items: [] })),
-      only ? getJson(replayUrl("")).catch(() => null) : null,
+      api.get(replayUrl(only)),
+      api.get("/api/categories").catch(() => ({ items: [] })),
+      only ? api.get(replayUrl("")).catch(() => null) : null,
     ]);
     for (const category of categories.items || []) {
       player.colours.set(category.id, category.colour || FALLBACK_COLOUR);

@@ -2,6 +2,7 @@
 // quarter second in between (rules in clock.js). Cards are updated in place, so a projector shows no flicker.
 // Names arrive from the server as typed by participants: they go in as textContent only. No globals.
 
+import { makeApi } from "../common/api.js";
 import { RoomClock, density, formatClock, plural, statusText } from "./clock.js";
 
 const POLL_MS = 3000;
@@ -17,6 +18,7 @@ const clock = new RoomClock();
 const cards = new Map(); // person id -> {card, parts}
 let lastAnswer = null;
 let polledAt = 0;
+const api = makeApi();
 
 function element(tag, { className = "", testid = "", text = "" } = {}) {
   const node = doc.createElement(tag);
@@ -121,20 +123,7 @@ function showConnection(ok, why = "") {
 
 async function poll() {
   try {
-    const response = await fetch(root.dataset.url, {
-      headers: { Accept: "application/json" }, cache: "no-store", signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (!response.ok) {
-      let detail = `the server answered ${response.status}`;
-      try {
-        const body = await response.json();
-        if (body && typeof body.detail === "string") detail = body.detail;
-      } catch {
-        // not JSON: keep the status
-      }
-      throw new Error(detail);
-    }
-    const answer = await response.json();
+    const answer = await api.get(root.dataset.url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     polledAt = performance.now();
     clock.update(answer, polledAt);
     lastAnswer = answer;
@@ -143,7 +132,7 @@ async function poll() {
     root.dataset.state = "ready";
     showConnection(true);
   } catch (error) {
-    showConnection(false, error.name === "TimeoutError" ? "no answer" : error.message || "no answer");
+    showConnection(false, error.error === "timeout" ? "no answer" : error.message || "no answer");
   } finally {
     setTimeout(poll, POLL_MS); // the same pace while the server is unreachable: it is one small request
 

@@ -1,8 +1,8 @@
 // The instructor's workshop page: settings, backups, reset. Server answers are shown as text only.
-import { makeApi } from "../editor/api.js";
+import { makeApi } from "../common/api.js";
 import { settingsPayload } from "./settings_form.js";
 
-const api = makeApi({ csrfToken: document.querySelector('meta[name="csrf-token"]').content });
+const api = makeApi();
 const form = document.getElementById("workshop-settings");
 const settingsStatus = document.getElementById("settings-status");
 const backupStatus = document.getElementById("backup-status");
