@@ -3,8 +3,9 @@
 // API, after which everything is loaded again (the server has the final word). No globals.
 
 import { makeApi } from "../common/api.js";
+import { element } from "../common/dom.js";
 import { counts, groupFlags } from "./model.js";
-import { classGroup, element, proposalCard } from "./render.js";
+import { classGroup, proposalCard } from "./render.js";
 
 const root = document.querySelector('[data-testid="flags-page"]');
 const doc = root.ownerDocument;

@@ -3,6 +3,7 @@
 // Names arrive from the server as typed by participants: they go in as textContent only. No globals.
 
 import { makeApi } from "../common/api.js";
+import { element } from "../common/dom.js";
 import { RoomClock, density, formatClock, plural, statusText } from "./clock.js";
 
 const POLL_MS = 3000;
@@ -20,33 +21,25 @@ let lastAnswer = null;
 let polledAt = 0;
 const api = makeApi();
 
-function element(tag, { className = "", testid = "", text = "" } = {}) {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (testid) node.setAttribute("data-testid", testid);
-  if (text) node.textContent = text;
-  return node;
-}
-
 function makeCard(id) {
-  const card = element("li", { className: "live-card", testid: "person" });
+  const card = element(doc, "li", { className: "live-card", testid: "person" });
   card.dataset.person = id;
-  const thumb = element("img", { className: "live-thumb", testid: "person-thumb" });
+  const thumb = element(doc, "img", { className: "live-thumb", testid: "person-thumb" });
   thumb.alt = "";
   thumb.decoding = "async";
-  const body = element("div", { className: "live-card-body" });
+  const body = element(doc, "div", { className: "live-card-body" });
   const parts = {
     thumb,
-    name: element("p", { className: "live-name", testid: "person-name" }),
-    status: element("span", { className: "live-status", testid: "person-status" }),
-    time: element("span", { className: "live-time", testid: "person-time" }),
-    image: element("p", { className: "live-image", testid: "person-image" }),
-    objects: element("span", { className: "live-objects", testid: "person-objects" }),
-    here: element("span", { className: "live-here", testid: "person-objects-here" }),
+    name: element(doc, "p", { className: "live-name", testid: "person-name" }),
+    status: element(doc, "span", { className: "live-status", testid: "person-status" }),
+    time: element(doc, "span", { className: "live-time", testid: "person-time" }),
+    image: element(doc, "p", { className: "live-image", testid: "person-image" }),
+    objects: element(doc, "span", { className: "live-objects", testid: "person-objects" }),
+    here: element(doc, "span", { className: "live-here", testid: "person-objects-here" }),
   };
-  const line = element("p", { className: "live-line" });
+  const line = element(doc, "p", { className: "live-line" });
   line.append(parts.status, parts.time);
-  const counts = element("p", { className: "live-line" });
+  const counts = element(doc, "p", { className: "live-line" });
   counts.append(parts.objects, parts.here);
   body.append(parts.name, line, parts.image, counts);
   card.append(thumb, body);
