@@ -54,7 +54,9 @@ test("writes carry the CSRF token and the body as JSON; the shortcuts answer the
 test("by default the token is the page's <meta name=csrf-token>, read at each request", async () => {
   let token = "first";
   const previous = globalThis.document;
-  globalThis.document = { querySelector: (selector) => (selector === 'meta[name="csrf-token"]' ? { content: token } : null) };
+  globalThis.document = {
+    querySelector: (selector) => (selector === 'meta[name="csrf-token"]' ? { content: token } : null),
+  };
   try {
     const { calls, fetchImpl } = recordingFetch(() => json({}));
     const api = makeApi({ fetchImpl });
@@ -91,7 +93,8 @@ test("an error answer that is not JSON still says its status", async () => {
 
 test("no answer is status 0: offline, or timed out; the caller's own abort passes through as it is", async () => {
   const offline = makeApi({ fetchImpl: async () => { throw new TypeError("Failed to fetch"); } });
-  await assert.rejects(offline.get("/x"), (error) => error.status === 0 && error.error === "offline" && error.retryable);
+  await assert.rejects(offline.get("/x"),
+    (error) => error.status === 0 && error.error === "offline" && error.retryable);
   const slow = makeApi({ fetchImpl: async () => { throw new DOMException("timed out", "TimeoutError"); } });
   await assert.rejects(slow.get("/x"), (error) => error.status === 0 && error.error === "timeout"
     && error.detail === "The server did not answer in time.");

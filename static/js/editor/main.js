@@ -7,6 +7,7 @@
 // flag (and a proposed class) as an undoable edit.
 
 import { makeApi } from "../common/api.js";
+import { formatDuration } from "../common/format.js";
 import { changeClass, changeFlag } from "./commands.js";
 import { FlagPanel } from "./flag_panel.js";
 import { flagFromForm } from "./flags.js";
@@ -20,7 +21,7 @@ import { Navigator } from "./navigator.js";
 import { Panel } from "./panel.js";
 import { Renderer } from "./renderer.js";
 import { Store, partsToServer } from "./store.js";
-import { LabourFigures, formatDuration } from "./labour_figures.js";
+import { LabourFigures } from "./labour_figures.js";
 import { LabourKeeper, Sync } from "./sync.js";
 import { Toolbar } from "./toolbar.js";
 import { PolygonTool } from "./tools/polygon.js";

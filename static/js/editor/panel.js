@@ -5,9 +5,9 @@
 // Every name is set as text, never as HTML.
 
 import { element } from "../common/dom.js";
+import { formatDuration } from "../common/format.js";
 import { flagBadge } from "./flags.js";
 import { isMine } from "./layers.js";
-import { formatDuration } from "./labour_figures.js";
 import { vertexCount } from "./store.js";
 
 /** Scroll a list so an item of it shows, moving nothing else on the page (scrollIntoView would). */

@@ -7,9 +7,8 @@
 
 import { makeApi } from "../common/api.js";
 import { element } from "../common/dom.js";
-import {
-  CHARTS, DASHBOARD_DEFINITIONS, TABLES, TERMS, formatSeconds, headline, personLabel, scopeSuffix,
-} from "./charts.js";
+import { formatDuration } from "../common/format.js";
+import { CHARTS, DASHBOARD_DEFINITIONS, TABLES, TERMS, headline, personLabel, scopeSuffix } from "./charts.js";
 import { csvLink, renderTable } from "./tables.js";
 
 const root = document.querySelector('[data-testid="labour-dashboard"]');
@@ -78,7 +77,7 @@ function fillFilters(all) {
 
 // --- drawing -----------------------------------------------------------------------------------------------
 
-/** A headline value with its units set smaller ("1 min 16 s": numbers big, "min" and "s" small). */
+/** A headline value with its units set smaller ("1 min 16 sec": numbers big, "min" and "sec" small). */
 function figureValue(text, testid) {
   const value = element(doc, "strong", { className: "figure-value", testid });
   for (const piece of text.split(/(\d[\d.,]*)/).filter(Boolean)) {
@@ -102,7 +101,7 @@ function renderHeadline(summary) {
 }
 
 function renderHelp(summary) {
-  $("idle-threshold").textContent = formatSeconds(summary.idle_threshold_ms);
+  $("idle-threshold").textContent = formatDuration(summary.idle_threshold_ms);
   const list = $("definitions");
   list.replaceChildren();
   for (const [key, text] of Object.entries(summary.definitions ?? {})) {

@@ -10,6 +10,7 @@
 // is the container's own, so nothing global is touched and a test can pass a fake one.
 
 import { element } from "../common/dom.js";
+import { formatDuration, formatHours, formatMoney, formatPercent } from "../common/format.js";
 
 const MODELS = ["per_polygon", "per_image", "hourly"];
 const MODEL_NAMES = { per_polygon: "per polygon", per_image: "per image", hourly: "hourly" };
@@ -120,23 +121,6 @@ export function payFor(model, work, rates = null) {
 export function allPaid({ activeMs = 0, polygons = 0, images = 0 } = {}) {
   return { spent: { active_ms: activeMs, outlines: polygons, deleted: 0, cancelled: 0, cancelled_ms: 0, unpaid_ms: 0,
     images }, paid: { polygons, images, polygons_ms: null } };
-}
-
-// --- formatting ------------------------------------------------------------------------------------------------
-
-/** Money with as many decimals as small amounts need (a cent per polygon must not show as 0.00). */
-export function formatMoney(value, currency) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
-  const abs = Math.abs(value);
-  let digits = 2;
-  if (abs > 0 && abs < 0.1) digits = Math.min(6, 1 - Math.floor(Math.log10(abs))); // two significant digits
-  return `${value.toFixed(digits)} ${currency}`;
-}
-
-function formatHours(hours) {
-  const minutes = hours * 60;
-  if (minutes < 120) return `${minutes.toFixed(1)} min`;
-  return `${hours.toFixed(2)} h`;
 }
 
 function citation(figure) {
@@ -317,12 +301,12 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
     const extras = [];
     if (spent.deleted) extras.push(`${spent.deleted} deleted`);
     if (spent.cancelled) extras.push(plural(spent.cancelled, "cancelled drawing"));
-    figure("Labour spent", `${formatHours(spent.active_ms / MS_PER_HOUR)} of active time`,
+    figure("Labour spent", `${formatDuration(spent.active_ms)} of active time`,
       ` measured here: ${plural(spent.outlines, "outline")}${extras.length ? ` (${extras.join(", ")})` : ""} `
       + `on ${plural(spent.images, "image")}, everything included.`, "pay-spent");
     figure("Work that would be paid", plural(paid.polygons, "live, closed outline"),
       ` on ${plural(paid.images, "image")}`
-      + (paid.polygons_ms === null ? "." : `, ${formatHours(paid.polygons_ms / MS_PER_HOUR)} of their own time.`),
+      + (paid.polygons_ms === null ? "." : `, ${formatDuration(paid.polygons_ms)} of their own time.`),
       "pay-paid");
     const basis = element(doc, "p", { className: "pay-basis",
       text: `This model (${MODEL_NAMES[state.model]}) pays ${result.pays}; `
@@ -331,7 +315,7 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
     measured.append(basis);
     if (model.unit !== "hour" && spent.unpaid_ms > 0) {
       const unpaid = element(doc, "p", { className: "pay-unpaid",
-        text: `Unpaid under this model: ${formatHours(spent.unpaid_ms / MS_PER_HOUR)} `
+        text: `Unpaid under this model: ${formatDuration(spent.unpaid_ms)} `
         + `spent on ${[spent.deleted ? plural(spent.deleted, "deleted outline") : null,
           spent.cancelled ? plural(spent.cancelled, "cancelled drawing") : null].filter(Boolean).join(" and ")}.` });
       unpaid.dataset.testid = "pay-unpaid";
@@ -351,13 +335,14 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
     const rateOrigin = state.edited[state.model] ? "your rate" : "the published rate above";
     const paidUnits = model.unit === "image" ? "image" : "live outline";
     const earnedBasis = model.unit === "hour"
-      ? `${formatHours(result.active_hours)} spent × ${formatMoney(model.value, model.currency)}/h (${rateOrigin})`
+      ? `${formatDuration(result.active_hours * MS_PER_HOUR)} spent × ${formatMoney(model.value, model.currency)}/h `
+        + `(${rateOrigin})`
       : `${result.units} ${paidUnits}${result.units === 1 ? "" : "s"} paid × ${formatMoney(model.value, model.currency)} `
         + `(${rateOrigin})`;
     term("Earned", formatMoney(result.amount, model.currency), ` = ${earnedBasis}`);
     const wageSource = result.effective_hourly === null
       ? " No active time measured yet, so no hourly wage can be read."
-      : ` = earned ÷ ${result.active_hours.toFixed(3)} hours of labour spent`;
+      : ` = earned ÷ ${formatHours(result.active_hours)} hours of labour spent`;
     term("Effective hourly wage", `${formatMoney(result.effective_hourly, model.currency)}/h`, wageSource);
     if (model.currency !== "USD") {
       term("… in US dollars", `${formatMoney(result.effective_hourly_usd, "USD")}/h`,
@@ -402,9 +387,8 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
       if (usd) item.append(element(doc, "span", { className: "pay-source pay-inline",
         text: ` (exchange table of ${rates.date})` }));
       if (row.ratio !== null) {
-        const percent = row.ratio * 100;
         item.append(element(doc, "span", { className: "pay-ratio",
-          text: ` This work pays ${percent.toFixed(percent < 1 ? 1 : 0)}% of it.` }));
+          text: ` This work pays ${formatPercent(row.ratio, { digits: row.ratio < 0.01 ? 1 : 0 })} of it.` }));
       }
       item.append(element(doc, "span", { className: "pay-source", text: ` ${citation(row)}.` }));
       if (row.derivation) item.append(element(doc, "span", { className: "pay-derivation",

@@ -10,27 +10,13 @@
 
 import { makeApi } from "../common/api.js";
 import { element } from "../common/dom.js";
+import { formatDuration } from "../common/format.js";
 import { renderPayEditor, renderPayPanel, workSplit } from "./pay_panel.js";
 import { coverage, paceOf, renderScaleUp } from "./scale_up.js";
 import { timeSplit } from "./time_split.js";
 
 const LISTED = 3; // slowest and fastest objects shown
 const api = makeApi();
-
-// --- formatting --------------------------------------------------------------------------------------------------
-
-export function minutes(ms) {
-  return `${(ms / 60_000).toFixed(1)} min`;
-}
-
-export function seconds(ms) {
-  return ms === null || ms === undefined ? "—" : `${(ms / 1000).toFixed(1)} s`;
-}
-
-/** Seconds below two minutes, minutes from there: short spans stay readable ("1.5 s", not "0.0 min"). */
-export function duration(ms) {
-  return ms < 120_000 ? seconds(ms) : minutes(ms);
-}
 
 function plural(count, word, many = `${word}s`) {
   return `${count} ${count === 1 ? word : many}`;
@@ -81,7 +67,8 @@ function stats(doc, summary) {
     : "none deleted", "receipt-deleted"]];
   if (totals.cancelled_drawings) {
     objectNotes.push([`plus ${plural(totals.cancelled_drawings, "drawing")} cancelled before closing `
-      + `(${seconds(totals.cancelled_ms)}, counted in the active time and shown apart below)`, "receipt-cancelled"]);
+      + `(${formatDuration(totals.cancelled_ms)}, counted in the active time and shown apart below)`,
+    "receipt-cancelled"]);
   }
   grid.append(stat(doc, "Objects outlined", totals.polygons, "receipt-polygons", objectNotes));
 
@@ -96,12 +83,12 @@ function stats(doc, summary) {
     "receipt-final-vertices"]);
   grid.append(stat(doc, "Vertices placed", totals.vertices_placed, "receipt-vertices", vertexNotes));
 
-  const threshold = (summary.idle_threshold_ms / 1000).toFixed(0);
-  const timeNotes = [[`idle time dropped: ${duration(totals.session_idle_ms)} (pauses count up to ${threshold} s)`,
+  const threshold = formatDuration(summary.idle_threshold_ms);
+  const timeNotes = [[`idle time dropped: ${formatDuration(totals.session_idle_ms)} (pauses count up to ${threshold})`,
     "receipt-idle-minutes"]];
-  if (totals.hidden_ms) timeNotes.push([`tab hidden: ${duration(totals.hidden_ms)}, capped the same way`, null]);
+  if (totals.hidden_ms) timeNotes.push([`tab hidden: ${formatDuration(totals.hidden_ms)}, capped the same way`, null]);
   if (totals.clamped_ms) {
-    timeNotes.push([`clamped: ${duration(totals.clamped_ms)} claimed beyond what the server's clock saw pass, `
+    timeNotes.push([`clamped: ${formatDuration(totals.clamped_ms)} claimed beyond what the server's clock saw pass, `
       + "not counted", "receipt-clamped"]);
   }
   // The same rounding as "Where the time went", so the buckets there add up to this very figure.
@@ -109,7 +96,8 @@ function stats(doc, summary) {
 
   grid.append(stat(doc, "Images", totals.images, "receipt-images",
     [[`${plural(totals.sessions, "editor session")}`, "receipt-sessions"],
-      [`${seconds(totals.mean_ms)} per object on average (median ${seconds(totals.median_ms)})`, "receipt-mean"]]));
+      [`${formatDuration(totals.mean_ms)} per object on average (median ${formatDuration(totals.median_ms)})`,
+        "receipt-mean"]]));
   return grid;
 }
 
@@ -163,7 +151,8 @@ function objectList(doc, title, rows, replay, testid) {
     cls.append(swatch, element(doc, "span", { text: ` ${polygon.category}` }));
     if (polygon.deleted) cls.append(element(doc, "span", { className: "receipt-tag", text: "deleted" }));
     row.append(cls, element(doc, "td", { className: "receipt-file", text: polygon.file_name, testid: "object-file" }),
-      element(doc, "td", { className: "receipt-num", text: seconds(polygon.total_ms), testid: "object-seconds" }),
+      element(doc, "td", { className: "receipt-num", text: formatDuration(polygon.total_ms),
+        testid: "object-seconds" }),
       element(doc, "td", { className: "receipt-num", text: polygon.vertices, testid: "object-vertices" }));
     const action = element(doc, "td");
     action.append(link(doc, `${replay}${polygon.image_id}?annotation=${encodeURIComponent(polygon.annotation)}`,
@@ -206,9 +195,9 @@ function classes(doc, summary) {
     swatch.style.background = group.colour ?? "#888";
     cls.append(swatch, element(doc, "span", { text: ` ${group.category}` }));
     row.append(cls, element(doc, "td", { className: "receipt-num", text: group.polygons, testid: "class-polygons" }),
-      element(doc, "td", { className: "receipt-num", text: seconds(group.mean_ms), testid: "class-mean" }),
-      element(doc, "td", { className: "receipt-num", text: seconds(group.median_ms), testid: "class-median" }),
-      element(doc, "td", { className: "receipt-num", text: duration(group.total_ms), testid: "class-total" }),
+      element(doc, "td", { className: "receipt-num", text: formatDuration(group.mean_ms), testid: "class-mean" }),
+      element(doc, "td", { className: "receipt-num", text: formatDuration(group.median_ms), testid: "class-median" }),
+      element(doc, "td", { className: "receipt-num", text: formatDuration(group.total_ms), testid: "class-total" }),
       element(doc, "td", { className: "receipt-num", text: group.vertices, testid: "class-vertices" }));
     body.append(row);
   }
@@ -277,10 +266,10 @@ async function start(doc) {
       ? `for ${person}` : `Your record, under your pseudonym ${person}: the name your work carries in `
         + "exported datasets and labour files, so your own name never leaves this room.";
   }
-  const threshold = (data.idle_threshold_ms / 1000).toFixed(0);
+  const threshold = formatDuration(data.idle_threshold_ms);
   root.querySelector(".receipt-head > div").append(element(doc, "p", { className: "receipt-basis",
     text: `Every figure on this receipt is measured here, by this app, from the editor's own events; a pause counts `
-    + `up to ${threshold} s. Published figures below name their sources.`, testid: "receipt-basis" }));
+    + `up to ${threshold}. Published figures below name their sources.`, testid: "receipt-basis" }));
   if (annotator && urls.dashboard) {
     root.querySelector(".receipt-head").append(link(doc, urls.dashboard, "Back to the room's labour", "receipt-back"));
   }

@@ -6,6 +6,7 @@
 // (data-vertices, data-placed, data-at-ms, data-event-index, data-annotations).
 
 import { makeApi } from "../common/api.js";
+import { formatDuration } from "../common/format.js";
 import { annotationsOf, eventIndexAt, formatClock, stateAt } from "./replay_state.js";
 
 const FALLBACK_COLOUR = "#8a8f94";
@@ -82,8 +83,8 @@ function say(text) {
 }
 
 function describeThreshold(thresholdMs) {
-  const seconds = Math.round((Number(thresholdMs) || 30_000) / 100) / 10;
-  dom.note.textContent = `Labour time: a pause longer than ${seconds} s counts as ${seconds} s, as in the labour `
+  const threshold = formatDuration(Number(thresholdMs) || 30_000);
+  dom.note.textContent = `Labour time: a pause longer than ${threshold} counts as ${threshold}, as in the labour `
     + "ledger, so the replay never stalls on a break; one session follows another without the time between them.";
 }
 

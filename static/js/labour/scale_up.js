@@ -12,6 +12,7 @@
 // container's own, so nothing global is touched and a test can pass a fake one.
 
 import { element } from "../common/dom.js";
+import { formatCount, formatDuration, formatHours } from "../common/format.js";
 
 export const MS_PER_HOUR = 3_600_000;
 export const MAX_IMAGES = 1e12;
@@ -68,33 +69,6 @@ export function parseImages(text) {
   if (!/^\d+$/.test(cleaned)) return null;
   const value = Number(cleaned);
   return Number.isSafeInteger(value) && value <= MAX_IMAGES ? value : null;
-}
-
-function grouped(value, digits) {
-  return new Intl.NumberFormat("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    .format(value);
-}
-
-/** A count with thousands separators: 328000 -> "328,000". */
-export function formatCount(value) {
-  return grouped(value, 0);
-}
-
-/** Hours with as many decimals as their size needs: 0.42 -> "0.42", 37.25 -> "37.3", 51234.4 -> "51,234". */
-export function formatHours(hours) {
-  if (hours === null || hours === undefined || !Number.isFinite(hours)) return "—";
-  const abs = Math.abs(hours);
-  return grouped(hours, abs < 10 ? 2 : abs < 1000 ? 1 : 0);
-}
-
-/** A duration in the unit that reads best: "48.5 s", "10.1 min", "1.50 h" (from 2 min, from 1 h). */
-export function formatDuration(ms) {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
-  const seconds = ms / 1000;
-  if (seconds < 120) return `${seconds.toFixed(1)} s`;
-  const minutes = seconds / 60;
-  if (minutes < 60) return `${minutes.toFixed(1)} min`;
-  return `${(minutes / 60).toFixed(2)} h`;
 }
 
 function citation(figure) {

@@ -4,7 +4,8 @@
 
 import { makeApi } from "../common/api.js";
 import { element } from "../common/dom.js";
-import { RoomClock, density, formatClock, plural, statusText } from "./clock.js";
+import { formatDuration } from "../common/format.js";
+import { RoomClock, density, plural, statusText } from "./clock.js";
 
 const POLL_MS = 3000;
 const TICK_MS = 250;
@@ -77,8 +78,9 @@ function renderPeople(answer) {
     // Time a page's clock claimed beyond what the server saw pass: kept in the ledger, not counted, shown.
     const clamped = person.clamped_ms > 0;
     card.dataset.clamped = clamped ? "yes" : "no";
-    parts.time.title = clamped ? `not counted: ${formatClock(person.clamped_ms)} claimed by a page clock beyond what the server saw pass` : "";
-    if (clamped) setText(parts.here, `${parts.here.textContent} · ${formatClock(person.clamped_ms)} clamped`);
+    parts.time.title = clamped ? `not counted: ${formatDuration(person.clamped_ms)} claimed by a page clock beyond `
+      + "what the server saw pass" : "";
+    if (clamped) setText(parts.here, `${parts.here.textContent} · ${formatDuration(person.clamped_ms)} clamped`);
     if (grid.children[index] !== card) grid.insertBefore(card, grid.children[index] ?? null);
   });
   for (const [id, entry] of cards) {
@@ -98,12 +100,12 @@ function tick() {
   if (!lastAnswer) return;
   const now = performance.now();
   const figures = clock.read(now);
-  setText($("room-total"), formatClock(figures.total));
+  setText($("room-total"), formatDuration(figures.total));
   const elapsedSeconds = (now - polledAt) / 1000;
   for (const person of lastAnswer.people) {
     const entry = cards.get(person.id);
     if (!entry) continue;
-    setText(entry.parts.time, formatClock(figures.people.get(person.id) ?? person.active_ms));
+    setText(entry.parts.time, formatDuration(figures.people.get(person.id) ?? person.active_ms));
     setText(entry.parts.status, statusText(person, elapsedSeconds));
   }
 }
