@@ -8,7 +8,7 @@ import {
   clientToPixel, confusionTable, formatIoU, membersTable, objectLine, pairwiseTable, peopleIndex,
   personColour, pixelLines, summaryLine, truthObjectsTable, truthTable,
 } from "../../static/js/agreement/figures.js";
-import { cellText, renderTable } from "../../static/js/labour/tables.js";
+import { cellText, renderTable } from "../../static/js/common/table.js";
 import { descendants, fakeDocument } from "./fake_dom.mjs";
 
 const PEOPLE = [

@@ -1,5 +1,5 @@
 // Pure helpers of the agreement page (/agreement/<image id>): colours for people, numbers as text, click
-// positions in image pixels, and the { columns, rows } tables that labour/tables.js renders. No DOM, no
+// positions in image pixels, and the { columns, rows } tables that common/table.js renders. No DOM, no
 // globals: node tests import them directly (tests/js/agreement.test.mjs).
 
 import { NONE, formatNumber, formatPercent } from "../common/format.js";

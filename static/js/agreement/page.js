@@ -5,7 +5,7 @@
 // canvas's data attributes (data-outlines: how many are drawn, data-selected: the picked object's number).
 
 import { makeApi } from "../common/api.js";
-import { renderTable } from "../labour/tables.js";
+import { renderTable } from "../common/table.js";
 import { drawOutlines } from "./draw.js";
 import {
   clientToPixel, confusionTable, membersTable, objectLine, objectName, pairwiseTable, peopleIndex, pixelLines,
