@@ -62,7 +62,8 @@ def test_the_editor_and_every_module_it_imports_are_served_versioned_and_immutab
     ("/agreement/{image}", {"api.js", "format.js", "table.js"}),
     ("/replay/{image}", {"api.js", "format.js"}),
     ("/export", {"api.js"}),
-    ("/workshop", {"api.js"}),
+    ("/workshop", {"api.js", "dom.js", "format.js"}),
+    ("/", {"api.js", "dom.js"}),  # the gallery's uploads
 ])
 def test_every_page_gets_the_shared_browser_modules_versioned(client, image_id, page, modules):
     """static/js/common/: the pages' one API client, DOM helper, formatters and tables reach each page under

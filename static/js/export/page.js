@@ -1,6 +1,8 @@
 // The export page: the summary of what the chosen options export, then the streamed download with a progress
 // bar, then the report of anything the file could not carry as asked.
 import { makeApi } from "../common/api.js";
+import { element } from "../common/dom.js";
+import { NONE } from "../common/format.js";
 import { ExportProgress, downloadName, exportRequest, reportOf } from "./model.js";
 
 const api = makeApi();
@@ -39,15 +41,14 @@ async function refreshSummary() {
   } catch (error) {
     if (asked !== latest) return;
     preview = null;
-    for (const name of ["images", "outlines", "people", "classes"]) show(`export-${name}`, "–");
+    for (const name of ["images", "outlines", "people", "classes"]) show(`export-${name}`, NONE);
     $("export-problem").textContent = error.detail;
   }
 }
 
 function saveAs(blob, name) {
-  const link = document.createElement("a");
+  const link = element(document, "a", { attrs: { download: name } });
   link.href = URL.createObjectURL(blob);
-  link.download = name;
   document.body.append(link);
   link.click();
   link.remove();
@@ -68,11 +69,9 @@ function showReport(request, text) {
   summary.textContent = `Saved ${report.images} image(s) and ${report.annotations} outline(s). ` + (report.notes.length
     ? `${report.notes.length} note(s) about what the file could not carry as asked:` : "Nothing was lost on the way.");
   for (const note of report.notes.slice(0, 200)) {
-    const item = document.createElement("li");
     const about = note.annotation_id != null ? `outline ${note.annotation_id}: `
       : note.image_id != null ? `image ${note.image_id}: ` : "";
-    item.textContent = `${about}${note.message}`;
-    list.append(item);
+    list.append(element(document, "li", { text: `${about}${note.message}` }));
   }
 }
 
