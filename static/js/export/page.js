@@ -3,7 +3,7 @@
 import { makeApi } from "../common/api.js";
 import { element } from "../common/dom.js";
 import { NONE } from "../common/format.js";
-import { ExportProgress, downloadName, exportRequest, reportOf } from "./model.js";
+import { ExportProgress, downloadName, exportRequest, megabytes, reportOf } from "./model.js";
 
 const api = makeApi();
 const form = document.getElementById("export-form");
@@ -101,7 +101,7 @@ async function startExport() {
       label.textContent = progress.text;
     }
     bar.value = 1;
-    label.textContent = `Done: ${(progress.bytes / 1e6).toFixed(1)} MB`;
+    label.textContent = `Done: ${megabytes(progress.bytes)}`;
     const type = request.kind === "json" ? "application/json" : "application/zip";
     saveAs(new Blob(parts, { type }), downloadName(response.headers.get("Content-Disposition"),
       request.kind === "json" ? "annotator-coco.json" : "annotator-export.zip"));
