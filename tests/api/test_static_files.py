@@ -59,9 +59,9 @@ def test_the_editor_and_every_module_it_imports_are_served_versioned_and_immutab
     ("/labour", {"api.js", "dom.js", "format.js", "table.js"}),
     ("/receipt", {"api.js", "dom.js", "format.js"}),
     ("/flags", {"api.js", "dom.js"}),
-    ("/agreement/{image}", {"api.js", "format.js", "table.js"}),
-    ("/replay/{image}", {"api.js", "format.js"}),
-    ("/export", {"api.js"}),
+    ("/agreement/{image}", {"api.js", "dom.js", "format.js", "table.js"}),
+    ("/replay/{image}", {"api.js", "dom.js", "format.js"}),
+    ("/export", {"api.js", "dom.js", "format.js"}),
     ("/workshop", {"api.js", "dom.js", "format.js"}),
     ("/", {"api.js", "dom.js"}),  # the gallery's uploads
 ])
