@@ -30,6 +30,7 @@ REQUIRED_IN_WHEEL = (
     "annotator/migrations/script.py.mako",
     "annotator/migrations/versions/0001_initial_schema.py",
     "annotator/static/js/upload.js",
+    "annotator/static/js/common/api.js",  # the pages' shared modules, one folder down
     "annotator/static/css/app.css",
     "annotator/templates/base.html",
     "annotator/templates/gallery.html",
