@@ -28,7 +28,7 @@ DURATIONS_MS = [0, 4, 49, 50, 149, 150, 999, 5_000, 7_240, 42_000, 42_450, 59_94
 def test_the_server_and_the_tests_print_a_duration_as_the_browser_does():
     """One duration, one text: the finished page (rendered by the server) and the browser tests' restatement
     (tests/e2e/formats.py) against static/js/common/format.js itself, run by node."""
-    from annotator.pages.finished import _duration
+    from annotator.web.pages.finished import _duration
     from tests.e2e.formats import duration
 
     node = shutil.which("node")
