@@ -345,8 +345,8 @@ def _assemble(blocks: list[PersonBlock], idle: float, names: bool) -> str:
               "sessions": sum(len(block.sessions) for block in blocks), "people": len(people),
               "images": len(image_rows), "cancelled_drawings": len(cancelled),
               "cancelled_ms": round(sum(json.loads(text)["total_ms"] for _key, text in cancelled), 1)}
-    closes = sorted(item for block in blocks for item in block.closes)
-    cumulative = [{"at_ms": at, "hours": hours} for at, hours in _running_hours(closes)]
+    closes = (item for block in blocks for item in block.closes)
+    cumulative = [{"at_ms": at, "hours": hours} for at, hours in labour.cumulative_hours(closes)]
 
     def joined(items: list[tuple[tuple, str]]) -> str:
         return "[" + ",".join(text for _key, text in sorted(items)) + "]"
@@ -360,15 +360,6 @@ def _assemble(blocks: list[PersonBlock], idle: float, names: bool) -> str:
             + ',"classes":' + _encode(class_rows)
             + ',"sessions":' + joined([item for block in blocks for item in block.sessions])
             + ',"cumulative":' + _encode(cumulative) + "}")
-
-
-def _running_hours(closes: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """As `labour.cumulative_hours`, from (closed at, total) pairs already sorted."""
-    running, points = 0.0, []
-    for when, spent in closes:
-        running += spent
-        points.append((when, round(running / 3_600_000, 6)))
-    return points
 
 
 SESSION_SUMS = ("active_ms", "other_ms", "idle_ms", "hidden_ms", "clamped_ms", "overlap_ms")
