@@ -66,7 +66,7 @@ def test_per_image_and_hourly_models():
     assert pay.earnings(per_image, 3_600_000, polygons=40, images=2)["amount"] == 1.0
     hourly = {"unit": "hour", "value": 7.25, "currency": "USD"}
     result = pay.earnings(hourly, 1.5 * 3_600_000, polygons=0, images=1)
-    # labour_figures.md's worked example: a Cityscapes-grade image (1.5 h) at $7.25/h earns $10.88.
+    # docs/labour_figures.md's worked example: a Cityscapes-grade image (1.5 h) at $7.25/h earns $10.88.
     assert round(result["amount"], 2) == 10.88 and result["effective_hourly"] == pytest.approx(7.25)
 
 
