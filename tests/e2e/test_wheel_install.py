@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 REQUIRED_IN_WHEEL = (
     "annotator/__init__.py",
-    "annotator/cli.py",
+    "annotator/cli/__init__.py",
     "annotator/web/api/__init__.py",
     "annotator/migrations/env.py",
     "annotator/migrations/script.py.mako",
