@@ -11,7 +11,9 @@
 import { makeApi } from "../common/api.js";
 import { element } from "../common/dom.js";
 import { formatDuration } from "../common/format.js";
-import { renderPayEditor, renderPayPanel, workSplit } from "./pay_panel.js";
+import { renderPayEditor } from "./pay_editor.js";
+import { workSplit } from "./pay_model.js";
+import { renderPayPanel } from "./pay_panel.js";
 import { coverage, paceOf, renderScaleUp } from "./scale_up.js";
 import { timeSplit } from "./time_split.js";
 
