@@ -14,7 +14,8 @@ import { formatDuration } from "../common/format.js";
 import { renderPayEditor } from "./pay_editor.js";
 import { workSplit } from "./pay_model.js";
 import { renderPayPanel } from "./pay_panel.js";
-import { coverage, paceOf, renderScaleUp } from "./scale_up.js";
+import { coverage, paceOf } from "./scale_model.js";
+import { renderScaleUp } from "./scale_up.js";
 import { timeSplit } from "./time_split.js";
 
 const LISTED = 3; // slowest and fastest objects shown
