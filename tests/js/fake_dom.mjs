@@ -6,7 +6,9 @@ export class FakeElement {
       style: {}, listeners: {}, ownText: "", className: "", hidden: false, value: "", checked: false,
       disabled: false });
   }
-  append(...nodes) {
+  append(...items) {
+    // As in a browser, a string is appended as a text node.
+    const nodes = items.map((item) => (typeof item === "string" ? new FakeText(this.ownerDocument, item) : item));
     for (const node of nodes) {
       if (node.parent) node.remove();
       node.parent = this;
@@ -44,6 +46,15 @@ export class FakeElement {
     const event = { type, target: this, preventDefault() {} };
     return Promise.all((this.listeners[type] ?? []).map((listener) => listener(event)));
   }
+}
+
+/** A text node: its text, and a place among its parent's children. */
+export class FakeText {
+  constructor(doc, text) {
+    Object.assign(this, { ownerDocument: doc, textContent: String(text), parent: null, children: [], dataset: {},
+      className: "", tagName: "#text" });
+  }
+  remove() { FakeElement.prototype.remove.call(this); }
 }
 
 export function fakeDocument() {

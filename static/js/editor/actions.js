@@ -6,6 +6,7 @@
 import { changeClass, changeFlag } from "./commands.js";
 import { clampOpacity, imageFilterValue, nextOpacity, rememberOpacity } from "./display_settings.js";
 import { flagFromForm } from "./flags.js";
+import { keyOf } from "./key_names.js";
 import { MINE, isMine, saveLayers } from "./layers.js";
 
 /** Run a command as an undoable edit, its labour event recorded first; false when there is nothing to do. */
@@ -113,7 +114,8 @@ export function makeActions(parts) {
     addRing(hole, via = "key") {
       const selected = store.selected;
       if (!selected) {
-        ui.toolbar.message(`Select a polygon first (V, then click it), then ${hole ? "cut a hole (C)" : "add a part (A)"}.`, "warn");
+        ui.toolbar.message(`Select a polygon first (${keyOf("selectTool")}, then click it), then `
+          + `${hole ? `cut a hole (${keyOf("addHole")})` : `add a part (${keyOf("addPart")})`}.`, "warn");
         return;
       }
       actions.setTool("polygon");
@@ -199,7 +201,8 @@ async function saveFlag({ store, api, perform }, clientId, form, proposal) {
   const done = perform(changeFlag(store, clientId, flag), { kind: flag ? flag.kind : null, proposal: proposalId });
   if (!done) return { ok: true, message: "Nothing to change." };
   const category = store.category(store.get(clientId).categoryId);
+  const undo = `${keyOf("undo")} undoes it`;
   return { ok: true, message: flag
-    ? `Flagged (Ctrl+Z undoes it). Stored as void/unknown until the instructor decides; your pick: ${category ? category.name : "none"}.`
-    : "Flag cleared (Ctrl+Z undoes it)." };
+    ? `Flagged (${undo}). Stored as void/unknown until the instructor decides; your pick: ${category ? category.name : "none"}.`
+    : `Flag cleared (${undo}).` };
 }

@@ -2,6 +2,8 @@
 // "Image k of n" line, from the server's record of what the person was given. Never leaves unsaved work
 // behind: if the server cannot be reached, the person stays on this image and is told.
 
+import { keyOf } from "./key_names.js";
+
 export class NextImage {
   /**
    * api; sync (the saver); labourKeeper; imageId; ready() and drawing(): whether the editor has started and a
@@ -16,7 +18,8 @@ export class NextImage {
   async go(via) {
     if (this.leaving || !this.ready()) return;
     if (this.drawing()) {
-      this.tell("Close the polygon you are drawing (Enter) or cancel it (Esc) first.", "warn");
+      this.tell(`Close the polygon you are drawing (${keyOf("closePolygon")}) or cancel it (${keyOf("cancelPolygon")}) first.`,
+        "warn");
       return;
     }
     this.leaving = true;
