@@ -6,7 +6,9 @@ import { test } from "node:test";
 import { renderPayEditor } from "../../static/js/labour/pay_editor.js";
 import { workSplit } from "../../static/js/labour/pay_model.js";
 import { renderPayPanel } from "../../static/js/labour/pay_panel.js";
-import { descendants, fakeDocument } from "./fake_dom.mjs";
+import { descendants, fakeDocument, useAsGlobalDocument } from "./fake_dom.mjs";
+
+useAsGlobalDocument(fakeDocument()); // the panel's view (Preact) makes its nodes with the page's document
 
 const DEFAULTS = JSON.parse(readFileSync(new URL("../../annotator/data/pay_defaults.json", import.meta.url), "utf8"));
 const SOURCES = ["pay_model.js", "pay_panel.js", "pay_editor.js"]
