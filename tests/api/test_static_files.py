@@ -72,6 +72,20 @@ def test_every_page_gets_the_shared_browser_modules_versioned(client, image_id, 
     assert {Path(url).name for url in seen if "/js/common/" in url} >= modules
 
 
+def test_the_pay_panel_reaches_its_vendored_view_library_versioned_as_javascript(client):
+    """The receipt's pay panel imports Preact and htm (static/vendor/, ES modules, no build step) by relative
+    address: they arrive under the page's fingerprint, immutable, as JavaScript (module scripts need a
+    JavaScript type, and nosniff forbids guessing), with a Content-Security-Policy that allows them."""
+    _, seen = served_modules(client, "/receipt")
+    vendored = {url.split("/vendor/", 1)[1] for url in seen if "/vendor/" in url}
+    assert vendored == {"preact-10.29.8/preact.module.js", "htm-3.1.1/htm.module.js"}
+    for url in seen:
+        if "/vendor/" in url:
+            response = client.get(url)
+            assert response.mimetype == "text/javascript", (url, response.mimetype)
+            assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
 def test_plain_static_addresses_are_revalidated_by_etag(client):
     first = client.get("/static/js/editor/main.js")
     assert first.status_code == 200 and "no-cache" in first.headers["Cache-Control"]

@@ -1,14 +1,18 @@
+// The labour dashboard's tables (labour/summary_tables.js) and its Chart.js configs (labour/charts.js).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import {
-  CHARTS, TABLES, classMediansConfig, classMediansTable, clockAxis, clockTime, cumulativeConfig, cumulativeTable,
-  headline, histogramBins, histogramConfig, histogramTable, imagesTable,
-  peopleTable, personLabel, polygonsTable, scatterConfig, scatterTable, scopeSuffix, timelineConfig, timelineTable,
+  CHARTS, classMediansConfig, clockAxis, cumulativeConfig, histogramConfig, scatterConfig, timelineConfig,
 } from "../../static/js/labour/charts.js";
+import {
+  TABLES, classMediansTable, clockTime, cumulativeTable, headline, histogramBins, histogramTable, imagesTable,
+  peopleTable, personLabel, polygonsTable, scatterTable, scopeSuffix, timelineTable,
+} from "../../static/js/labour/summary_tables.js";
 
-const SOURCE = readFileSync(new URL("../../static/js/labour/charts.js", import.meta.url), "utf8");
+const SOURCES = ["charts.js", "summary_tables.js"]
+  .map((file) => readFileSync(new URL(`../../static/js/labour/${file}`, import.meta.url), "utf8"));
 const T0 = Date.UTC(2026, 10, 24, 9, 0, 0);
 
 function polygon(id, category, colour, total_ms, vertices, extra = {}) {
@@ -244,8 +248,19 @@ test("file-name suffixes are safe", () => {
   assert.equal(scopeSuffix({ annotator: "../a b" }), "-_a_b");
 });
 
-test("charts.js is pure: no DOM, no globals, no Chart", () => {
-  assert.doesNotMatch(SOURCE, /\bdocument\b|\bwindow\b|innerHTML|\bnew Chart\b/);
+test("charts.js and summary_tables.js are pure: no DOM, no globals, no Chart", () => {
+  for (const source of SOURCES) assert.doesNotMatch(source, /\bdocument\b|\bwindow\b|innerHTML|\bnew Chart\b/);
+});
+
+test("each chart plots exactly its table's rows, and the tables know nothing of Chart.js", () => {
+  const summary = sampleSummary();
+  for (const chart of CHARTS) {
+    const { rows } = chart.table(summary);
+    const config = chart.config(summary);
+    const plotted = config.data.datasets.reduce((sum, dataset) => sum + dataset.data.length, 0);
+    assert.equal(plotted, rows.length, chart.id); // one bar or point per row (the scatter's split by class)
+  }
+  assert.ok(SOURCES[1].includes("export function timelinePeople") && !SOURCES[1].includes("backgroundColor"));
 });
 
 test("the person table and the headline show the time shared between one person's tabs and the clamped time", () => {

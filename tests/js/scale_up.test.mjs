@@ -1,15 +1,19 @@
+// "Scale it up": the model (labour/scale_model.js, pure) and the panel (scale_up.js) on a fake DOM.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import { formatHours } from "../../static/js/common/format.js";
 import {
-  coverage, hoursByObjects, hoursByVertices, paceOf, parseImages, personHours, renderScaleUp,
-} from "../../static/js/labour/scale_up.js";
+  coverage, coverageTexts, hoursByObjects, hoursByVertices, imagesSource, paceOf, paceTexts, parseImages, personHours,
+  referenceHours, referenceTexts, resultTexts, scaleSetup,
+} from "../../static/js/labour/scale_model.js";
+import { renderScaleUp } from "../../static/js/labour/scale_up.js";
 import { descendants, fakeDocument } from "./fake_dom.mjs";
 
 const PRESETS = JSON.parse(readFileSync(new URL("../../annotator/data/scale_presets.json", import.meta.url), "utf8"));
 const SOURCE = readFileSync(new URL("../../static/js/labour/scale_up.js", import.meta.url), "utf8");
+const MODEL_SOURCE = readFileSync(new URL("../../static/js/labour/scale_model.js", import.meta.url), "utf8");
 
 function byTestId(node, id) {
   return descendants(node).filter((child) => child.dataset.testid === id);
@@ -148,6 +152,42 @@ test("with no finished outline the panel says so and still shows the published p
   assert.equal(byTestId(container, "scale-ref-hours").length, 4);
 });
 
-test("the module sets text only as text and touches no globals", () => {
+test("the modules set text only as text and touch no globals; the model makes no DOM at all", () => {
   assert.doesNotMatch(SOURCE, /innerHTML|outerHTML|insertAdjacentHTML|document\.|window\./);
+  assert.doesNotMatch(MODEL_SOURCE, /\bdocument\b|\bwindow\b|innerHTML|createElement|\belement\(/);
+});
+
+test("the model's texts: the pace, an image's coverage, the result and each preset's hours, without a DOM", () => {
+  const setup = scaleSetup(paceOf(REPORT), { presets: PRESETS.presets });
+  assert.equal(setup.first.id, "cityscapes-fine");
+  assert.ok(setup.datasets.every((preset) => preset.objects_per_image.value > 0));
+  assert.equal(setup.list.length, PRESETS.presets.length);
+  assert.deepEqual([setup.perObject, setup.perVertex], [37_500, 3_750]);
+  const pace = paceTexts(paceOf(REPORT), setup);
+  assert.deepEqual([pace.object, pace.vertex], ["37.5 sec", "3.8 sec"]);
+  assert.equal(paceTexts(paceOf({ totals: {}, polygons: [] }), scaleSetup(paceOf({ polygons: [] }), [])), null);
+
+  const [scene, photo] = coverage(REPORT, TRUTH);
+  const sceneText = coverageTexts(scene, { dataset: setup.first, perObject: 37_500, truthSource: "" });
+  assert.equal(sceneText.source, " (the sample scene's ground truth.)");
+  assert.equal(coverageTexts(photo, { dataset: null, perObject: 37_500, truthSource: "" }).finish, null);
+  assert.equal(coverageTexts(photo, { dataset: null, perObject: 37_500, truthSource: "" }).count,
+    "photo.jpg: you outlined 0 in this image");
+
+  const result = resultTexts({ images: 5000, dataset: setup.first }, setup);
+  assert.equal(result.hours, 37_500 * 18.8 * 5000 / 3.6e6);
+  assert.equal(result.figure, formatHours(result.hours));
+  assert.equal(result.vertex.hours, ""); // Cityscapes publishes no vertices per object
+  const none = resultTexts({ images: 10, dataset: setup.first }, { perObject: null, perVertex: null });
+  assert.deepEqual([none.hours, none.figure, none.vertex], [null, null, null]);
+  assert.match(none.lead, /^Your person-hours for 10 images appear here once you have closed an outline\.$/);
+  assert.equal(resultTexts({ images: 10, dataset: null }, setup).lead,
+    "No dataset with a published number of objects per image in the reference figures.");
+  assert.equal(imagesSource(12, setup.first), "12 images: the number you chose.");
+
+  const coco = PRESETS.presets.find((preset) => preset.id === "coco");
+  assert.equal(referenceHours(coco, 3600).hours, coco.time_per_image.seconds);
+  const reference = referenceTexts(coco);
+  assert.match(reference.published, /^ \(derived here: /);
+  assert.match(reference.images, /^Images: 328k images\. Source: Lin et al\./);
 });

@@ -8,7 +8,8 @@ import {
 } from "../../static/js/editor/commands.js";
 import { Labour } from "../../static/js/editor/labour.js";
 import { Store, partsToServer } from "../../static/js/editor/store.js";
-import { LabourKeeper, Sync } from "../../static/js/editor/sync.js";
+import { LabourKeeper } from "../../static/js/editor/labour_keeper.js";
+import { Sync } from "../../static/js/editor/sync.js";
 import { MemoryStorage } from "./memory_storage.mjs";
 
 const categories = [{ id: 1, name: "road", colour: "#804080" }, { id: 7, name: "car", colour: "#00008e" }];

@@ -1,32 +1,21 @@
 // The keyboard shortcut overlay (opened with ?, closed with Escape, ? or a click outside the card); its rows
 // are the keymap's (common/keymap.js), one per entry, in columns by group.
 
+import { element } from "../common/dom.js";
 import { GROUPS, KEYMAP, chordPieces } from "../common/keymap.js";
 
 /** Fill `container` with one column per group: an <h3> and a <dl> of (keys, what they do) per entry. */
 export function renderKeymap(container, keymap = KEYMAP) {
+  const doc = container.ownerDocument;
   const columns = GROUPS.map((group) => {
-    const heading = document.createElement("h3");
-    heading.textContent = group;
-    const list = document.createElement("dl");
+    const list = element(doc, "dl");
     for (const entry of keymap.filter((item) => item.group === group)) {
-      const keys = document.createElement("dt");
-      keys.dataset.action = entry.action;
-      for (const piece of chordPieces(entry)) {
-        if (!piece.key) {
-          keys.append(document.createTextNode(piece.text));
-          continue;
-        }
-        const cap = document.createElement("kbd");
-        cap.textContent = piece.text;
-        keys.append(cap);
-      }
-      const does = document.createElement("dd");
-      does.textContent = entry.description;
-      list.append(keys, does);
+      const keys = element(doc, "dt", { attrs: { "data-action": entry.action } });
+      keys.append(...chordPieces(entry).map((piece) => (piece.key ? element(doc, "kbd", { text: piece.text }) : piece.text)));
+      list.append(keys, element(doc, "dd", { text: entry.description }));
     }
-    const column = document.createElement("div");
-    column.append(heading, list);
+    const column = element(doc, "div");
+    column.append(element(doc, "h3", { text: group }), list);
     return column;
   });
   container.replaceChildren(...columns);

@@ -1,6 +1,7 @@
 // Layers: in a workshop each person's outlines are their own layer. The server marks every annotation as
 // the asker's ("mine") or someone else's ("owner": {id: pseudonym, name}); others' are read-only here.
-// Which layers are shown is plain state (no DOM), kept per image in localStorage by main.js.
+// Which layers are shown is plain state (no DOM), kept per image in localStorage (display_settings.js loads
+// it, actions.js saves it).
 //
 // Visibility rules:
 // - another person's layer follows its own switch if it has one, else the "all others" switch;
@@ -55,7 +56,7 @@ export class LayerVisibility {
     this.revision = 0; // rises with every change: the renderer's cached layer redraws on it
   }
 
-  /** Whether the layer switch lets an annotation show (class and "hide all" switches are main.js's). */
+  /** Whether the layer switch lets an annotation show (class and "hide all" switches: display_settings.js). */
   visible(annotation) {
     if (isMine(annotation)) return !(this.mineHidden && this.mineHidden.has(annotation.clientId));
     return this.layerShown(layerKey(annotation));

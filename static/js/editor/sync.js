@@ -12,12 +12,16 @@
 // Someone else's annotations (a workshop's shared layers: "mine" false) are loaded read-only: never sent.
 // A flag (flags.js) is saved with the class the person picked, so the server can keep that pick beside it.
 //
-// Dependencies come in through the constructor (api, storage, timers, ids), so node tests can drive it.
+// This is the queues' state machine (when to send, what an answer or a failure does to the document); the
+// queue as data and the requests it makes are save_record.js's, the labour kept across reloads
+// labour_keeper.js's. Dependencies come in through the constructor (api, storage, timers, ids), so node tests
+// can drive it.
 
-import { categoryFromServer, flagFromServer, flagToServer, openFlag, sameFlag } from "./flags.js";
+import { sameFlag } from "./flags.js";
 import {
-  SERVER, annotationFromServer, partsFromServer, partsToServer, sameParts,
-} from "./store.js";
+  desiredOf, holds, learn, newRecord, pendingEntry, requestFor, snapshotOf, wasOnServer,
+} from "./save_record.js";
+import { SERVER, annotationFromServer, sameParts } from "./store.js";
 
 export const SAVED = "saved";
 export const SAVING = "saving";
@@ -29,18 +33,6 @@ export const BACKOFF_MIN_MS = 1000;
 export const BACKOFF_MAX_MS = 10000;
 export const STORAGE_PREFIX = "annotator.pending.";
 const EDITS = new Set(["add", "remove", "parts", "category", "flag"]);
-
-function snapshotOf(annotation) {
-  return annotation ? { parts: annotation.parts, categoryId: annotation.categoryId, flag: annotation.flag || null } : null;
-}
-
-/** Whether a server annotation holds exactly a snapshot (null: deleted). */
-function holds(item, snapshot) {
-  if (!snapshot) return Boolean(item.deleted);
-  return !item.deleted && categoryFromServer(item) === snapshot.categoryId
-    && sameFlag(flagFromServer(item.flag), snapshot.flag || null)
-    && sameParts(partsFromServer(item.parts), snapshot.parts);
-}
 
 export class Sync {
   constructor({
@@ -111,7 +103,7 @@ export class Sync {
     for (const item of serverItems) {
       const annotation = annotationFromServer(item);
       this.store.add(annotation, { origin: SERVER });
-      this.records.set(annotation.clientId, this.newRecord(annotation.clientId, item));
+      this.records.set(annotation.clientId, newRecord(annotation.clientId, item));
     }
     this.restorePending();
     this.unsubscribe = this.store.subscribe((change) => {
@@ -119,32 +111,6 @@ export class Sync {
     });
     this.flushAll();
     this.changed();
-  }
-
-  newRecord(localId, item = null) {
-    const record = {
-      localId,
-      serverClientId: item ? item.client_id : localId,
-      serverId: null,
-      version: null,
-      known: null, // {parts, categoryId} the server holds
-      serverDeleted: false,
-      dirty: false,
-      inFlight: false,
-      readOnly: Boolean(item && item.mine === false), // someone else's: shown, never sent
-      unconfirmed: [], // snapshots sent whose answers never came: a 409 showing one of them is our own work
-    };
-    if (item) this.learn(record, item);
-    return record;
-  }
-
-  learn(record, item) {
-    record.serverClientId = item.client_id;
-    record.serverId = item.id;
-    record.version = item.version;
-    record.serverDeleted = Boolean(item.deleted);
-    record.known = item.deleted ? null
-      : { parts: partsFromServer(item.parts), categoryId: categoryFromServer(item), flag: flagFromServer(item.flag) };
   }
 
   restorePending() {
@@ -157,23 +123,21 @@ export class Sync {
     if (!saved || !Array.isArray(saved.items)) return;
     let lost = 0;
     for (const entry of saved.items) {
-      const desired = entry.desired
-        ? { parts: partsFromServer(entry.desired.parts), categoryId: entry.desired.categoryId,
-          flag: flagFromServer(entry.desired.flag) } : null;
+      const desired = desiredOf(entry);
       let record = this.records.get(entry.serverClientId);
       if (record && record.readOnly) continue; // someone else's now (another person joined on this browser)
       if (!record) {
         // Not live on the server: never created (send it now), or deleted there since (theirs wins).
-        if (entry.serverId !== null && entry.serverId !== undefined) {
+        if (wasOnServer(entry)) {
           if (desired) lost += 1;
           continue;
         }
         if (!desired) continue;
-        record = this.newRecord(entry.serverClientId);
+        record = newRecord(entry.serverClientId);
         this.records.set(record.localId, record);
         this.store.add({ clientId: record.localId, ...desired }, { origin: SERVER });
       } else {
-        if (entry.serverId !== null && entry.serverId !== undefined) record.version = entry.version;
+        if (wasOnServer(entry)) record.version = entry.version;
         if (desired) {
           this.store.setParts(record.localId, desired.parts, { origin: SERVER });
           this.store.setCategory(record.localId, desired.categoryId, { origin: SERVER });
@@ -193,15 +157,7 @@ export class Sync {
     if (!this.storage) return;
     const items = [];
     for (const record of this.records.values()) {
-      if (!record.dirty && !record.inFlight) continue;
-      const desired = this.store.get(record.localId);
-      items.push({
-        serverClientId: record.serverClientId,
-        serverId: record.serverDeleted ? null : record.serverId,
-        version: record.version,
-        desired: desired ? { parts: partsToServer(desired.parts), categoryId: desired.categoryId,
-          flag: desired.flag || null } : null,
-      });
+      if (record.dirty || record.inFlight) items.push(pendingEntry(record, this.store.get(record.localId)));
     }
     try {
       if (items.length) this.storage.setItem(this.storageKey, JSON.stringify({ v: 1, items }));
@@ -227,7 +183,7 @@ export class Sync {
   edited(localId) {
     let record = this.records.get(localId);
     if (!record) {
-      record = this.newRecord(localId);
+      record = newRecord(localId);
       this.records.set(localId, record);
     }
     if (record.readOnly) return; // someone else's: the editor never changes it, and nothing is sent
@@ -245,7 +201,7 @@ export class Sync {
   async flush(record) {
     if (record.inFlight || !record.dirty || this.rateLimited) return;
     const annotation = this.store.get(record.localId);
-    const request = this.requestFor(record, annotation);
+    const request = requestFor(record, annotation, this.imageId);
     record.dirty = false;
     if (!request) {
       if (!annotation && record.serverId === null) this.records.delete(record.localId);
@@ -276,36 +232,9 @@ export class Sync {
     }
   }
 
-  requestFor(record, annotation) {
-    if (annotation) {
-      if (record.serverId !== null && record.serverDeleted) {
-        // Undoing a delete restores the same annotation, so its identity and labour ledger carry on.
-        const body = { version: record.version, deleted: false, parts: partsToServer(annotation.parts), category_id: annotation.categoryId };
-        if (openFlag(annotation.flag)) body.flag = flagToServer(annotation.flag);
-        return { method: "PATCH", url: `/api/annotations/${record.serverId}`, body };
-      }
-      if (record.serverId === null) {
-        const body = { client_id: record.serverClientId, category_id: annotation.categoryId, parts: partsToServer(annotation.parts) };
-        if (annotation.flag) body.flag = flagToServer(annotation.flag);
-        return { method: "POST", url: `/api/images/${this.imageId}/annotations`, body };
-      }
-      const body = { version: record.version };
-      if (!sameParts(annotation.parts, record.known.parts)) body.parts = partsToServer(annotation.parts);
-      const flagChanged = !sameFlag(annotation.flag, record.known.flag);
-      // A flag goes with the pick (the server keeps it beside the void class; clearing gives it back), and a
-      // new pick while flagged goes with the flag.
-      if (annotation.categoryId !== record.known.categoryId || flagChanged) body.category_id = annotation.categoryId;
-      if (flagChanged || ("category_id" in body && openFlag(annotation.flag))) body.flag = flagToServer(annotation.flag);
-      if (!("parts" in body) && !("category_id" in body)) return null; // back to what the server holds
-      return { method: "PATCH", url: `/api/annotations/${record.serverId}`, body };
-    }
-    if (record.serverId === null || record.serverDeleted) return null; // drawn and removed before it was sent
-    return { method: "DELETE", url: `/api/annotations/${record.serverId}`, body: { version: record.version } };
-  }
-
   /** The server holds `item` now: remember it, and show it unless the person changed the annotation meanwhile. */
   accepted(record, item, sent, { existing = false } = {}) {
-    this.learn(record, item);
+    learn(record, item);
     record.unconfirmed = [];
     const local = this.store.get(record.localId);
     if (item.deleted) {
@@ -382,7 +311,7 @@ export class Sync {
   }
 
   takeServers(record, item) {
-    if (item) this.learn(record, item);
+    if (item) learn(record, item);
     record.dirty = false;
     record.unconfirmed = [];
     if (record.serverDeleted || !record.known) {
@@ -485,81 +414,6 @@ export class Sync {
       }
     } finally {
       this.eventsInFlight = false;
-    }
-  }
-}
-
-// --- the labour record across reloads ---
-
-export const LABOUR_PREFIX = "annotator.labour.";
-const KEEP_AFTER_MS = 1000;
-
-/** Keeps this page's unsent events in localStorage, and sends what earlier pages of the image left behind. */
-export class LabourKeeper {
-  constructor({ labour, api, storage, imageId, timers = { setTimeout: (...a) => setTimeout(...a), clearTimeout: (...a) => clearTimeout(...a) } }) {
-    this.labour = labour;
-    this.api = api;
-    this.storage = storage;
-    this.imageId = imageId;
-    this.timers = timers;
-    this.timer = null;
-  }
-
-  get prefix() {
-    return `${LABOUR_PREFIX}${this.imageId}.`;
-  }
-
-  get key() {
-    return `${this.prefix}${this.labour.sessionId}`;
-  }
-
-  start() {
-    if (!this.storage) return Promise.resolve();
-    this.labour.subscribe(() => {
-      if (this.timer) return;
-      this.timer = this.timers.setTimeout(() => this.save(), KEEP_AFTER_MS);
-    });
-    return this.resendLeftovers();
-  }
-
-  save() {
-    if (this.timer) this.timers.clearTimeout(this.timer);
-    this.timer = null;
-    if (!this.storage) return;
-    try {
-      if (this.labour.size) this.storage.setItem(this.key, JSON.stringify(this.labour.toJSON()));
-      else this.storage.removeItem(this.key);
-    } catch (error) {
-      // Storage full or forbidden: the events still go out while the page is open.
-    }
-  }
-
-  async resendLeftovers() {
-    const keys = [];
-    for (let index = 0; index < this.storage.length; index++) {
-      const key = this.storage.key(index);
-      if (key && key.startsWith(this.prefix) && key !== this.key) keys.push(key);
-    }
-    for (const key of keys) {
-      let saved = null;
-      try {
-        saved = JSON.parse(this.storage.getItem(key));
-      } catch (error) {
-        saved = null;
-      }
-      const events = saved && Array.isArray(saved.events) ? saved.events : [];
-      // That page's clock when it last saved: no later than now on its clock, and no event is after it.
-      const sentT = Math.max(Number(saved && saved.savedT) || 0, ...events.map((event) => Number(event.t) || 0));
-      try {
-        for (let start = 0; start < events.length; start += 5000) {
-          await this.api("POST", `/api/images/${this.imageId}/events`,
-            { session_id: saved.sessionId, sent_t: sentT, events: events.slice(start, start + 5000) });
-        }
-      } catch (error) {
-        if (!error || error.status === undefined) throw error;
-        if (error.retryable) continue; // kept for the next visit
-      }
-      this.storage.removeItem(key);
     }
   }
 }

@@ -1,5 +1,8 @@
 // The toolbar and status bar: tool buttons, undo/redo, the active class, fill opacity, zoom readout,
 // the save state badge and a line for messages. It shows state; what its buttons do comes from `actions`.
+// The keys on its buttons, in their titles and in its hints are the keymap's (key_names.js).
+
+import { keyOf, labelKeys } from "./key_names.js";
 
 const SAVE_TEXT = { saved: "All saved", saving: "Saving…", offline: "Offline: will retry" };
 const MESSAGE_MS = 8000;
@@ -21,6 +24,7 @@ export class Toolbar {
       cursor: $("cursor-position"), message: $("message"), hint: $("hint"), nextImage: $("next-image"),
     };
     this.messageTimer = null;
+    labelKeys(root);
     this.bind();
   }
 
@@ -61,8 +65,10 @@ export class Toolbar {
     for (const button of this.el.tools) button.setAttribute("aria-pressed", String(button.dataset.tool === name));
     this.root.dataset.tool = name;
     this.el.hint.textContent = name === "polygon"
-      ? "Click to add vertices · drag to trace · Shift snaps · B follows a border · Enter closes · Esc cancels · ? keys"
-      : "Click a polygon · drag vertices or midpoints (Shift+drag: unshare) · Alt+click deletes a vertex · ? keys";
+      ? `Click to add vertices · drag to trace · ${keyOf("snapOnce")} snaps · ${keyOf("followBorder")} follows a border · `
+        + `${keyOf("closePolygon")} closes · ${keyOf("cancelPolygon")} cancels · ${keyOf("openHelp")} keys`
+      : `Click a polygon · drag vertices or midpoints (${keyOf("unshareVertex")}: unshare) · `
+        + `${keyOf("deleteVertex")} deletes it · ${keyOf("openHelp")} keys`;
   }
 
   showBorderOffer(on) {

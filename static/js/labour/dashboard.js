@@ -9,7 +9,8 @@ import { makeApi } from "../common/api.js";
 import { element } from "../common/dom.js";
 import { formatDuration } from "../common/format.js";
 import { csvLink, renderTable } from "../common/table.js";
-import { CHARTS, DASHBOARD_DEFINITIONS, TABLES, TERMS, headline, personLabel, scopeSuffix } from "./charts.js";
+import { CHARTS } from "./charts.js";
+import { DASHBOARD_DEFINITIONS, TABLES, TERMS, headline, personLabel, scopeSuffix } from "./summary_tables.js";
 
 const root = document.querySelector('[data-testid="labour-dashboard"]');
 const doc = root.ownerDocument;

@@ -11,8 +11,11 @@
 import { makeApi } from "../common/api.js";
 import { element } from "../common/dom.js";
 import { formatDuration } from "../common/format.js";
-import { renderPayEditor, renderPayPanel, workSplit } from "./pay_panel.js";
-import { coverage, paceOf, renderScaleUp } from "./scale_up.js";
+import { renderPayEditor } from "./pay_editor.js";
+import { workSplit } from "./pay_model.js";
+import { renderPayPanel } from "./pay_panel.js";
+import { coverage, paceOf } from "./scale_model.js";
+import { renderScaleUp } from "./scale_up.js";
 import { timeSplit } from "./time_split.js";
 
 const LISTED = 3; // slowest and fastest objects shown

@@ -15,6 +15,7 @@ import { distance, pathLength, resampleAlong, signedArea, walkRing } from "../ge
 import { createAnnotation, editParts } from "../commands.js";
 import { isMine } from "../layers.js";
 import { roundPoint } from "../store.js";
+import { keyOf } from "../key_names.js";
 import { HIT_RADIUS } from "../renderer.js";
 import { SNAP_RADIUS, findSnap, samePoint } from "../snap.js";
 
@@ -46,8 +47,9 @@ export class PolygonTool {
     this.cancel("new ring");
     this.ring = { clientId, hole: Boolean(hole) };
     this.context.record("ring-start", { annotation: clientId, data: { hole: Boolean(hole) } });
-    this.context.tell(hole ? "Draw the hole inside the polygon: click round it, Enter closes, Esc cancels."
-      : "Draw the new part: click round it, Enter closes, Esc cancels.");
+    const keys = `${keyOf("closePolygon")} closes, ${keyOf("cancelPolygon")} cancels`;
+    this.context.tell(hole ? `Draw the hole inside the polygon: click round it, ${keys}.`
+      : `Draw the new part: click round it, ${keys}.`);
     this.context.redraw();
     return true;
   }
@@ -131,7 +133,7 @@ export class PolygonTool {
     if (snap) Object.assign(data, { target: snap.kind, neighbour: snap.clientId });
     this.context.record("vertex", { annotation: id, data });
     if (this.canFollowBorder) {
-      this.context.tell("Two vertices of one neighbour in a row: press B to follow its border between them.");
+      this.context.tell(`Two vertices of one neighbour in a row: press ${keyOf("followBorder")} to follow its border between them.`);
     }
     this.offer();
     this.context.redraw();
@@ -217,7 +219,7 @@ export class PolygonTool {
     this.state.press = null;
     if (!closable(points)) {
       this.context.tell(points.length < 3 ? "A polygon needs at least three vertices."
-        : "This outline encloses no area; add vertices elsewhere or press Escape.", "warn");
+        : `This outline encloses no area; add vertices elsewhere or press ${keyOf("cancelPolygon")}.`, "warn");
       return false;
     }
     const categoryId = this.context.store.activeCategoryId;
@@ -235,7 +237,7 @@ export class PolygonTool {
       this.ring = null;
       this.context.perform(editParts(this.context.store, id, [...ring.parts, { ring: points, hole }],
         hole ? "add hole" : "add part", hole ? "add-hole" : "add-part"), null, { record: false });
-      this.context.tell(hole ? "Hole cut (Ctrl+Z undoes it)." : "Part added (Ctrl+Z undoes it).");
+      this.context.tell(`${hole ? "Hole cut" : "Part added"} (${keyOf("undo")} undoes it).`);
     } else {
       this.context.perform(createAnnotation(this.context.store, {
         clientId: id, categoryId, parts: [{ ring: points, hole: false }],
@@ -317,7 +319,7 @@ export class PolygonTool {
       const a = snaps[n - 2];
       const b = snaps[n - 1];
       if (n < 2 || !a || !b || a.clientId !== b.clientId || a.ring !== b.ring || a.index === b.index) {
-        this.context.tell("Snap (Shift+click) to two vertices of one neighbouring polygon, then press B.", "warn");
+        this.context.tell(`Snap (${keyOf("snapOnce")}) to two vertices of one neighbouring polygon, then press ${keyOf("followBorder")}.`, "warn");
         return true;
       }
       const neighbour = this.context.store.get(a.clientId);
@@ -342,7 +344,7 @@ export class PolygonTool {
       annotation: id, data: { point, provenance: "border", index: border.at + 1 + i, neighbour: border.from.clientId },
     }));
     this.state.border = { ...border, forward: way, inserted: between.length };
-    this.context.tell(`Followed the border: ${between.length} vertices inserted. Press B again for the other way.`);
+    this.context.tell(`Followed the border: ${between.length} vertices inserted. Press ${keyOf("followBorder")} again for the other way.`);
     this.offer();
     this.context.redraw();
     return true;
