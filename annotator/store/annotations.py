@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from annotator.core import geometry
 from annotator.store import flags, workshop
 from annotator.store.models import Annotation, Annotator, Category, Image, LabourEvent, LabourSession, db, utcnow
+from annotator.store.versions import VersionConflict, claim_version
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 EVENT_KIND = re.compile(r"^[a-z][a-z0-9_.:-]{0,31}$")
@@ -36,12 +37,6 @@ class PayloadError(ValueError):
     def __init__(self, field: str, message: str, status: int = 422) -> None:
         super().__init__(f"{field}: {message}")
         self.field, self.status = field, status
-
-
-class VersionConflict(Exception):
-    def __init__(self, annotation: Annotation, reason: str = "stale version") -> None:
-        super().__init__(reason)
-        self.annotation, self.reason = annotation, reason
 
 
 @dataclass
@@ -237,27 +232,6 @@ def _check_version(annotation: Annotation, version: Any) -> None:
         raise PayloadError("version", "send the version your edit is based on")
     if version != annotation.version:
         raise VersionConflict(annotation)
-
-
-def claim_version(annotation: Annotation) -> None:
-    """Move the stored version from the one `annotation` was read at to the next, in one statement, before
-    changing anything else; VersionConflict (after a rollback) if it had moved meanwhile.
-
-    Checking the version read a moment ago is not enough: two edits of the same version (two processes, two
-    threads, two tabs) both pass that check, and the later silently overwrites the earlier. The conditional
-    UPDATE takes the row's lock (PostgreSQL) or the write lock (SQLite), so the second edit waits for the
-    first to commit, then matches no row and is refused with the winner's version. Must run before anything
-    is flushed (the session's autoflush would write the edit first) and after anything that commits.
-    """
-    base = annotation.version
-    with db.session.no_autoflush:
-        claimed = db.session.execute(
-            sql_update(Annotation).where(Annotation.id == annotation.id, Annotation.version == base)
-            .values(version=base + 1).execution_options(synchronize_session=False)).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise VersionConflict(db.session.get(Annotation, annotation.id))
-    annotation.version = base + 1  # what the row holds now; the ORM's own UPDATE writes the same
 
 
 def live_annotations(image: Image) -> list[Annotation]:

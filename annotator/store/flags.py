@@ -35,6 +35,7 @@ from annotator.core.csv_cells import formula_safe
 from annotator.core.labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH, VOID_NAME, void_label
 from annotator.core.schemas.common import LARGEST_ID
 from annotator.store.models import Annotation, Annotator, Category, ClassProposal, Image, db, utcnow
+from annotator.store.versions import VersionConflict, claim_version
 
 KINDS = ("none_fits", "unsure")
 RESOLUTIONS = ("kept", "reclassed", "accepted", "merged", "rejected")
@@ -398,10 +399,7 @@ def create_proposal(payload: Any, annotator: Annotator) -> ClassProposal:
             examples.append(annotation)
     void_id = void_category().id if examples else 0  # before anything changes: it may commit
     # Each example moves to a new version, claimed atomically as an edit is: an edit of the same outline in
-    # the same instant gets a 409 (or this does), never a silent overwrite. (Imported here: the save path
-    # imports this module.)
-    from annotator.store.annotations import VersionConflict, claim_version
-
+    # the same instant gets a 409 (or this does), never a silent overwrite.
     for annotation in examples:
         try:
             claim_version(annotation)
