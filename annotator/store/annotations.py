@@ -18,7 +18,9 @@ from sqlalchemy import case, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
+from annotator.core import flags as flag_rules
 from annotator.core import geometry
+from annotator.core.schemas.flags import Flag, flag_from_raw
 from annotator.store import flags, workshop
 from annotator.store.models import Annotation, Annotator, Category, Image, LabourEvent, LabourSession, db, utcnow
 from annotator.store.versions import VersionConflict, claim_version
@@ -181,33 +183,27 @@ def update(annotation: Annotation, payload: Any, annotator: Annotator, *, instru
     return SaveResult(annotation, False, repairs, stored)
 
 
-def _flag_payload(payload: dict[str, Any]) -> tuple[bool, flags.FlagRequest | None]:
+def _flag_payload(payload: dict[str, Any]) -> tuple[bool, Flag | None]:
     """Whether the save sends `flag`, and the flag it sets (None: cleared)."""
     if "flag" not in payload:
         return False, None
-    try:
-        return True, flags.parse_flag(payload["flag"])
-    except flags.FlagError as exc:
-        raise PayloadError(exc.field, exc.message, exc.status) from exc
+    return True, flag_from_raw(payload["flag"])
 
 
 def _save_flag(annotation: Annotation, void_id: int | None, category_id: int | None, flag_given: bool,
-               request: flags.FlagRequest | None, instructor: bool) -> None:
-    """The class and flag after this save (see flags.saved_state); a linked proposal must be open."""
+               request: Flag | None, instructor: bool) -> None:
+    """The class and flag after this save (see core.flags.saved_state); a linked proposal must be open."""
     if void_id is None:  # neither flagged nor flagging: an ordinary class change
         if category_id is not None:
             annotation.category_id = category_id
         return
-    try:
-        if request is not None and request.proposal_id is not None and request.proposal_id != annotation.proposal_id:
-            flags.open_proposal(request.proposal_id)
-        state = flags.saved_state(flags.flag_state(annotation), void_id, category_id=category_id,
-                                  flag_given=flag_given, request=request, instructor=instructor)
-    except flags.FlagError as exc:
-        raise PayloadError(exc.field, exc.message, exc.status) from exc
+    if request is not None and request.proposal_id is not None and request.proposal_id != annotation.proposal_id:
+        flags.open_proposal(request.proposal_id)
+    state = flag_rules.saved_state(flag_rules.flag_state(annotation), void_id, category_id=category_id,
+                                   flag_given=flag_given, request=request, instructor=instructor)
     if state.category_id is None:
         raise PayloadError("category_id", "must be a whole number")
-    flags.apply_state(annotation, state)
+    flag_rules.apply_state(annotation, state)
 
 
 def delete(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveResult:
