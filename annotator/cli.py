@@ -441,8 +441,9 @@ def workshop_group() -> None:
 @workshop_group.command("backup")
 @data_options
 def workshop_backup(app: Flask) -> None:
-    """Write a backup ZIP (COCO with timings, the labour ledger with names, raw events, flags and
-    proposals) to the data folder's backups/, and print where it went."""
+    """Write the workshop's archive to the data folder's backups/ and print where it went: an `annotator
+    backup` snapshot (restore it with `annotator restore`) with an export for people in export/ (COCO with
+    timings, the labour ledger with names, raw events)."""
     from annotator.store import workshop
 
     path = workshop.write_backup()
@@ -476,8 +477,8 @@ def backup(app: Flask, out: Path, include_images: bool) -> None:
 
     Every table is read in one transaction, so the snapshot is consistent (a save and its timing events
     are in it together or not at all); the file appears under OUT's name only when complete. Restore it
-    with `annotator restore OUT`. (The workshop's `workshop backup` is a different thing: an archive for
-    people to read, which cannot be restored.)
+    with `annotator restore OUT`. (`workshop backup` writes the same snapshot, with an export for people
+    beside it.)
     """
     from annotator.store import backup as backups
 
