@@ -96,7 +96,7 @@ def main() -> None:
         with app.app_context():
             events = populate(args.people, args.polygons)
             ledger.recount_sessions()  # the events went straight into the table: open their sessions
-            rows = [ledger._to_event(row) for row in db.session.execute(db.select(*ledger.EVENT_FIELDS))]
+            rows = [ledger.to_event(row) for row in db.session.execute(db.select(*ledger.EVENT_FIELDS))]
             report = timed(lambda: ledger.report(), args.repeat)
             pure = timed(lambda: labour.ledger(rows), args.repeat)
             csv_ms = timed(lambda: sum(len(line) for line in ledger.events_csv()), args.repeat)

@@ -272,23 +272,3 @@ def json_chunks(images: Iterable[Sequence[dict[str, Any]]], categories: Sequence
     report = [note.to_dict() for note in notes]
     yield ('\n],\n"licenses": [],\n"info": ' + dumps({**info, "report": report}) + ',\n"report": [\n'
            + ",\n".join(map(dumps, report)) + "\n]}\n")
-
-
-def build_coco(images: list[dict[str, Any]], categories: list[dict[str, Any]],
-               annotations: list[dict[str, Any]], info: dict[str, Any],
-               mode: str = "polygon") -> dict[str, Any]:
-    """A whole COCO instance dict in memory, for small datasets and tests: the same entries and report
-    as the streamed export. `annotations` are stored records (see `coco_annotation`)."""
-    sizes = {image["id"]: (image["height"], image["width"]) for image in images}
-    file_names = unique_file_names(images)
-    entries, notes = [], []
-    for record in annotations:
-        height, width = sizes[record["image_id"]]
-        entry, record_notes = coco_annotation(record, height, width, mode)
-        notes.extend(record_notes)
-        if entry is not None:
-            entries.append(entry)
-    text = "".join(json_chunks(
-        [[image_entry(image["id"], file_names[image["id"]], image["width"], image["height"]) for image in images]],
-        categories, [entries], lambda: (info, notes)))
-    return json.loads(text)

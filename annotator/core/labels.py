@@ -76,11 +76,6 @@ class LabelSetError(ValueError):
     """A label file that cannot be used, with a message naming the problem."""
 
 
-def label_to_dict(label: Label) -> dict[str, str]:
-    return {"name": label.name, "supercategory": label.supercategory, "colour": label.colour,
-            "definition": label.definition}
-
-
 def parse_labels(data: Any) -> list[Label]:
     """Validate a label set given as a list of mappings (or `{"labels": [...]}`).
 

@@ -1,7 +1,7 @@
 """The room as the instructor's live view shows it: who is active, on which image, how much they have
 outlined, and the room's human time.
 
-Pure: plain rows in, plain figures out; no Flask, no database. Human time is the labour ledger's (`labour.py`):
+Pure: plain rows in, plain figures out; no Flask, no database. Human time is the labour ledger's (`labour`):
 each person's time is the measure of the union of their counted gaps on the server's timeline, so two tabs never
 double a person. Recomputing the whole ledger on every 3-second poll is too slow for a full room, so `PartCache`
 keeps each session computed alone and recomputes only the sessions whose events changed; `labour.combine` then

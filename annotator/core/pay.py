@@ -18,7 +18,6 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import re
@@ -248,19 +247,6 @@ def to_usd(amount: float, currency: str, rates: Mapping[str, Any]) -> float:
     return amount * float(_usd_per_unit(rates)[currency])
 
 
-def from_usd(amount_usd: float, currency: str, rates: Mapping[str, Any]) -> float:
-    """US dollars in `currency` at the table's dated rate."""
-    return amount_usd / float(_usd_per_unit(rates)[currency])
-
-
-def hourly_value(line: Mapping[str, Any]) -> float:
-    """A reference line's wage per hour in its own currency: per-day or per-month figures divided by the
-    stated hours (the line's `derivation` says where those hours come from)."""
-    if line["per"] == "hour":
-        return float(line["value"])
-    return float(line["value"]) / float(line["hours"])
-
-
 def earnings(model: Mapping[str, Any], active_ms: float, polygons: int, images: int,
              rates: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What the measured work earns under one pay model, and the effective hourly wage that implies.
@@ -288,27 +274,6 @@ def earnings(model: Mapping[str, Any], active_ms: float, polygons: int, images: 
         result["amount_usd"] = to_usd(amount, model["currency"], rates)
         result["effective_hourly_usd"] = None if effective is None else to_usd(effective, model["currency"], rates)
     return result
-
-
-def compare(hourly_usd: float | None, lines: Sequence[Mapping[str, Any]], rates: Mapping[str, Any],
-            include_secondary: bool = False) -> list[dict[str, Any]]:
-    """Each reference line as US dollars per hour beside the effective wage, with `ratio` = wage / line.
-
-    Secondary-source lines are left out unless asked for, and then flagged `secondary` so they are labelled
-    as such (labour_figures.md: show only exact/approximate rows by default). `ratio` is None without a wage.
-    Ordered as given: the instructor's order is the display order."""
-    out = []
-    for line in lines:
-        secondary = line["confidence"] not in SHOWN_BY_DEFAULT
-        if secondary and not include_secondary:
-            continue
-        hourly_local = hourly_value(line)
-        line_usd = to_usd(hourly_local, line["currency"], rates)
-        entry = {key: copy.deepcopy(line[key]) for key in line}
-        entry.update({"hourly": hourly_local, "hourly_usd": line_usd, "secondary": secondary,
-                      "ratio": None if hourly_usd is None or line_usd <= 0 else hourly_usd / line_usd})
-        out.append(entry)
-    return out
 
 
 # --- labour spent and work that would be paid -------------------------------------------------------------------

@@ -132,11 +132,6 @@ def workshop_images(settings: WorkshopSettings | None = None) -> list[int]:
     return [i for i in settings.image_ids if i in alive]
 
 
-def finished_images(annotator: Annotator) -> set[int]:
-    return set(db.session.scalars(select(Assignment.image_id).where(
-        Assignment.annotator_id == annotator.id, Assignment.done_at.is_not(None))))
-
-
 def give_next_image(annotator: Annotator, current: int | None) -> assignments.NextImage:
     """Mark `current` finished for this person and hand them their next image (recorded as assigned)."""
     settings = load_settings()

@@ -116,11 +116,6 @@ def single_user(create: bool) -> Annotator | None:
     return single_user(create=False)
 
 
-def leave() -> None:
-    """Forget who this browser is (to join again under another name); their work stays theirs."""
-    session.pop(SESSION_KEY, None)
-
-
 def _remember(annotator: Annotator) -> None:
     session[SESSION_KEY] = annotator.public_id
     session.permanent = True

@@ -1,10 +1,14 @@
-// Gallery uploads: one request per file so each file gets its own progress bar and its own verdict.
-// Every name is set with textContent, never as HTML.
+// Gallery uploads: one request per file so each file gets its own progress bar and its own verdict. The one
+// request in the browser code not made by common/api.js: fetch cannot report an upload's progress, so this is
+// an XMLHttpRequest, with the page's CSRF token all the same. Every name is set with textContent, never as HTML.
+
+import { pageCsrfToken } from "./common/api.js";
+import { element } from "./common/dom.js";
 
 const form = document.getElementById("upload-form");
 const input = document.getElementById("upload-input");
 const list = document.getElementById("upload-list");
-const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+const csrfToken = pageCsrfToken();
 
 function uploadOne(file, row) {
   const bar = row.querySelector("progress");
@@ -47,26 +51,15 @@ function showResult(row, state, message, image) {
   row.dataset.state = state;
   row.querySelector(".upload-status").textContent = message;
   if (image) {
-    const link = document.createElement("a");
-    link.href = image.editor_url;
-    link.textContent = "open";
-    row.append(link);
+    row.append(element(document, "a", { text: "open", attrs: { href: image.editor_url } }));
   }
 }
 
 function addRow(file) {
-  const row = document.createElement("li");
-  row.className = "upload-item";
-  const name = document.createElement("span");
-  name.className = "upload-name";
-  name.textContent = file.name;
-  const bar = document.createElement("progress");
-  bar.max = 1;
-  bar.value = 0;
-  const status = document.createElement("span");
-  status.className = "upload-status";
-  status.textContent = "waiting";
-  row.append(name, bar, status);
+  const row = element(document, "li", { className: "upload-item" });
+  const bar = element(document, "progress", { attrs: { max: 1, value: 0 } });
+  row.append(element(document, "span", { className: "upload-name", text: file.name }), bar,
+    element(document, "span", { className: "upload-status", text: "waiting" }));
   list.append(row);
   return row;
 }
@@ -85,12 +78,9 @@ input.addEventListener("change", async () => {
   };
   await Promise.all([worker(), worker()]);
   if (rows.some((row) => row.dataset.state === "added")) {
-    const note = document.createElement("li");
-    note.className = "upload-item upload-done";
-    const refresh = document.createElement("a");
-    refresh.href = window.location.pathname + window.location.search;
-    refresh.textContent = "Refresh the gallery to see the new images";
-    note.append(refresh);
+    const note = element(document, "li", { className: "upload-item upload-done" });
+    note.append(element(document, "a", { text: "Refresh the gallery to see the new images",
+      attrs: { href: window.location.pathname + window.location.search } }));
     list.append(note);
   }
 });

@@ -42,7 +42,7 @@ def test_every_figure_has_a_source_and_a_known_confidence():
 
 
 def test_the_numbers_are_the_published_ones():
-    """The values of labour_figures.md (section A) and their sources; derived ones say how."""
+    """The values of docs/labour_figures.md (section A) and their sources; derived ones say how."""
     by_id = {preset["id"]: preset for preset in SHIPPED["presets"]}
     coco, cityscapes = by_id["coco"], by_id["cityscapes-fine"]
     assert coco["images"]["value"] == 328_000 and "Lin et al." in coco["images"]["source"]

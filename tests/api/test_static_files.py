@@ -24,10 +24,12 @@ def image_id(app) -> int:
         return image.id
 
 
-def test_the_editor_and_every_module_it_imports_are_served_versioned_and_immutable(client, image_id):
-    page = client.get(f"/annotate/{image_id}").get_data(as_text=True)
-    linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
-    assert {Path(url).name for url in linked} >= {"app.css", "editor.css", "main.js"}
+def served_modules(client, page_url: str) -> tuple[list[str], set[str]]:
+    """The static files a page links, then every module they import, fetched as a browser would: each must be
+    served under the page's fingerprint, immutable. Answers (linked, everything fetched)."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page_url
+    linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.get_data(as_text=True))
     prefix = re.match(r"/static/([0-9a-f]{12})/", linked[0])
     assert prefix and all(url.startswith(prefix.group(0)) for url in linked)
     wanted, seen = list(linked), set(linked)
@@ -44,7 +46,30 @@ def test_the_editor_and_every_module_it_imports_are_served_versioned_and_immutab
                 if module not in seen:
                     seen.add(module)
                     wanted.append(module)
+    return linked, seen
+
+
+def test_the_editor_and_every_module_it_imports_are_served_versioned_and_immutable(client, image_id):
+    linked, seen = served_modules(client, f"/annotate/{image_id}")
+    assert {Path(url).name for url in linked} >= {"app.css", "editor.css", "main.js"}
     assert len([url for url in seen if url.endswith(".js")]) > 10  # the imports were followed
+
+
+@pytest.mark.parametrize(("page", "modules"), [
+    ("/labour", {"api.js", "dom.js", "format.js", "table.js"}),
+    ("/receipt", {"api.js", "dom.js", "format.js"}),
+    ("/flags", {"api.js", "dom.js"}),
+    ("/agreement/{image}", {"api.js", "dom.js", "format.js", "table.js"}),
+    ("/replay/{image}", {"api.js", "dom.js", "format.js"}),
+    ("/export", {"api.js", "dom.js", "format.js"}),
+    ("/workshop", {"api.js", "dom.js", "format.js"}),
+    ("/", {"api.js", "dom.js"}),  # the gallery's uploads
+])
+def test_every_page_gets_the_shared_browser_modules_versioned(client, image_id, page, modules):
+    """static/js/common/: the pages' one API client, DOM helper, formatters and tables reach each page under
+    the same fingerprint as the page's own module."""
+    _, seen = served_modules(client, page.format(image=image_id))
+    assert {Path(url).name for url in seen if "/js/common/" in url} >= modules
 
 
 def test_plain_static_addresses_are_revalidated_by_etag(client):

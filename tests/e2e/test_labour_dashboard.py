@@ -14,6 +14,7 @@ from typing import Any
 import requests
 
 from tests.e2e.conftest import WORKSHOP_TOKEN, assert_no_js_errors
+from tests.e2e.formats import duration, number
 
 INSTRUCTOR = {"X-Instructor-Token": WORKSHOP_TOKEN}  # scripted_ledger serves a workshop
 
@@ -21,25 +22,12 @@ CHART_IDS = ("histogram", "scatter", "class-medians", "timeline", "cumulative")
 READY = '[data-testid="labour-dashboard"][data-state="ready"]'
 
 
-# --- the page's number formats, restated (charts.js: formatSeconds, formatDuration) ----------------------------
-
-
-def seconds_text(ms: float) -> str:
-    return f"{ms / 1000:.1f} s"
-
-
-def duration_text(ms: float) -> str:
-    if ms < 60_000:
-        return seconds_text(ms)
-    if ms < 3_600_000:
-        whole = round(ms / 1000)
-        return f"{whole // 60} min" if whole % 60 == 0 else f"{whole // 60} min {whole % 60:02d} s"
-    minutes = round(ms / 60_000)
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+# --- the page's number formats (common/format.js, restated in tests/e2e/formats.py) ------------------------
 
 
 def one_decimal(ms: float) -> str:
-    return f"{ms / 1000:.1f}"
+    """A seconds cell of the tables: the seconds with one decimal, grouped."""
+    return number(ms / 1000, 1)
 
 
 # --- reading the page ---------------------------------------------------------------------------------------
@@ -91,14 +79,14 @@ def summary_of(server: Any, **params: str) -> dict[str, Any]:
 def assert_headline(page: Any, summary: dict[str, Any]) -> None:
     totals = summary["totals"]
     assert headline_value(page, "polygons") == str(totals["polygons"])
-    assert headline_value(page, "active") == duration_text(totals["active_ms"])
+    assert headline_value(page, "active") == duration(totals["active_ms"])
     assert float(page.get_by_test_id("total-active").get_attribute("data-value")) == totals["active_ms"]
-    assert headline_value(page, "median") == seconds_text(totals["median_ms"])
+    assert headline_value(page, "median") == duration(totals["median_ms"])
     assert headline_value(page, "vertices") == str(totals["vertices"])
     assert headline_value(page, "people") == str(totals["people"])
     assert headline_value(page, "images") == str(totals["images"])
-    assert headline_value(page, "idle") == duration_text(totals["session_idle_ms"])
-    assert headline_value(page, "clamped") == duration_text(totals["clamped_ms"])
+    assert headline_value(page, "idle") == duration(totals["session_idle_ms"])
+    assert headline_value(page, "clamped") == duration(totals["clamped_ms"])
 
 
 # --- tests ----------------------------------------------------------------------------------------------------
@@ -199,7 +187,7 @@ def test_dashboard_shows_the_summarys_figures_in_charts_and_tables(scripted_ledg
 
     # The help lists the server's definitions and the idle threshold.
     page.get_by_test_id("help").locator("summary").click()
-    assert page.get_by_test_id("idle-threshold").inner_text() == seconds_text(summary["idle_threshold_ms"])
+    assert page.get_by_test_id("idle-threshold").inner_text() == duration(summary["idle_threshold_ms"])
     definitions = page.get_by_test_id("definitions").inner_text()
     for text in summary["definitions"].values():
         assert text in definitions

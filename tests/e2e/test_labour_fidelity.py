@@ -6,7 +6,6 @@ running counter must show the ledger's figures.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import assert_no_js_errors
+from tests.e2e.formats import duration, read_duration
 from tests.e2e.test_editor import READY, actual_size, client, inside, state
 
 pytestmark = pytest.mark.e2e
@@ -43,13 +43,9 @@ def saved(page) -> bool:
 
 
 def shown_seconds(text: str) -> float:
-    """The counter's "Human time 7.2 s" or "Human time 3 min 05 s" in seconds."""
-    short = re.fullmatch(r"Human time (\d+\.\d) s", text)
-    if short:
-        return float(short.group(1))
-    minutes = re.fullmatch(r"Human time (\d+) min (\d+) s", text)
-    assert minutes, text
-    return int(minutes.group(1)) * 60 + int(minutes.group(2))
+    """The counter's "Human time 7.2 sec" or "Human time 3 min 05 sec" in seconds."""
+    assert text.startswith("Human time "), text
+    return read_duration(text.removeprefix("Human time ")) / 1000
 
 
 def near(actual: float, expected: float) -> bool:
@@ -113,7 +109,7 @@ def test_recorded_times_follow_the_schedule_with_idle_gaps_capped(live_server, p
     assert (second["clicks"], second["vertex_moves"], second["edits"]) == (3, 1, 1)
 
     # The list shows each polygon's ledger time and clicks; the counter the image's human time.
-    expected = [f"{first['total_ms'] / 1000:.1f} s · 4 clicks", f"{second['total_ms'] / 1000:.1f} s · 3 clicks"]
+    expected = [f"{duration(first['total_ms'])} · 4 clicks", f"{duration(second['total_ms'])} · 3 clicks"]
 
     def listed() -> list[str] | None:
         wait(100)  # the page's timers run only as the fake clock moves: the list asks the server again

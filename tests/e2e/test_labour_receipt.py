@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import statistics
 from pathlib import Path
@@ -15,38 +14,11 @@ import pytest
 import requests
 
 from tests.e2e.conftest import WORKSHOP_TOKEN, ScriptedEditor, assert_no_js_errors
+from tests.e2e.formats import duration, duration_step, hours, js_round, money, read_duration
 
 INSTRUCTOR = {"X-Instructor-Token": WORKSHOP_TOKEN}  # scripted_ledger serves a workshop
 
 TOKEN = "receipt-room-token-for-tests"
-
-
-# --- the page's formatting, in Python --------------------------------------------------------------------------
-
-
-def minutes(ms: float) -> str:
-    return f"{ms / 60_000:.1f} min"
-
-
-def seconds(ms: float) -> str:
-    return f"{ms / 1000:.1f} s"
-
-
-def duration(ms: float) -> str:
-    return seconds(ms) if ms < 120_000 else minutes(ms)
-
-
-def hours_text(hours: float) -> str:
-    digits = 2 if abs(hours) < 10 else 1 if abs(hours) < 1000 else 0
-    return f"{hours:,.{digits}f}"
-
-
-def money(value: float, currency: str) -> str:
-    """pay_panel.js formatMoney: two significant digits below 0.1."""
-    digits = 2
-    if 0 < abs(value) < 0.1:
-        digits = min(6, 1 - math.floor(math.log10(abs(value))))
-    return f"{value:.{digits}f} {currency}"
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
@@ -93,7 +65,7 @@ def assert_figures_match(page: Any, mine: dict[str, Any]) -> None:
         assert row.get_attribute("data-annotation") == polygon["annotation"]
         assert text(page, "object-class", row).startswith(polygon["category"])
         assert text(page, "object-file", row) == polygon["file_name"]
-        assert text(page, "object-seconds", row) == seconds(polygon["total_ms"])
+        assert text(page, "object-seconds", row) == duration(polygon["total_ms"])
         assert text(page, "object-vertices", row) == str(polygon["vertices"])
         href = row.locator("[data-testid=object-replay]").get_attribute("href")
         assert href == f"/replay/{polygon['image_id']}?annotation={polygon['annotation']}"
@@ -106,26 +78,21 @@ def assert_figures_match(page: Any, mine: dict[str, Any]) -> None:
         durations = [p["total_ms"] for p in mine["polygons"] if p["category"] == group["category"]]
         assert group["mean_ms"] == round(statistics.fmean(durations), 1)
         assert text(page, "class-polygons", row) == str(group["polygons"])
-        assert text(page, "class-mean", row) == seconds(group["mean_ms"])
-        assert text(page, "class-median", row) == seconds(group["median_ms"])
-
-
-def split_steps(shown: str) -> tuple[int, str]:
-    """"12.3 s" -> (123, "s"): a shown figure in tenths of its unit."""
-    number, unit = shown.split(" ")
-    return round(float(number) * 10), unit
+        assert text(page, "class-mean", row) == duration(group["mean_ms"])
+        assert text(page, "class-median", row) == duration(group["median_ms"])
 
 
 def assert_split_adds_up(page: Any, mine: dict[str, Any]) -> None:
     """"Where the time went": draw, search, edit, cancelled drawings and looking around, each as the ledger
-    says, and the shown figures add up exactly to the active time shown (here and on the card above)."""
+    says, and the shown figures add up exactly to the active time shown (here and on the card above), in the
+    step the active time is shown to (a tenth of a second, a second or a minute)."""
     totals = mine["totals"]
-    total, unit = split_steps(text(page, "receipt-split-total"))
     assert text(page, "receipt-active-minutes") == text(page, "receipt-split-total")
-    step = 100 if unit == "s" else 6_000
-    assert unit == ("s" if totals["active_ms"] < 120_000 else "min")
-    assert total == round(totals["active_ms"] / step)
-    shown = {name: split_steps(text(page, f"receipt-split-{name}"))[0]
+    assert text(page, "receipt-split-total") == duration(totals["active_ms"])  # as every page shows it
+    step = duration_step(totals["active_ms"])
+    total = js_round(read_duration(text(page, "receipt-split-total")) / step)
+    assert total == js_round(totals["active_ms"] / step)
+    shown = {name: js_round(read_duration(text(page, f"receipt-split-{name}")) / step)
              for name in ("draw", "search", "edit", "cancelled", "other")}
     assert sum(shown.values()) == total, (shown, total)
     assert page.locator("[data-testid=receipt-split-unassigned]").count() == 0  # the buckets hold it all
@@ -154,7 +121,7 @@ def assert_scale_up(page: Any, mine: dict[str, Any], typed: str, images: int) ->
     box = page.locator("[data-testid=receipt-scale]")
     box.locator("[data-testid=scale-images]").fill(typed)
     expected = ms_per_object * 18.8 * images / 3_600_000
-    assert box.locator("[data-testid=scale-hours]").inner_text() == hours_text(expected)
+    assert box.locator("[data-testid=scale-hours]").inner_text() == hours(expected)
     assert float(box.locator("[data-testid=scale-result]").get_attribute("data-hours")) == pytest.approx(expected)
     assert f"labelling {images:,} images of Cityscapes" in box.locator("[data-testid=scale-result]").inner_text()
 
@@ -319,11 +286,11 @@ def test_the_receipt_adds_up_with_a_cancelled_drawing_and_pays_apart_from_labour
     page.goto(f"{live_server.url}receipt")
     wait_for_receipt(page)
     assert_figures_match(page, mine)  # the split adds up to the active time shown, cancelled drawing included
-    assert text(page, "receipt-split-cancelled") == "5.2 s"
+    assert text(page, "receipt-split-cancelled") == "5.2 sec"
     assert "plus 1 drawing cancelled before closing" in text(page, "receipt-cancelled")
 
     pay = page.locator("[data-testid=receipt-pay]")
-    assert text(page, "pay-spent", pay) == f"{totals['active_ms'] / 60_000:.1f} min of active time"
+    assert text(page, "pay-spent", pay) == f"{duration(totals['active_ms'])} of active time"
     measured = pay.locator("[data-testid=pay-measured]").inner_text()
     assert "2 outlines (1 deleted, 1 cancelled drawing) on 1 image" in measured
     assert text(page, "pay-paid", pay) == "1 live, closed outline"

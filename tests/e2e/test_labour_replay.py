@@ -80,7 +80,7 @@ def test_scrubbing_counts_the_vertices_placed_and_shows_polygons_in_recorded_ord
     expect_clock = f"00:00 / {clock_text(duration)}"
     expect(page.get_by_test_id("clock")).to_have_text(expect_clock)
     expect(page.get_by_test_id("vertex-counter")).to_have_text("0")
-    assert "30 s" in page.locator("#replay-note").text_content()  # the idle threshold, as in the ledger
+    assert "30 sec" in page.locator("#replay-note").text_content()  # the idle threshold, as in the ledger
 
     closes = [event for event in events if event["kind"] == "close"]
     times = sorted({0.0, vertex_times[0], vertex_times[0] - 0.5, vertex_times[2], vertex_times[6] + 0.3,

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import ScriptedEditor, assert_no_js_errors
+from tests.e2e.formats import read_duration
 
 TOKEN = "live-room-token-for-tests"
 
@@ -30,10 +31,9 @@ def joined(server: Any, name: str) -> requests.Session:
     return http
 
 
-def total_seconds(text: str) -> int:
-    """"3 h 12 min 05 s" -> 11525."""
-    units = {"h": 3600, "min": 60, "s": 1}
-    return sum(int(value) * units[unit] for value, unit in re.findall(r"(\d+) (h|min|s)\b", text))
+def total_seconds(text: str) -> float:
+    """"3 hr 12 min" -> 11520.0, "6.8 sec" -> 6.8: a shown duration (common/format.js) in seconds."""
+    return read_duration(text) / 1000
 
 
 def card(page: Any, name: str) -> Any:
@@ -53,7 +53,7 @@ def test_the_live_view_follows_the_room_by_itself(workshop, browser, js_errors):
     assert page.url == f"{workshop.url}live"  # the token became a cookie and left the address
     expect(page.get_by_test_id("live")).to_have_attribute("data-state", "ready")
     expect(page.get_by_test_id("empty")).to_be_visible()
-    expect(page.get_by_test_id("room-total")).to_have_text("0 s")
+    expect(page.get_by_test_id("room-total")).to_have_text("0 sec")
 
     amara = joined(workshop, "Amara")
     expect(card(page, "Amara").get_by_test_id("person-status")).to_have_text("joined")
@@ -91,13 +91,14 @@ def test_the_live_view_follows_the_room_by_itself(workshop, browser, js_errors):
                              headers={"X-Instructor-Token": TOKEN}).json()["totals"]["active_ms"]
     assert ledger_ms == 21_000
     total = page.get_by_test_id("room-total")
-    expect(total).not_to_have_text("0 s")
+    expect(total).not_to_have_text("0 sec")
     first = total_seconds(total.text_content())
     assert first >= 21
     page.wait_for_function("""(first) => {
         const text = document.querySelector('[data-testid="room-total"]').textContent;
-        const units = {h: 3600, min: 60, s: 1};
-        const seconds = [...text.matchAll(/(\\d+) (h|min|s)\\b/g)].reduce((sum, m) => sum + m[1] * units[m[2]], 0);
+        const units = {hr: 3600, min: 60, sec: 1};
+        const parts = [...text.matchAll(/([\\d.]+) (hr|min|sec)\\b/g)];
+        const seconds = parts.reduce((sum, m) => sum + m[1] * units[m[2]], 0);
         return seconds >= first + 3;
     }""", arg=first, timeout=15_000)
     assert total_seconds(amara_card.get_by_test_id("person-time").text_content()) >= 6

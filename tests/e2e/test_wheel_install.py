@@ -24,12 +24,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 REQUIRED_IN_WHEEL = (
     "annotator/__init__.py",
-    "annotator/cli.py",
+    "annotator/cli/__init__.py",
     "annotator/web/api/__init__.py",
     "annotator/migrations/env.py",
     "annotator/migrations/script.py.mako",
     "annotator/migrations/versions/0001_initial_schema.py",
     "annotator/static/js/upload.js",
+    "annotator/static/js/common/api.js",  # the pages' shared modules, one folder down
     "annotator/static/css/app.css",
     "annotator/templates/base.html",
     "annotator/templates/gallery.html",

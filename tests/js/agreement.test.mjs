@@ -3,11 +3,12 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import { drawOutlines, tracePath } from "../../static/js/agreement/draw.js";
+import { formatPercent } from "../../static/js/common/format.js";
 import {
-  clientToPixel, confusionTable, formatIoU, formatPercent, membersTable, objectLine, pairwiseTable, peopleIndex,
+  clientToPixel, confusionTable, formatIoU, membersTable, objectLine, pairwiseTable, peopleIndex,
   personColour, pixelLines, summaryLine, truthObjectsTable, truthTable,
 } from "../../static/js/agreement/figures.js";
-import { cellText, renderTable } from "../../static/js/labour/tables.js";
+import { cellText, renderTable } from "../../static/js/common/table.js";
 import { descendants, fakeDocument } from "./fake_dom.mjs";
 
 const PEOPLE = [

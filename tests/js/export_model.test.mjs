@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 
-import { ExportProgress, downloadName, exportRequest, reportOf } from "../../static/js/export/model.js";
+import { ExportProgress, downloadName, exportRequest, megabytes, reportOf } from "../../static/js/export/model.js";
 
 const FORM = { segmentation: "polygon", images: "all", image_ids: "", annotators: "everyone", person: "",
   labour: false, zip: false, masks: false };
@@ -36,6 +36,8 @@ test("a ZIP's progress is its bytes against the images' bytes, never complete be
   const progress = new ExportProgress({ kind: "zip", outlines: 0, imageBytes: 1_000_000 });
   progress.add(500_000);
   assert.ok(progress.fraction > 0.45 && progress.fraction < 0.5);
+  assert.equal(progress.text, "0.5 MB of about 1.0 MB"); // the images' bytes and a little for the rest
+  assert.equal(megabytes(1_234_567_890), "1,234.6 MB");
   progress.add(5_000_000);
   assert.equal(progress.fraction, 0.99);
 });

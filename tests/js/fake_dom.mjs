@@ -31,7 +31,13 @@ export class FakeElement {
     this.replaceChildren();
     this.ownText = String(text);
   }
-  setAttribute(name, value) { this.attributes[name] = String(value); }
+  setAttribute(name, value) {
+    this.attributes[name] = String(value);
+    // As in a browser, a data-* attribute is also in dataset (data-test-id -> dataset.testId).
+    if (name.startsWith("data-")) {
+      this.dataset[name.slice(5).replace(/-([a-z])/g, (_, letter) => letter.toUpperCase())] = String(value);
+    }
+  }
   getAttribute(name) { return this.attributes[name] ?? null; }
   addEventListener(type, listener) { (this.listeners[type] ??= []).push(listener); }
   fire(type) {

@@ -4,7 +4,7 @@ import { test } from "node:test";
 
 import {
   CHARTS, TABLES, classMediansConfig, classMediansTable, clockAxis, clockTime, cumulativeConfig, cumulativeTable,
-  formatDuration, formatSeconds, headline, histogramBins, histogramConfig, histogramTable, imagesTable,
+  headline, histogramBins, histogramConfig, histogramTable, imagesTable,
   peopleTable, personLabel, polygonsTable, scatterConfig, scatterTable, scopeSuffix, timelineConfig, timelineTable,
 } from "../../static/js/labour/charts.js";
 
@@ -54,14 +54,30 @@ function sampleSummary() {
   };
 }
 
-test("seconds are shown with one decimal, big totals in min and h", () => {
-  assert.equal(formatSeconds(7_000), "7.0 s");
-  assert.equal(formatSeconds(6_250), "6.3 s");
-  assert.equal(formatSeconds(null), "–");
-  assert.equal(formatDuration(10_000), "10.0 s");
-  assert.equal(formatDuration(76_400), "1 min 16 s");
-  assert.equal(formatDuration(120_000), "2 min");
-  assert.equal(formatDuration(3_600_000 * 2 + 5 * 60_000), "2 h 05 min");
+test("tooltips and tables say durations and numbers as every page does (common/format.js)", () => {
+  const summary = sampleSummary();
+  const histogram = histogramConfig(summary);
+  const bins = histogramTable(summary).rows;
+  assert.equal(histogram.options.plugins.tooltip.callbacks.title([{ label: histogram.data.labels[1], dataIndex: 1 }]),
+    `${bins[1].from_s}–${bins[1].to_s} sec`);
+  const scatter = scatterConfig(summary);
+  const point = scatter.data.datasets[2].data[0];
+  assert.equal(scatter.options.plugins.tooltip.callbacks.label({ dataset: scatter.data.datasets[2], raw: point }),
+    "person: 4 vertices, 6.2 sec (deleted)");
+  const medians = classMediansConfig(summary);
+  assert.equal(medians.options.plugins.tooltip.callbacks.label({ raw: 40.2, dataIndex: 0 }),
+    "median 40.2 sec (1 polygons)");
+  const timeline = timelineConfig(summary);
+  const session = timeline.data.datasets[0];
+  assert.match(timeline.options.plugins.tooltip.callbacks.label({ dataset: session, raw: session.data[0] }),
+    /^session: \d\d:\d\d:\d\d–\d\d:\d\d:\d\d \(5 min\)$/);
+  const cumulative = cumulativeConfig(summary);
+  assert.equal(cumulative.options.plugins.tooltip.callbacks.label({ raw: { y: 0.012333 } }),
+    "0.012 person-hours (44.4 sec)");
+  assert.equal(cumulative.options.scales.y.ticks.callback(0.005), "0.005");
+  const cell = (table, key, row) => table.columns.find((column) => column.key === key).format(table.rows[row][key]);
+  assert.equal(cell(cumulativeTable(summary), "hours", 1), "0.0123");
+  assert.equal(cell(scatterTable(summary), "seconds", 0), "7.0");
 });
 
 test("clock times are HH:MM:SS of the local clock", () => {
@@ -202,12 +218,13 @@ test("headline figures: polygons (deleted counted), active time, median, idle dr
   const cards = Object.fromEntries(headline(sampleSummary()).map((card) => [card.id, card]));
   assert.equal(cards.polygons.value, "5");
   assert.match(cards.polygons.note, /1 deleted/);
-  assert.equal(cards.active.value, "1 min 16 s");
+  assert.equal(cards.active.value, "1 min 16 sec");
+  assert.equal(cards.active.note, "= 0.021 person-hours");
   assert.equal(cards.active.raw, 76_400);
-  assert.equal(cards.median.value, "9.0 s");
+  assert.equal(cards.median.value, "9 sec");
   assert.equal(cards.vertices.value, "21");
-  assert.equal(cards.idle.value, "10.0 s");
-  assert.match(cards.idle.note, /30\.0 s/);
+  assert.equal(cards.idle.value, "10 sec");
+  assert.equal(cards.idle.note, "pauses beyond 30 sec not counted");
 });
 
 test("every chart and table works on an empty ledger", () => {

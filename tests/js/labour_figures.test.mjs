@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { Labour } from "../../static/js/editor/labour.js";
-import { LabourFigures, formatDuration } from "../../static/js/editor/labour_figures.js";
+import { LabourFigures } from "../../static/js/editor/labour_figures.js";
 
 function fakeTimers() {
   const pending = new Map();
@@ -14,13 +14,6 @@ function fakeTimers() {
     get size() { return pending.size; },
   };
 }
-
-test("durations read in a unit that fits", () => {
-  assert.equal(formatDuration(7240), "7.2 s");
-  assert.equal(formatDuration(185000), "3 min 05 s");
-  assert.equal(formatDuration(3720000), "1 h 02 min");
-  assert.equal(formatDuration(-5), "0.0 s");
-});
 
 test("figures come from the server, and the image's human time adds this page's live share", async () => {
   let now = 0;

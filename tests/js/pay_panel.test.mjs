@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import {
-  compare, earnings, formatMoney, payFor, renderPayEditor, renderPayPanel, toUsd, workSplit,
+  compare, earnings, payFor, renderPayEditor, renderPayPanel, toUsd, workSplit,
 } from "../../static/js/labour/pay_panel.js";
 import { descendants, fakeDocument } from "./fake_dom.mjs";
 
@@ -52,20 +52,13 @@ test("compare: secondary lines only on request, flagged; daily and monthly wages
   assert.ok(compare(null, DEFAULTS.reference_lines, DEFAULTS.exchange_rates).every((row) => row.ratio === null));
 });
 
-test("money keeps two significant digits when small", () => {
-  assert.equal(formatMoney(0.0028, "USD"), "0.0028 USD");
-  assert.equal(formatMoney(0.01, "USD"), "0.010 USD");
-  assert.equal(formatMoney(12.82, "EUR"), "12.82 EUR");
-  assert.equal(formatMoney(null, "USD"), "—");
-});
-
 test("the panel shows the earnings with their basis and the published rate with its source", () => {
   const { container } = panel();
   const text = container.textContent;
-  assert.match(text, /Labour spent13\.2 min of active time measured here: 10 outlines on 1 image, everything included\./);
+  assert.match(text, /Labour spent13 min 10 sec of active time measured here: 10 outlines on 1 image, everything included\./);
   assert.match(text, /Work that would be paid10 live, closed outlines on 1 image\./);
-  assert.match(text, /Earned0\.10 USD = 10 live outlines paid × 0\.010 USD \(the published rate above\)/);
-  assert.match(text, /Effective hourly wage0\.46 USD\/h = earned ÷ 0\.219 hours of labour spent/);
+  assert.match(text, /EarnedUSD\u00a00\.10 = 10 live outlines paid × USD\u00a00\.010 \(the published rate above\)/);
+  assert.match(text, /Effective hourly wageUSD\u00a00\.46\/h = earned ÷ 0\.219 hours of labour spent/);
   const rateSource = byClass(container, "pay-rate-source")[0].textContent;
   assert.match(rateSource, /Source: Sorokin & Forsyth.*2008 \(approximate\)/);
 });
@@ -80,7 +73,7 @@ test("every reference line shows its source and year; secondary ones only when a
     assert.ok(source.includes(reference.source) && source.includes(String(reference.year)), item.dataset.id);
   }
   assert.match(line(container, "ke-nairobi-general-labourer-2024").textContent,
-    /16113\.75 KES per month ≈ 71\.62 KES\/h ≈ 0\.55 USD\/h.*How: KSh 16,113\.75 per month \/ 225/);
+    /KES\u00a016,113\.75 per month ≈ KES\u00a071\.62\/h ≈ USD\u00a00\.55\/h.*How: KSh 16,113\.75 per month \/ 225/);
   assert.equal(line(container, "time-sama-kenya-lower"), undefined);
 
   const toggle = byTag(container, "input").find((input) => input.type === "checkbox");
@@ -98,12 +91,12 @@ test("picking a model and editing the rate recompute; an edited rate is not pass
   hourly.checked = true;
   hourly.fire("change");
   assert.equal(handle.state().model, "hourly");
-  assert.match(container.textContent, /Effective hourly wage2\.00 USD\/h/);
+  assert.match(container.textContent, /Effective hourly wageUSD\u00a02\.00\/h/);
 
   const rate = byClass(container, "pay-rate-input")[0];
   rate.value = "7.25";
   rate.fire("input");
-  assert.match(container.textContent, /Effective hourly wage7\.25 USD\/h/);
+  assert.match(container.textContent, /Effective hourly wageUSD\u00a07\.25\/h/);
   assert.match(byClass(container, "pay-rate-source")[0].textContent, /^Your rate for this view, not a published figure/);
   assert.match(line(container, "us-federal-minimum").textContent, /This work pays 100% of it/);
 
@@ -122,14 +115,14 @@ test("the wage is shown in US dollars and in a chosen currency, at the dated tab
   select.value = "EUR";
   select.fire("change");
   const eur = (1 / DEFAULTS.exchange_rates.usd_per_unit.EUR).toFixed(2);
-  assert.match(container.textContent, new RegExp(`… in EUR${eur} EUR/h at the exchange-rate table of 2025-06-30`));
+  assert.match(container.textContent, new RegExp(`… in EUREUR\u00a0${eur}/h at the exchange-rate table of 2025-06-30`));
 });
 
 test("without measured time there is no wage, and update() refreshes the figures", () => {
   const { container, handle } = panel({ activeMs: 0, polygons: 0, images: 0 });
   assert.match(container.textContent, /No active time measured yet/);
   handle.update({ activeMs: 3_600_000, polygons: 50 });
-  assert.match(container.textContent, /Effective hourly wage0\.50 USD\/h/);
+  assert.match(container.textContent, /Effective hourly wageUSD\u00a00\.50\/h/);
 });
 
 test("text from the settings is set as text, never parsed as HTML", () => {
@@ -196,19 +189,19 @@ test("the panel shows labour spent beside the work that would be paid, and says 
   const container = fakeDocument().createElement("div");
   const handle = renderPayPanel(container, { settings: DEFAULTS, work: workSplit(REPORT) });
   const one = (id) => descendants(container).find((node) => node.dataset.testid === id);
-  assert.equal(one("pay-spent").textContent, "10.0 min of active time");
+  assert.equal(one("pay-spent").textContent, "10 min of active time");
   assert.match(one("pay-spent").parent.textContent, /3 outlines \(1 deleted, 1 cancelled drawing\) on 3 images/);
   assert.equal(one("pay-paid").textContent, "2 live, closed outlines");
-  assert.match(one("pay-paid").parent.textContent, /on 2 images, 5\.8 min of their own time/);
+  assert.match(one("pay-paid").parent.textContent, /on 2 images, 5 min 50 sec of their own time/);
   assert.match(one("pay-basis").textContent, /This model \(per polygon\) pays each live, closed outline/);
   assert.equal(one("pay-unpaid").textContent,
-    "Unpaid under this model: 2.5 min spent on 1 deleted outline and 1 cancelled drawing.");
-  assert.match(container.textContent, /Earned0\.020 USD = 2 live outlines paid/);
+    "Unpaid under this model: 2 min 30 sec spent on 1 deleted outline and 1 cancelled drawing.");
+  assert.match(container.textContent, /EarnedUSD\u00a00\.020 = 2 live outlines paid/);
   const radio = byTag(container, "input").find((node) => node.type === "radio" && node.value === "hourly");
   radio.checked = true;
   radio.fire("change");
   assert.equal(handle.state().model, "hourly");
   assert.match(one("pay-basis").textContent, /pays every hour of active time, deleted and cancelled work included/);
   assert.equal(descendants(container).filter((node) => node.dataset.testid === "pay-unpaid").length, 0);
-  assert.match(container.textContent, /Earned0\.33 USD = 10\.0 min spent × 2\.00 USD\/h/);
+  assert.match(container.textContent, /EarnedUSD\u00a00\.33 = 10 min spent × USD\u00a02\.00\/h/);
 });

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
+import { formatHours } from "../../static/js/common/format.js";
 import {
-  coverage, formatCount, formatDuration, formatHours, hoursByObjects, hoursByVertices, paceOf, parseImages,
-  personHours, renderScaleUp,
+  coverage, hoursByObjects, hoursByVertices, paceOf, parseImages, personHours, renderScaleUp,
 } from "../../static/js/labour/scale_up.js";
 import { descendants, fakeDocument } from "./fake_dom.mjs";
 
@@ -49,17 +49,6 @@ test("typed image counts: separators allowed, anything else refused", () => {
   for (const bad of ["", "-5", "1.5", "abc", "1e5", "99999999999999999"]) assert.equal(parseImages(bad), null, bad);
 });
 
-test("formatting: counts grouped, hours with the decimals their size needs, durations in a readable unit", () => {
-  assert.equal(formatCount(328000), "328,000");
-  assert.equal(formatHours(0.4166), "0.42");
-  assert.equal(formatHours(37.25), "37.3");
-  assert.equal(formatHours(51234.4), "51,234");
-  assert.equal(formatHours(null), "—");
-  assert.equal(formatDuration(48_500), "48.5 s");
-  assert.equal(formatDuration(608_300), "10.1 min");
-  assert.equal(formatDuration(5_400_000), "1.50 h");
-});
-
 test("the pace is all the active time over the outlines left, per object and per vertex", () => {
   const pace = paceOf(REPORT);
   assert.deepEqual(pace, { activeMs: 150_000, objects: 4, vertices: 40, msPerObject: 37_500, msPerVertex: 3_750 });
@@ -82,9 +71,9 @@ test("scales by objects per image, not by images: 4 of 77 objects is not a label
   assert.equal(one("scale-hours").textContent, formatHours(expected));
   assert.match(one("scale-result").textContent, /At your pace per object, labelling 5,000 images of Cityscapes, fine annotations \(at least 18\.8 objects per image\) would take at least 979\.2 person-hours\./);
   const basis = one("scale-result-source").textContent;
-  assert.match(basis, /= 37\.5 s per object \(measured here\) × 18\.8 objects per image \(7\.0 humans \+ 11\.8 vehicles per image.*Source: Cordts et al\., CVPR 2016, Table 2 \(exact/);
+  assert.match(basis, /= 37\.5 sec per object \(measured here\) × 18\.8 objects per image \(7\.0 humans \+ 11\.8 vehicles per image.*Source: Cordts et al\., CVPR 2016, Table 2 \(exact/);
   assert.match(basis, /How: 7\.0 \+ 11\.8 = 18\.8 instances per image\..*× 5,000 images ÷ 3,600 s per hour\. 5,000 images: 5,000 images with fine/);
-  assert.match(one("scale-pace").textContent, /Your pace: 37\.5 s per object and 3\.8 s per vertex \(measured here: your 2\.5 min of active time, searching and cancelled drawings included, over the 4 outlines you left and their 40 vertices\)\./);
+  assert.match(one("scale-pace").textContent, /Your pace: 37\.5 sec per object and 3\.8 sec per vertex \(measured here: your 2 min 30 sec of active time, searching and cancelled drawings included, over the 4 outlines you left and their 40 vertices\)\./);
   assert.match(one("scale-vertex").textContent, /no vertex count per object for Cityscapes, fine annotations, so no per-vertex estimate is made/);
 });
 
@@ -94,7 +83,7 @@ test("a partly labelled image says how much of it was outlined: of its ground tr
   assert.equal(items.length, 2);
   assert.equal(byTestId(items[0], "scale-coverage-count")[0].textContent,
     "scene_01.jpg: you outlined 4 of the 77 objects in this image");
-  assert.match(items[0].textContent, /all of them at your pace per object: 77 × 37\.5 s = 48\.1 min\..*the sample scene's ground truth/);
+  assert.match(items[0].textContent, /all of them at your pace per object: 77 × 37\.5 sec = 48 min 08 sec\..*the sample scene's ground truth/);
   assert.equal(byTestId(items[1], "scale-coverage-count")[0].textContent,
     "photo.jpg: you outlined 0 of the ~18.8 objects in this image");
   assert.match(items[1].textContent, /Cityscapes, fine annotations's published average: 7\.0 humans/);
@@ -135,17 +124,17 @@ test("a published vertices-per-object figure gives a per-vertex estimate beside 
   const { one } = render({ presets });
   const line = one("scale-vertex");
   assert.equal(Number(line.dataset.hours), hoursByVertices(3_750, 25, 18.8, 5000));
-  assert.match(line.textContent, /At your pace per vertex \(3\.8 s, measured here\) × 25 vertices per object/);
+  assert.match(line.textContent, /At your pace per vertex \(3\.8 sec, measured here\) × 25 vertices per object/);
 });
 
 test("each preset shows its published time per image with source, secondary ones labelled", () => {
   const { container } = render();
   const ref = (id) => byTestId(container, `scale-ref-${id}`)[0];
-  assert.match(ref("cityscapes-fine").textContent, /more than 1\.50 h per image.*Cordts et al\., CVPR 2016, §2\.2 \(exact\)/);
-  assert.match(ref("coco").textContent, /more than 10\.1 min per image \(derived here: instance outlining only.*How: 79 s per instance × 7\.7 instances/);
-  assert.match(ref("mapillary-vistas").textContent, /secondary source.*1\.57 h per image, published as: about 94 min per image/);
+  assert.match(ref("cityscapes-fine").textContent, /more than 1 hr 30 min per image.*Cordts et al\., CVPR 2016, §2\.2 \(exact\)/);
+  assert.match(ref("coco").textContent, /more than 10 min 08 sec per image \(derived here: instance outlining only.*How: 79 s per instance × 7\.7 instances/);
+  assert.match(ref("mapillary-vistas").textContent, /secondary source.*1 hr 34 min per image, published as: about 94 min per image/);
   assert.match(ref("mapillary-vistas").textContent, /secondary source, not checked against the primary text/);
-  assert.match(ref("manual-full-image").textContent, /19\.0 min per image.*Google AI blog on Fluid Annotation, 2018/);
+  assert.match(ref("manual-full-image").textContent, /19 min per image.*Google AI blog on Fluid Annotation, 2018/);
   const hours = byTestId(ref("cityscapes-fine"), "scale-ref-hours")[0];
   assert.equal(Number(hours.dataset.hours), 5000 * 1.5);
   assert.match(hours.textContent, /5,000 images would take more than 7,500 person-hours \(derived here/);

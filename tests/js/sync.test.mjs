@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ApiError, makeApi } from "../../static/js/editor/api.js";
+import { ApiError, makeApi } from "../../static/js/common/api.js";
 import { History } from "../../static/js/editor/history.js";
 import {
   changeClass, createAnnotation, deleteAnnotation, moveVertex,

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ApiError } from "../../static/js/editor/api.js";
+import { ApiError } from "../../static/js/common/api.js";
 import { changeClass, changeFlag, createAnnotation, moveVertex } from "../../static/js/editor/commands.js";
 import {
   categoryFromServer, flagBadge, flagFromForm, flagFromServer, flagToServer, openFlag, sameFlag,

@@ -13,6 +13,7 @@ from hypothesis.extra.numpy import arrays
 
 from annotator.core import agreement, masks
 from annotator.core.agreement import Outline, TruthObject
+from annotator.core.agreement import pixels as per_pixel
 from annotator.core.csv_cells import formula_safe
 
 H, W = 40, 60
@@ -28,6 +29,12 @@ def box(x0: int, y0: int, x1: int, y1: int) -> masks.RLE:
 
 def outline(id_: int, person: str, category: int, rle: masks.RLE) -> Outline:
     return Outline(id=id_, person=person, category_id=category, rle=rle)
+
+
+def object_members(outlines: list[Outline], people: list[str]) -> list[list[int]]:
+    """The annotation ids in each object of the report, objects in report order, members in people's order."""
+    return [[member["annotation"] for member in obj["members"]]
+            for obj in agreement.analyse(outlines, people, CLASSES)["objects"]]
 
 
 def test_two_squares_overlapping_by_two_thirds_make_one_object_with_that_iou():
@@ -69,8 +76,7 @@ def test_one_person_never_has_two_outlines_in_one_object():
     # Ben outlines the same car twice: the second starts an object of its own, which Amara misses.
     outlines = [outline(1, "amara", 7, box(0, 0, 10, 10)), outline(2, "ben", 7, box(0, 0, 10, 10)),
                 outline(3, "ben", 7, box(1, 0, 10, 10))]
-    groups = agreement.group_objects(outlines)
-    assert [[o.id for o in group] for group in groups] == [[1, 2], [3]]
+    assert object_members(outlines, ["amara", "ben"]) == [[1, 2], [3]]
 
 
 def test_an_outline_joins_the_seed_it_overlaps_most_and_objects_start_largest_first():
@@ -78,8 +84,7 @@ def test_an_outline_joins_the_seed_it_overlaps_most_and_objects_start_largest_fi
     right = outline(2, "amara", 7, box(20, 0, 38, 20))  # 360 px: seeds the second
     # Ben's box (342 px) overlaps both seeds; the right one more (IoU 266/436 against 76/666).
     ben = outline(3, "ben", 8, box(16, 0, 34, 19))
-    groups = agreement.group_objects([ben, right, left])
-    assert [[o.id for o in g] for g in groups] == [[1], [2, 3]]
+    assert object_members([ben, right, left], ["amara", "ben"]) == [[1], [2, 3]]
 
 
 def test_comparing_with_the_seed_only():
@@ -87,8 +92,7 @@ def test_comparing_with_the_seed_only():
     amara = outline(1, "amara", 7, box(0, 0, 20, 10))  # 200 px
     ben = outline(2, "ben", 7, box(4, 0, 20, 10))  # 160 px, IoU with Amara 0.8
     cleo = outline(3, "cleo", 7, box(10, 0, 20, 9))  # 90 px: with Amara 90/200 = 0.45, with Ben 90/160 = 0.56
-    groups = agreement.group_objects([amara, ben, cleo])
-    assert [[o.id for o in g] for g in groups] == [[1, 2], [3]]
+    assert object_members([amara, ben, cleo], ["amara", "ben", "cleo"]) == [[1, 2], [3]]
 
 
 def test_class_confusions_are_counted_per_pair_of_people_per_object():
@@ -144,8 +148,12 @@ def test_iou_matrix_is_every_pair_in_one_call():
 
 
 def test_a_later_outline_is_painted_over_an_earlier_one_in_each_persons_map():
-    maps = agreement.class_maps([outline(2, "a", 8, box(5, 0, 10, 10)), outline(1, "a", 7, box(0, 0, 10, 10))], W, H)
-    assert maps["a"][0, 2] == 7 and maps["a"][0, 7] == 8 and maps["a"][20, 20] == 0
+    # a's car, then a truck over its right half (given first, painted last); b's truck on the same half.
+    outlines = [outline(2, "a", 8, box(5, 0, 10, 10)), outline(1, "a", 7, box(0, 0, 10, 10)),
+                outline(3, "b", 8, box(5, 0, 10, 10))]
+    pixels = agreement.pixel_agreement(outlines, W, H)
+    assert (pixels.labelled[0, 7], pixels.top[0, 7], pixels.distinct[0, 7]) == (2, 2, 1)  # truck, truck
+    assert (pixels.labelled[0, 2], pixels.distinct[0, 2]) == (1, 1) and pixels.labelled[20, 20] == 0
 
 
 def test_disagreement_counts_at_chosen_pixels():
@@ -205,22 +213,22 @@ def test_no_outlines_give_an_empty_map():
 @given(arrays(np.uint8, st.tuples(st.integers(1, 30), st.integers(1, 30)), elements=st.integers(0, 1)))
 def test_runs_decoded_with_numpy_match_pycocotools(mask):
     rle = masks.encode(mask)
-    assert agreement._runs(rle).tolist() == masks._runs(rle)
+    assert per_pixel._runs(rle).tolist() == masks._runs(rle)
     height, width = mask.shape
     flat = np.zeros(width * height, dtype=np.int32)
-    agreement._paint(flat, rle, 3)
-    assert np.array_equal(agreement._as_image(flat, width, height), mask.astype(np.int32) * 3)
+    per_pixel._paint(flat, rle, 3)
+    assert np.array_equal(per_pixel._as_image(flat, width, height), mask.astype(np.int32) * 3)
     ys, xs = np.nonzero(mask)
     for y, x in list(zip(ys, xs, strict=True))[:5]:
-        assert agreement._covers(rle, int(x), int(y))
+        assert per_pixel._covers(rle, int(x), int(y))
 
 
 def test_painting_many_runs_uses_the_index_path_and_matches_decoding():
     stripes = np.zeros((H, W), dtype=np.uint8)
     stripes[5:30, ::2] = 1  # 30 columns: many runs
     flat = np.zeros(W * H, dtype=np.int32)
-    agreement._paint(flat, masks.encode(stripes), 9)
-    assert np.array_equal(agreement._as_image(flat, W, H), stripes.astype(np.int32) * 9)
+    per_pixel._paint(flat, masks.encode(stripes), 9)
+    assert np.array_equal(per_pixel._as_image(flat, W, H), stripes.astype(np.int32) * 9)
 
 
 # --- ground truth ----------------------------------------------------------------------------------

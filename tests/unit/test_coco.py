@@ -16,9 +16,7 @@ from annotator.core.coco import (
     Note,
     annotation_segmentation,
     archive_name,
-    build_coco,
     coco_annotation,
-    coco_info,
     json_chunks,
     labour_ledger,
     latest_per_object,
@@ -171,18 +169,6 @@ def test_json_chunks_make_one_document_with_the_report_last_and_complete():
     assert document["report"] == document["info"]["report"] == [{"image_id": 3, "message": "late news"}]
     empty = json.loads("".join(json_chunks([], [], [], lambda: ({}, []))))
     assert empty["images"] == [] and empty["annotations"] == [] and empty["report"] == []
-
-
-def test_build_coco_has_every_required_key_and_keeps_ids():
-    dataset = build_coco(
-        [{"id": 7, "file_name": "s.jpg", "width": 30, "height": 20}],
-        [{"id": 2, "name": "car", "supercategory": "vehicle"}],
-        [record([{"points": square(0, 0, 10, 10)}])],
-        coco_info("test"))
-    assert set(dataset) == {"info", "licenses", "images", "categories", "annotations", "report"}
-    annotation = dataset["annotations"][0]
-    assert (annotation["id"], annotation["image_id"], annotation["category_id"], annotation["iscrowd"]) == (41, 7, 2, 0)
-    assert dataset["images"][0] == {"id": 7, "file_name": "s.jpg", "width": 30, "height": 20}
 
 
 # --- semantic label maps -------------------------------------------------------------------------------

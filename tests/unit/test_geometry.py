@@ -21,7 +21,8 @@ from pycocotools import mask as coco_mask
 from shapely.geometry import Polygon, box
 
 from annotator.core import geometry, masks
-from annotator.core.geometry import GeometryError, Part, shape_from_parts
+from annotator.core.geometry import GeometryError, Part, clipping, shape_from_parts
+from annotator.core.geometry.rings import rounded_all
 
 WIDTH, HEIGHT = 120, 90
 # Deterministic in CI: the same examples every run, no example database written into the checkout.
@@ -695,7 +696,7 @@ def test_clipping_far_points_in_floats_lands_where_exact_arithmetic_does():
         (x0, y0), (x1, y1) = ((Fraction(float(start[axis])), Fraction(float(start[1 - axis]))),
                               (Fraction(float(end[axis])), Fraction(float(end[1 - axis]))))
         exact = y0 + (Fraction(limit) - x0) / (x1 - x0) * (y1 - y0)
-        got = geometry._crossing(start, end, axis, limit)
+        got = clipping._crossing(start, end, axis, limit)
         assert abs(Fraction(got) - exact) <= max(1e-6, 1e-12 * abs(float(exact)))
 
 
@@ -714,7 +715,7 @@ def test_rounding_many_coordinates_at_once_gives_what_round_gives_each():
     values = (rng.uniform(-5_000, 5_000, 50_000).tolist() + [k / 1000 + 0.0005 for k in range(-20_000, 20_000)]
               + [k / 2000 for k in range(-4_000, 4_000)] + rng.uniform(-1e12, 1e12, 2_000).tolist()
               + [1e308, -1e308, 2.0 ** 52 + 1, -0.0, 999_999_999.9995, 1e9 + 0.0005])
-    assert geometry._rounded_all(values) == [round(value, geometry.COORDINATE_DECIMALS) for value in values]
+    assert rounded_all(values) == [round(value, geometry.COORDINATE_DECIMALS) for value in values]
 
 
 def test_a_valid_star_within_the_image_is_stored_without_counting_crossings():

@@ -121,15 +121,19 @@ def test_the_threshold_must_be_positive():
         labour.ledger([], idle_threshold_ms=0)
 
 
-def test_summaries_group_polygons():
+def test_a_summary_sums_its_polygons_and_gives_their_distribution():
     rows = [dict(labour.PolygonLabour("a", draw_ms=1_000).as_dict(), category="car", vertices=4),
             dict(labour.PolygonLabour("b", draw_ms=3_000, search_ms=1_000).as_dict(), category="car", vertices=6),
             dict(labour.PolygonLabour("c", edit_ms=500).as_dict(), category="road", vertices=3)]
-    groups = labour.group_by(rows, "category")
-    assert groups["car"]["polygons"] == 2 and groups["car"]["total_ms"] == 5_000
-    assert groups["car"]["median_ms"] == 2_500 and groups["car"]["vertices"] == 10
-    assert groups["road"]["slowest_ms"] == 500
-    assert labour.scale_up(90 * 60_000, 5_000) == pytest.approx(7_500)
+    cars = labour.summarise(row for row in rows if row["category"] == "car")
+    assert cars["polygons"] == 2 and cars["total_ms"] == 5_000
+    assert cars["median_ms"] == 2_500 and cars["vertices"] == 10
+    assert labour.summarise(rows[2:])["slowest_ms"] == 500
+
+
+def test_cumulative_hours_add_up_the_closed_polygons_in_time_order():
+    closes = [(5_000.0, 1_800_000.0), (1_000.0, 3_600_000.0), (9_000.0, 0.0)]
+    assert labour.cumulative_hours(closes) == [(1_000.0, 1.0), (5_000.0, 1.5), (9_000.0, 1.5)]
 
 
 # --- properties -----------------------------------------------------------------------------------------

@@ -42,18 +42,11 @@ def test_the_defaults_carry_the_published_figures(defaults):
     assert defaults["pay_models"]["per_polygon"]["value"] == 0.01
 
 
-def test_a_daily_wage_becomes_hourly_through_its_stated_hours(defaults):
-    lines = {line["id"]: line for line in defaults["reference_lines"]}
-    assert pay.hourly_value(lines["ph-ncr-2025"]) == pytest.approx(695 / 8)
-    assert pay.hourly_value(lines["ke-nairobi-general-labourer-2024"]) == pytest.approx(16113.75 / 225)
-
-
 def test_to_usd_uses_the_dated_table_and_refuses_unknown_currencies(defaults):
     table = defaults["exchange_rates"]
     assert pay.to_usd(10, "USD", table) == 10
     assert pay.to_usd(10, "EUR", table) == pytest.approx(10 * table["usd_per_unit"]["EUR"])
     assert pay.to_usd(10, "EUR", table["usd_per_unit"]) == pay.to_usd(10, "EUR", table)
-    assert pay.from_usd(pay.to_usd(3, "GBP", table), "GBP", table) == pytest.approx(3)
     with pytest.raises(KeyError):
         pay.to_usd(1, "VES", table)
 
@@ -73,7 +66,7 @@ def test_per_image_and_hourly_models():
     assert pay.earnings(per_image, 3_600_000, polygons=40, images=2)["amount"] == 1.0
     hourly = {"unit": "hour", "value": 7.25, "currency": "USD"}
     result = pay.earnings(hourly, 1.5 * 3_600_000, polygons=0, images=1)
-    # labour_figures.md's worked example: a Cityscapes-grade image (1.5 h) at $7.25/h earns $10.88.
+    # docs/labour_figures.md's worked example: a Cityscapes-grade image (1.5 h) at $7.25/h earns $10.88.
     assert round(result["amount"], 2) == 10.88 and result["effective_hourly"] == pytest.approx(7.25)
 
 
@@ -109,27 +102,6 @@ def test_the_effective_wage_is_never_negative_and_falls_as_the_same_pay_takes_lo
         assert quick == pytest.approx(rate) and slow == pytest.approx(rate)
     else:  # a piece rate pays the same amount: the wage scales as 1 / time
         assert slow == pytest.approx(quick / factor, rel=1e-9, abs=1e-12)
-
-
-def test_compare_leaves_out_secondary_lines_unless_asked_and_then_flags_them(defaults):
-    table = defaults["exchange_rates"]
-    shown = pay.compare(2.0, defaults["reference_lines"], table)
-    assert all(not row["secondary"] for row in shown)
-    assert "time-sama-kenya-lower" not in {row["id"] for row in shown}
-    everything = pay.compare(2.0, defaults["reference_lines"], table, include_secondary=True)
-    assert [row["id"] for row in everything] == [line["id"] for line in defaults["reference_lines"]]
-    sama = next(row for row in everything if row["id"] == "time-sama-kenya-lower")
-    assert sama["secondary"] and sama["ratio"] == pytest.approx(2.0 / 1.32)
-    us = next(row for row in everything if row["id"] == "us-federal-minimum")
-    assert (us["hourly_usd"], us["source"], us["year"]) == (7.25, us["source"], 2009)
-    assert us["ratio"] == pytest.approx(2.0 / 7.25)
-    philippines = next(row for row in everything if row["id"] == "ph-ncr-2025")
-    assert philippines["hourly_usd"] == pytest.approx(695 / 8 * table["usd_per_unit"]["PHP"])
-
-
-def test_compare_without_a_wage_gives_no_ratio(defaults):
-    assert all(row["ratio"] is None for row in pay.compare(None, defaults["reference_lines"],
-                                                           defaults["exchange_rates"]))
 
 
 def broken(defaults: dict, path: str, value) -> dict:

@@ -7,27 +7,20 @@ the instructor's own outlines and "Person N" for everyone else, N being the pers
 people joined (the same on every image). Display names of others stay with the instructor even when shared:
 the projected agreement page is where a room compares, and nobody needs to be named there but by choice.
 
-The figures come from the pure `annotator.core.agreement`; this module only loads rows and answers.
+The figures come from the pure `annotator.core.agreement`, the rows from `annotator.store.agreement`;
+this module only checks who may look and answers.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import numpy as np
 from flask import Response, jsonify, request, stream_with_context
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from annotator.core import agreement
-from annotator.paths import shipped_dir
-from annotator.store.annotations import pseudonym
-from annotator.store.models import Annotation, Annotator, Category, Image, db
+from annotator.store import agreement as agreement_store
+from annotator.store.models import Annotator
 from annotator.web import participants
 from annotator.web.api import bp
 from annotator.web.api.contract import contract
@@ -182,7 +175,7 @@ class PixelAgreement(BaseModel):
     classes: list[PixelClass]
 
 
-# --- loading ----------------------------------------------------------------------------------------------
+# --- who may look ---------------------------------------------------------------------------------------
 
 
 def _allowed() -> Annotator | None:
@@ -195,110 +188,6 @@ def _allowed() -> Annotator | None:
     return me
 
 
-def _image(image_id: int) -> Image:
-    image = db.session.get(Image, image_id)
-    if image is None or image.deleted:
-        raise ApiError(404, "image not found", f"There is no image {image_id}.")
-    return image
-
-
-def _live(image_id: int) -> tuple[Any, ...]:
-    """The image's live outlines by people. Imported annotations have no author: nobody's opinion, left out."""
-    return (Annotation.image_id == image_id, Annotation.deleted.is_(False), Annotation.annotator_id.is_not(None),
-            Annotation.rle_counts.is_not(None))
-
-
-class _Loaded:
-    """One image's outlines, people and classes as the pure core takes them."""
-
-    def __init__(self, image: Image, asker: Annotator | None) -> None:
-        rows = db.session.execute(
-            select(Annotation.id, Annotation.annotator_id, Annotation.category_id, Annotation.rle_counts,
-                   Annotation.version)
-            .where(*_live(image.id)).order_by(Annotation.id)).all()
-        authors = {row.annotator_id for row in rows}
-        everyone = list(db.session.scalars(select(Annotator).order_by(Annotator.id)))
-        self.image = image
-        self.people = [person for person in everyone if person.id in authors]  # in join order
-        key = {person.id: pseudonym(person) for person in self.people}
-        size = [image.height, image.width]
-        self.outlines = [agreement.Outline(row.id, key[row.annotator_id], row.category_id,
-                                           {"size": size, "counts": row.rle_counts}) for row in rows]
-        self.people_json = [_person(person, key[person.id], place, asker)
-                            for place, person in enumerate(everyone, start=1) if person.id in authors]
-        self.labels = {entry["id"]: entry["label"] for entry in self.people_json}
-        self.categories = {c.id: c.name for c in db.session.scalars(select(Category))}
-        self.fingerprint = hashlib.sha256(json.dumps(
-            [image.id, [[r.id, r.version, r.annotator_id, r.category_id] for r in rows]]).encode()).hexdigest()[:32]
-
-    def report(self, with_outlines: bool = False) -> dict[str, Any]:
-        """The core's figures with people named for the asker; `with_outlines` adds each annotation's
-        polygons (for drawing) as `outlines`."""
-        truth = _ground_truth(self.image)
-        report = agreement.analyse(self.outlines, [p["id"] for p in self.people_json], self.categories, truth)
-        figures = {entry["id"]: entry for entry in report["people"]}
-        report["people"] = [{**entry, **figures[entry["id"]]} for entry in self.people_json]
-        report["image"] = {"id": self.image.id, "file_name": self.image.file_name, "width": self.image.width,
-                           "height": self.image.height}
-        if with_outlines:
-            people = {o.id: o.person for o in self.outlines}
-            report["outlines"] = [{"id": row.id, "person": people[row.id], "category_id": row.category_id,
-                                   "parts": _for_drawing(row.parts)}
-                                  for row in db.session.execute(select(Annotation.id, Annotation.category_id,
-                                                                       Annotation.parts)
-                                                                .where(*_live(self.image.id))
-                                                                .order_by(Annotation.id)) if row.id in people]
-        return report
-
-
-def _for_drawing(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Polygons to a tenth of a pixel, enough to draw them: a 60-person room's JSON is a third the size."""
-    return [{"points": np.round(np.asarray(part.get("points", []), dtype=np.float64), 1).tolist(),
-             "hole": bool(part.get("hole"))} for part in parts or []]
-
-
-def _person(person: Annotator, key: str, place: int, asker: Annotator | None) -> dict[str, Any]:
-    """How the asker sees one person: names for the instructor only (text, shown with textContent)."""
-    if asker is None:
-        label = person.display_name
-    elif person.id == asker.id:
-        label = "You"
-    elif person.role == "instructor":
-        label = "Instructor"
-    else:
-        label = f"Person {place}"
-    return {"id": key, "label": label, "name": person.display_name if asker is None else None,
-            "you": asker is not None and person.id == asker.id}
-
-
-# --- ground truth of the sample scenes -------------------------------------------------------------
-
-
-def _ground_truth(image: Image) -> list[agreement.TruthObject] | None:
-    """The shipped ground truth of a sample scene, matched by file name and size; None for other images."""
-    if image.source != "sample":
-        return None
-    try:
-        path = shipped_dir("sample_images") / "ground_truth.json"
-        stamp = path.stat().st_mtime_ns
-    except (FileNotFoundError, OSError):
-        return None
-    return _truth_objects(path, stamp, image.file_name, image.width, image.height)
-
-
-@functools.lru_cache(maxsize=32)
-def _truth_objects(path: Path, stamp: int, file_name: str, width: int,
-                   height: int) -> list[agreement.TruthObject] | None:
-    # A read-only file shipped with the app: caching it per process (keyed by its mtime) changes nothing
-    # another process would see.
-    return agreement.truth_for_image(_coco(path, stamp), file_name, width, height)
-
-
-@functools.lru_cache(maxsize=2)
-def _coco(path: Path, stamp: int) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 # --- routes ----------------------------------------------------------------------------------------
 
 
@@ -307,7 +196,7 @@ def _coco(path: Path, stamp: int) -> dict[str, Any]:
 def image_agreement(image_id: int) -> Response:
     """How far people agree on one image: objects, pairwise IoU, class confusions, ground truth, outlines."""
     asker = _allowed()
-    return jsonify(_Loaded(_image(image_id), asker).report(with_outlines=True))
+    return jsonify(agreement_store.load(image_id, asker).report(with_outlines=True))
 
 
 @bp.get("/images/<int:image_id>/agreement.csv")
@@ -315,7 +204,7 @@ def image_agreement(image_id: int) -> Response:
 def image_agreement_csv(image_id: int) -> Response:
     """One image's agreement figures as text/csv."""
     asker = _allowed()
-    loaded = _Loaded(_image(image_id), asker)
+    loaded = agreement_store.load(image_id, asker)
     rows = agreement.csv_rows(image_id, loaded.report(), loaded.labels)
     return _csv(agreement.csv_text(rows), f"agreement-image-{image_id}.csv")
 
@@ -325,15 +214,12 @@ def image_agreement_csv(image_id: int) -> Response:
 def all_agreement_csv() -> Response:
     """The agreement figures of every image someone outlined as text/csv, one after another under one header."""
     asker = _allowed()
-    ids = list(db.session.scalars(
-        select(Image.id).where(Image.deleted.is_(False), Image.id.in_(
-            select(Annotation.image_id).where(Annotation.deleted.is_(False), Annotation.annotator_id.is_not(None))))
-        .order_by(Image.id)))
+    ids = agreement_store.outlined_image_ids()
 
     def lines() -> Iterator[str]:
         yield from agreement.csv_text([])
         for image_id in ids:
-            loaded = _Loaded(_image(image_id), asker)
+            loaded = agreement_store.load(image_id, asker)
             yield from agreement.csv_text(agreement.csv_rows(image_id, loaded.report(), loaded.labels), header=False)
 
     return _csv(stream_with_context(lines()), "agreement.csv")
@@ -350,7 +236,7 @@ def disagreement_png(image_id: int) -> Response:
     """The disagreement map as image/png (green: one class, red: several; fainter where fewer people labelled);
     304 when If-None-Match holds its current ETag."""
     _allowed()
-    loaded = _Loaded(_image(image_id), None)
+    loaded = agreement_store.load(image_id, None)
     response = Response(mimetype="image/png")
     response.set_etag(loaded.fingerprint)
     response.headers["Cache-Control"] = "private, no-cache"  # revalidate: outlines change during a workshop
@@ -368,9 +254,9 @@ def disagreement_png(image_id: int) -> Response:
 def agreement_pixel(image_id: int, query: PixelQuery) -> Response:
     """Which classes people gave one pixel, and who."""
     asker = _allowed()
-    image = _image(image_id)
+    image = agreement_store.library_image(image_id)
     for name, value, size in (("x", query.x, image.width), ("y", query.y, image.height)):
         if value >= size:
             raise ApiError(422, "outside the image", f"{name} must be from 0 to {size - 1} on this image.")
-    loaded = _Loaded(image, asker)
+    loaded = agreement_store.ImageOutlines(image, asker)
     return jsonify(agreement.pixel_classes(loaded.outlines, loaded.categories, query.x, query.y))

@@ -68,7 +68,7 @@ def editor(image_id: int) -> str:
 
 def _open_labour_session(image_id: int) -> dict[str, Any] | None:
     """The server opens the page's labour session: its id, and the server's clock now, which bounds the time
-    the session's events may claim (see annotator/core/labour.py). None for a participant who has not joined yet
+    the session's events may claim (see annotator/core/labour/). None for a participant who has not joined yet
     (the page sends them to join; a session id it makes up is opened at its first batch)."""
     if participants.needs_to_join():
         return None

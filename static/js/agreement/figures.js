@@ -1,6 +1,8 @@
 // Pure helpers of the agreement page (/agreement/<image id>): colours for people, numbers as text, click
-// positions in image pixels, and the { columns, rows } tables that labour/tables.js renders. No DOM, no
+// positions in image pixels, and the { columns, rows } tables that common/table.js renders. No DOM, no
 // globals: node tests import them directly (tests/js/agreement.test.mjs).
+
+import { NONE, formatNumber, formatPercent } from "../common/format.js";
 
 /** A colour per person, far apart for neighbours in the list (golden-angle hues), readable on photos. */
 export function personColour(index) {
@@ -10,12 +12,7 @@ export function personColour(index) {
 
 /** An IoU or a share as text with three decimals; a dash where there is none. */
 export function formatIoU(value) {
-  return typeof value === "number" && Number.isFinite(value) ? value.toFixed(3) : "–";
-}
-
-/** A fraction as a whole percentage; a dash where there is none. */
-export function formatPercent(value) {
-  return typeof value === "number" && Number.isFinite(value) ? `${Math.round(value * 100)}%` : "–";
+  return typeof value === "number" ? formatNumber(value, { digits: 3 }) : NONE;
 }
 
 /** The image pixel under a click: `rect` is the drawn image's box on screen; null outside the image. */

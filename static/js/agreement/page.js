@@ -4,7 +4,9 @@
 // /agreement/pixel. Text goes in with textContent only; no globals. Tests read what is on screen from the
 // canvas's data attributes (data-outlines: how many are drawn, data-selected: the picked object's number).
 
-import { renderTable } from "../labour/tables.js";
+import { makeApi } from "../common/api.js";
+import { element } from "../common/dom.js";
+import { renderTable } from "../common/table.js";
 import { drawOutlines } from "./draw.js";
 import {
   clientToPixel, confusionTable, membersTable, objectLine, objectName, pairwiseTable, peopleIndex, pixelLines,
@@ -22,27 +24,11 @@ const dom = {
 };
 const { image } = JSON.parse($("agreement-data").textContent);
 const apiBase = `/api/images/${image.id}/agreement`;
+const api = makeApi();
 
 const view = {
   report: null, people: new Map(), outlines: [], hidden: new Set(), hovered: null, picked: null, pixelRequest: 0,
 };
-
-async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    // not JSON: the status says enough
-  }
-  if (!response.ok) {
-    const error = new Error(body?.detail || body?.error || `${url} answered ${response.status}`);
-    error.status = response.status;
-    error.title = body?.error || "";
-    throw error;
-  }
-  return body;
-}
 
 // --- drawing -------------------------------------------------------------------------------------------------
 
@@ -69,32 +55,25 @@ function redraw() {
 // --- lists and tables ----------------------------------------------------------------------------------------
 
 function swatch(colour) {
-  const element = document.createElement("span");
-  element.className = "agreement-swatch";
-  element.style.background = colour;
-  element.setAttribute("aria-hidden", "true");
-  return element;
+  const node = element(document, "span", { className: "agreement-swatch", attrs: { "aria-hidden": "true" } });
+  node.style.background = colour;
+  return node;
 }
 
 function renderPeople() {
   const items = [...view.people.values()].map((person) => {
-    const item = document.createElement("li");
-    const label = document.createElement("label");
-    const box = document.createElement("input");
-    box.type = "checkbox";
+    const item = element(document, "li");
+    const label = element(document, "label");
+    const box = element(document, "input", { attrs: { type: "checkbox" } });
     box.checked = !view.hidden.has(person.id);
     box.addEventListener("change", () => {
       if (box.checked) view.hidden.delete(person.id);
       else view.hidden.add(person.id);
       redraw();
     });
-    const name = document.createElement("span");
-    name.className = "agreement-person-name";
-    name.textContent = person.label;
-    const count = document.createElement("span");
-    count.className = "muted";
-    count.textContent = ` ${person.outlines} ${person.outlines === 1 ? "outline" : "outlines"}`;
-    label.append(box, swatch(person.colour), name, count);
+    label.append(box, swatch(person.colour), element(document, "span", { className: "agreement-person-name",
+      text: person.label }), element(document, "span", { className: "muted",
+      text: ` ${person.outlines} ${person.outlines === 1 ? "outline" : "outlines"}` }));
     item.append(label);
     item.dataset.person = person.id;
     return item;
@@ -104,14 +83,11 @@ function renderPeople() {
 
 function renderObjects() {
   const items = view.report.objects.map((object) => {
-    const item = document.createElement("li");
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "agreement-object-button";
-    button.dataset.object = String(object.id);
-    button.setAttribute("aria-pressed", "false");
-    if (!object.agreed_class) button.classList.add("split");
-    button.textContent = objectLine(object);
+    const item = element(document, "li");
+    const button = element(document, "button", {
+      className: `agreement-object-button${object.agreed_class ? "" : " split"}`, text: objectLine(object),
+      attrs: { type: "button", "data-object": object.id, "aria-pressed": "false" },
+    });
     button.addEventListener("mouseenter", () => hover(object.id));
     button.addEventListener("mouseleave", () => hover(null));
     button.addEventListener("focus", () => hover(object.id));
@@ -144,15 +120,11 @@ function renderObjectDetail() {
     dom.object.replaceChildren();
     return;
   }
-  const heading = document.createElement("h3");
-  heading.textContent = objectName(object);
-  const parts = [heading, renderTable(document, membersTable(object, view.people), { testid: "object-members" })];
+  const parts = [element(document, "h3", { text: objectName(object) }),
+    renderTable(document, membersTable(object, view.people), { testid: "object-members" })];
   if (object.missing.length) {
-    const missing = document.createElement("p");
-    missing.className = "muted";
-    missing.dataset.testid = "object-missing";
-    missing.textContent = `Not outlined by: ${object.missing.map((id) => view.people.get(id)?.label ?? id).join(", ")}`;
-    parts.push(missing);
+    parts.push(element(document, "p", { className: "muted", testid: "object-missing",
+      text: `Not outlined by: ${object.missing.map((id) => view.people.get(id)?.label ?? id).join(", ")}` }));
   }
   dom.object.replaceChildren(...parts);
 }
@@ -184,24 +156,15 @@ async function showPixel(event) {
   const request = ++view.pixelRequest;
   dom.pixel.dataset.state = "loading";
   try {
-    const pixel = await getJson(`${apiBase}/pixel?x=${point.x}&y=${point.y}`);
+    const pixel = await api.get(`${apiBase}/pixel?x=${point.x}&y=${point.y}`);
     if (request !== view.pixelRequest) return; // a later click won
-    const heading = document.createElement("p");
-    heading.className = "agreement-pixel-where";
-    heading.textContent = `Pixel (${pixel.x}, ${pixel.y}): ${pixel.labelled} of ${pixel.people} labelled it`;
-    const list = document.createElement("ul");
-    list.className = "agreement-pixel-list";
+    const heading = element(document, "p", { className: "agreement-pixel-where",
+      text: `Pixel (${pixel.x}, ${pixel.y}): ${pixel.labelled} of ${pixel.people} labelled it` });
+    const list = element(document, "ul", { className: "agreement-pixel-list" });
     for (const line of pixelLines(pixel, view.people)) {
-      const item = document.createElement("li");
-      const text = document.createElement("strong");
-      text.textContent = line.text;
-      item.append(text);
-      if (line.who) {
-        const who = document.createElement("span");
-        who.className = "muted";
-        who.textContent = ` (${line.who})`;
-        item.append(who);
-      }
+      const item = element(document, "li");
+      item.append(element(document, "strong", { text: line.text }));
+      if (line.who) item.append(element(document, "span", { className: "muted", text: ` (${line.who})` }));
       list.append(item);
     }
     dom.pixel.replaceChildren(heading, list);
@@ -237,7 +200,7 @@ async function load() {
   dom.canvas.height = image.height;
   wireControls();
   try {
-    view.report = await getJson(apiBase);
+    view.report = await api.get(apiBase);
   } catch (error) {
     dom.root.dataset.state = error.status === 403 ? "forbidden" : "error";
     dom.summary.textContent = error.status === 403 ? "Not shared yet: the instructor has not shared everyone's "

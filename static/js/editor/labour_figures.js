@@ -52,12 +52,3 @@ export class LabourFigures {
     return () => this.listeners.delete(listener);
   }
 }
-
-/** "7.2 s", "3 min 05 s", "1 h 02 min": short, for the list and the counter. */
-export function formatDuration(ms) {
-  const seconds = Math.max(0, ms) / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const whole = Math.floor(seconds);
-  if (whole < 3600) return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, "0")} s`;
-  return `${Math.floor(whole / 3600)} h ${String(Math.floor((whole % 3600) / 60)).padStart(2, "0")} min`;
-}

@@ -3,14 +3,8 @@
 // "All others" switch. It shows state; what the switches do comes from `actions`. Names are set as text.
 // The section stays hidden while there is no one else's layer to show.
 
+import { element } from "../common/dom.js";
 import { MINE, layersOf } from "./layers.js";
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
 
 export class LayersPanel {
   constructor(root, { store, layers, actions }) {
@@ -56,15 +50,15 @@ export class LayersPanel {
     this.section.hidden = others.length === 0;
     const fragment = document.createDocumentFragment();
     for (const layer of layers) {
-      const item = element("li", `layer-row${layer.mine ? " mine" : ""}`);
-      const label = element("label");
-      const box = element("input");
+      const item = element(document, "li", { className: `layer-row${layer.mine ? " mine" : ""}` });
+      const label = element(document, "label");
+      const box = element(document, "input");
       box.type = "checkbox";
       box.dataset.layer = layer.key;
       box.checked = visibility.layerShown(layer.key);
-      const name = element("span", "layer-name", layer.name);
+      const name = element(document, "span", { className: "layer-name", text: layer.name });
       name.title = layer.mine ? "Your own outlines" : `${layer.name} (${layer.key}): read-only`;
-      label.append(box, name, element("span", "layer-count", String(layer.count)));
+      label.append(box, name, element(document, "span", { className: "layer-count", text: String(layer.count) }));
       item.append(label);
       fragment.append(item);
     }

@@ -6,7 +6,8 @@
 // "Next image" saves everything first, then asks the server which image is next; the Flag section sends a
 // flag (and a proposed class) as an undoable edit.
 
-import { makeApi } from "./api.js";
+import { makeApi } from "../common/api.js";
+import { formatDuration } from "../common/format.js";
 import { changeClass, changeFlag } from "./commands.js";
 import { FlagPanel } from "./flag_panel.js";
 import { flagFromForm } from "./flags.js";
@@ -20,7 +21,7 @@ import { Navigator } from "./navigator.js";
 import { Panel } from "./panel.js";
 import { Renderer } from "./renderer.js";
 import { Store, partsToServer } from "./store.js";
-import { LabourFigures, formatDuration } from "./labour_figures.js";
+import { LabourFigures } from "./labour_figures.js";
 import { LabourKeeper, Sync } from "./sync.js";
 import { Toolbar } from "./toolbar.js";
 import { PolygonTool } from "./tools/polygon.js";
@@ -35,7 +36,6 @@ const QUIET_MS = 400; // a zoom or pan gesture is recorded once it has been stil
 const root = document.getElementById("editor");
 const data = JSON.parse(document.getElementById("editor-data").textContent);
 const imageInfo = data.image;
-const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 const storage = (() => {
   try {
     const probe = "annotator.probe";
@@ -64,7 +64,7 @@ const history = new History();
 // The server opens the page's labour session (its id bounds the time the session's events may claim); a page
 // rendered without one makes up an id, which the server opens at its first batch.
 const labour = new Labour({ sessionId: (data.labour_session && data.labour_session.id) || crypto.randomUUID(), idleMs: data.idle_threshold_ms });
-const api = makeApi({ csrfToken });
+const api = makeApi(); // the page's CSRF token (base.html's meta tag) on every write
 const settings = {
   opacity: loadOpacity(), snap: false, hideAll: false, hiddenCategories: new Set(), brightness: 1, contrast: 1,
   layers: loadLayers(storage, imageInfo.id),

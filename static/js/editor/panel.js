@@ -4,17 +4,11 @@
 // reason as a tooltip. Others' layers are listed in the Layers section (layers_panel.js).
 // Every name is set as text, never as HTML.
 
+import { element } from "../common/dom.js";
+import { formatDuration } from "../common/format.js";
 import { flagBadge } from "./flags.js";
 import { isMine } from "./layers.js";
-import { formatDuration } from "./labour_figures.js";
 import { vertexCount } from "./store.js";
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
 
 /** Scroll a list so an item of it shows, moving nothing else on the page (scrollIntoView would). */
 function reveal(list, item) {
@@ -44,7 +38,7 @@ function eyeIcon() {
 }
 
 function swatch(colour) {
-  const node = element("span", "swatch");
+  const node = element(document, "span", { className: "swatch" });
   node.style.background = colour || "transparent";
   return node;
 }
@@ -72,15 +66,17 @@ export class Panel {
   buildClasses() {
     const fragment = document.createDocumentFragment();
     this.store.categories.forEach((category, index) => {
-      const item = element("li");
-      const button = element("button", "class-button");
+      const item = element(document, "li");
+      const button = element(document, "button", { className: "class-button" });
       button.type = "button";
       button.dataset.categoryId = String(category.id);
       button.title = category.definition || category.name;
       button.setAttribute("aria-pressed", "false");
-      button.append(swatch(category.colour), element("span", "class-key", index < 9 ? String(index + 1) : ""),
-        element("span", "class-name", category.name), element("span", "class-super", category.supercategory || ""));
-      const eye = element("button", "class-eye");
+      button.append(swatch(category.colour), element(document, "span", { className: "class-key",
+        text: index < 9 ? String(index + 1) : "" }),
+        element(document, "span", { className: "class-name", text: category.name }),
+          element(document, "span", { className: "class-super", text: category.supercategory || "" }));
+      const eye = element(document, "button", { className: "class-eye" });
       eye.append(eyeIcon());
       eye.type = "button";
       eye.dataset.eyeCategory = String(category.id);
@@ -175,18 +171,22 @@ export class Panel {
     this.polygonItems.clear();
     annotations.forEach((annotation, index) => {
       const category = this.store.category(annotation.categoryId);
-      const item = element("li");
-      const button = element("button", "polygon-item");
+      const item = element(document, "li");
+      const button = element(document, "button", { className: "polygon-item" });
       button.type = "button";
       button.dataset.clientId = annotation.clientId;
       const count = vertexCount(annotation);
-      button.append(element("span", "polygon-number", String(index + 1)), swatch(category && category.colour),
-        element("span", "polygon-class", category ? category.name : `class ${annotation.categoryId}`),
-        element("span", "polygon-vertices", `${count} pts`), element("span", "polygon-sync"),
-        element("span", "polygon-labour"));
+      button.append(element(document, "span", { className: "polygon-number", text: String(index + 1) }),
+        swatch(category && category.colour),
+        element(document, "span", { className: "polygon-class",
+          text: category ? category.name : `class ${annotation.categoryId}` }),
+        element(document, "span", { className: "polygon-vertices", text: `${count} pts` }),
+          element(document, "span", { className: "polygon-sync" }),
+        element(document, "span", { className: "polygon-labour" }));
       const badge = flagBadge(annotation.flag);
       if (badge) {
-        const mark = element("span", `polygon-flag${badge.resolved ? " resolved" : ""}`, badge.text);
+        const mark = element(document, "span", { className: `polygon-flag${badge.resolved ? " resolved" : ""}`,
+          text: badge.text });
         mark.title = badge.title;
         mark.setAttribute("aria-label", badge.title);
         button.querySelector(".polygon-class").prepend(mark);

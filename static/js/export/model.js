@@ -1,5 +1,12 @@
 // The export page's pure parts: the query the form asks for, and progress read from the streamed file.
 
+import { formatNumber } from "../common/format.js";
+
+/** Bytes as megabytes with one decimal: "1,234.5 MB". */
+export function megabytes(bytes) {
+  return `${formatNumber(bytes / 1e6, { digits: 1 })} MB`;
+}
+
 /** The export's address and preview address from the form's values (plain strings and booleans). */
 export function exportRequest(values) {
   const params = new URLSearchParams();
@@ -59,11 +66,10 @@ export class ExportProgress {
 
   /** What the bar says. */
   get text() {
-    const megabytes = (this.bytes / 1e6).toFixed(1);
     if (this.kind === "json") {
-      return `${Math.min(this.written, this.outlines)} of ${this.outlines} outlines written (${megabytes} MB)`;
+      return `${Math.min(this.written, this.outlines)} of ${this.outlines} outlines written (${megabytes(this.bytes)})`;
     }
-    return `${megabytes} MB of about ${(this.expectedBytes / 1e6).toFixed(1)} MB`;
+    return `${megabytes(this.bytes)} of about ${megabytes(this.expectedBytes)}`;
   }
 }
 

@@ -1,9 +1,11 @@
 // The export page: the summary of what the chosen options export, then the streamed download with a progress
 // bar, then the report of anything the file could not carry as asked.
-import { makeApi } from "../editor/api.js";
-import { ExportProgress, downloadName, exportRequest, reportOf } from "./model.js";
+import { makeApi } from "../common/api.js";
+import { element } from "../common/dom.js";
+import { NONE } from "../common/format.js";
+import { ExportProgress, downloadName, exportRequest, megabytes, reportOf } from "./model.js";
 
-const api = makeApi({ csrfToken: document.querySelector('meta[name="csrf-token"]').content });
+const api = makeApi();
 const form = document.getElementById("export-form");
 const $ = (id) => document.getElementById(id);
 let latest = 0; // answers to older previews are dropped
@@ -39,15 +41,14 @@ async function refreshSummary() {
   } catch (error) {
     if (asked !== latest) return;
     preview = null;
-    for (const name of ["images", "outlines", "people", "classes"]) show(`export-${name}`, "–");
+    for (const name of ["images", "outlines", "people", "classes"]) show(`export-${name}`, NONE);
     $("export-problem").textContent = error.detail;
   }
 }
 
 function saveAs(blob, name) {
-  const link = document.createElement("a");
+  const link = element(document, "a", { attrs: { download: name } });
   link.href = URL.createObjectURL(blob);
-  link.download = name;
   document.body.append(link);
   link.click();
   link.remove();
@@ -68,11 +69,9 @@ function showReport(request, text) {
   summary.textContent = `Saved ${report.images} image(s) and ${report.annotations} outline(s). ` + (report.notes.length
     ? `${report.notes.length} note(s) about what the file could not carry as asked:` : "Nothing was lost on the way.");
   for (const note of report.notes.slice(0, 200)) {
-    const item = document.createElement("li");
     const about = note.annotation_id != null ? `outline ${note.annotation_id}: `
       : note.image_id != null ? `image ${note.image_id}: ` : "";
-    item.textContent = `${about}${note.message}`;
-    list.append(item);
+    list.append(element(document, "li", { text: `${about}${note.message}` }));
   }
 }
 
@@ -86,11 +85,7 @@ async function startExport() {
   const bar = $("export-bar");
   const label = $("export-progress-text");
   try {
-    const response = await fetch(request.url, { credentials: "same-origin", cache: "no-store" });
-    if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
-      throw new Error(body.detail || `the server answered ${response.status}`);
-    }
+    const { body: response } = await api("GET", request.url, undefined, { as: "response" }); // read as it comes
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     const parts = [];
@@ -106,7 +101,7 @@ async function startExport() {
       label.textContent = progress.text;
     }
     bar.value = 1;
-    label.textContent = `Done: ${(progress.bytes / 1e6).toFixed(1)} MB`;
+    label.textContent = `Done: ${megabytes(progress.bytes)}`;
     const type = request.kind === "json" ? "application/json" : "application/zip";
     saveAs(new Blob(parts, { type }), downloadName(response.headers.get("Content-Disposition"),
       request.kind === "json" ? "annotator-coco.json" : "annotator-export.zip"));

@@ -2,9 +2,10 @@
 // workshop. Loads /api/flags, /api/proposals and /api/categories; the instructor's decisions are POSTs to the
 // API, after which everything is loaded again (the server has the final word). No globals.
 
-import { getJson, postJson } from "./api.js";
+import { makeApi } from "../common/api.js";
+import { element } from "../common/dom.js";
 import { counts, groupFlags } from "./model.js";
-import { classGroup, element, proposalCard } from "./render.js";
+import { classGroup, proposalCard } from "./render.js";
 
 const root = document.querySelector('[data-testid="flags-page"]');
 const doc = root.ownerDocument;
@@ -12,6 +13,7 @@ const $ = (testid) => root.querySelector(`[data-testid="${testid}"]`);
 const instructor = root.dataset.instructor === "true";
 const statusLine = $("status");
 let loading = 0; // only the latest load is drawn
+const api = makeApi();
 
 function say(text, isError = false) {
   statusLine.textContent = text;
@@ -22,7 +24,7 @@ async function decide(button, url, body, done) {
   button.disabled = true;
   say("Saving the decision…");
   try {
-    await postJson(doc, url, body);
+    await api.post(url, body);
   } catch (error) {
     button.disabled = false;
     say(`Not saved: ${error.message}`, true);
@@ -70,7 +72,7 @@ function render(flags, proposals, categories) {
 async function load() {
   const mine = ++loading;
   const [flags, proposals, categories] = await Promise.all([
-    getJson(root.dataset.flagsUrl), getJson(root.dataset.proposalsUrl), getJson(root.dataset.categoriesUrl),
+    api.get(root.dataset.flagsUrl), api.get(root.dataset.proposalsUrl), api.get(root.dataset.categoriesUrl),
   ]);
   if (mine !== loading) return;
   render(flags.items, proposals.items, categories.items);

@@ -1,16 +1,8 @@
 // The flags page's DOM: flag cards, proposal cards and the instructor's decision controls. Every name, reason
 // and definition goes in as textContent; nothing from the server is ever parsed as HTML.
 
+import { element } from "../common/dom.js";
 import { KIND_TEXT, decisionClasses, personText, proposalStatusText, resolutionText } from "./model.js";
-
-export function element(doc, tag, { className = "", text = "", testid = "", attrs = {} } = {}) {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  if (testid) node.setAttribute("data-testid", testid);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  return node;
-}
 
 function swatch(doc, colour) {
   const mark = element(doc, "span", { className: "swatch", attrs: { "aria-hidden": "true" } });

@@ -5,10 +5,11 @@
 // A table is { columns, rows }: each column { key, label, format? } where `key` names the raw value in a
 // row (that raw value is what the CSV holds, under the key as header) and `format` turns it into the text
 // shown in the page's table. Durations are seconds (one decimal shown), wall-clock moments epoch ms shown as
-// local clock times, cumulative work person-hours.
+// local clock times, cumulative work person-hours. Text for numbers and durations comes from common/format.js.
+
+import { NONE, formatDuration, formatHours, formatNumber, formatSecondsRange } from "../common/format.js";
 
 const MS_PER_SECOND = 1000;
-const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;
 /** Histogram bin widths to choose from, in seconds: "nice" numbers a room reads at a glance. */
 const NICE_WIDTHS_S = [1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
@@ -20,41 +21,14 @@ const FALLBACK_COLOUR = "#5f666d";
 
 // --- numbers as text -------------------------------------------------------------------------------------
 
-/** Milliseconds as seconds, rounded to one decimal (a number). */
-export function seconds(ms) {
-  return ms === null || ms === undefined ? null : Math.round(ms / 100) / 10;
-}
-
-/** "7.0 s": every per-polygon duration on the page, and every seconds cell. */
-export function formatSeconds(ms) {
-  return ms === null || ms === undefined ? "–" : `${(ms / MS_PER_SECOND).toFixed(1)} s`;
-}
-
-/** Big totals: "42.5 s" under a minute, "3 min 07 s" under an hour, "2 h 05 min" beyond. */
-export function formatDuration(ms) {
-  if (ms === null || ms === undefined) return "–";
-  if (ms < MS_PER_MINUTE) return formatSeconds(ms);
-  if (ms < MS_PER_HOUR) {
-    const whole = Math.round(ms / MS_PER_SECOND);
-    const minutes = Math.floor(whole / 60);
-    return whole % 60 === 0 ? `${minutes} min` : `${minutes} min ${String(whole % 60).padStart(2, "0")} s`;
-  }
-  const minutesTotal = Math.round(ms / MS_PER_MINUTE);
-  return `${Math.floor(minutesTotal / 60)} h ${String(minutesTotal % 60).padStart(2, "0")} min`;
-}
-
-/** Person-hours as a number, and as text with enough decimals to say something for a short workshop. */
+/** Person-hours as a number. */
 export function hours(ms) {
   return ms / MS_PER_HOUR;
 }
 
-export function formatHours(value) {
-  return `${value.toFixed(value >= 1 ? 2 : 3)} h`;
-}
-
 /** Local clock time of an epoch-ms moment: "14:03:27". */
 export function clockTime(ms) {
-  if (ms === null || ms === undefined) return "–";
+  if (ms === null || ms === undefined) return NONE;
   const when = new Date(ms);
   return [when.getHours(), when.getMinutes(), when.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
 }
@@ -64,8 +38,8 @@ export function isoTime(ms) {
   return ms === null || ms === undefined ? "" : new Date(ms).toISOString();
 }
 
-const fixed1 = (value) => (value === null || value === undefined ? "–" : value.toFixed(1));
-const integer = (value) => (value === null || value === undefined ? "–" : String(value));
+const fixed1 = (value) => formatNumber(value, { digits: 1 });
+const integer = (value) => (value === null || value === undefined ? NONE : String(value));
 const yesNo = (value) => (value ? "yes" : "");
 
 /** How a person is shown: the name when the instructor asked for names, with the pseudonym beside it. */
@@ -149,7 +123,8 @@ export function histogramConfig(summary) {
       },
       plugins: {
         legend: { display: false },
-        tooltip: { callbacks: { title: (items) => `${items[0].label} s`, label: (item) => `${item.raw} polygons` } },
+        tooltip: { callbacks: { title: (items) => formatSecondsRange(rows[items[0].dataIndex].from_s,
+          rows[items[0].dataIndex].to_s), label: (item) => `${item.raw} polygons` } },
       },
     },
   };
@@ -208,7 +183,7 @@ export function scatterConfig(summary) {
       plugins: {
         legend: { display: true, position: "bottom", labels: { usePointStyle: true } },
         tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.raw.x} vertices, `
-          + `${item.raw.y.toFixed(1)} s${item.raw.deleted ? " (deleted)" : ""}` } },
+          + `${formatDuration(item.raw.y * MS_PER_SECOND)}${item.raw.deleted ? " (deleted)" : ""}` } },
       },
     },
   };
@@ -246,7 +221,8 @@ export function classMediansConfig(summary) {
       },
       plugins: {
         legend: { display: false },
-        tooltip: { callbacks: { label: (item) => `median ${item.raw.toFixed(1)} s (${rows[item.dataIndex].polygons} polygons)` } },
+        tooltip: { callbacks: { label: (item) => `median ${formatDuration(item.raw * MS_PER_SECOND)} `
+          + `(${rows[item.dataIndex].polygons} polygons)` } },
       },
     },
   };
@@ -340,7 +316,7 @@ export function timelineConfig(summary) {
         tooltip: { callbacks: { label: (item) => {
           const [from, to] = item.raw.x;
           const what = item.raw.polygon ? `${item.dataset.label} polygon ${item.raw.polygon}` : "session";
-          return `${what}: ${clockTime(from)}–${clockTime(to)} (${((to - from) / MS_PER_SECOND).toFixed(1)} s)`;
+          return `${what}: ${clockTime(from)}–${clockTime(to)} (${formatDuration(to - from)})`;
         } } },
       },
     },
@@ -353,7 +329,7 @@ export function cumulativeTable(summary) {
   return {
     columns: [
       { key: "at_ms", label: "Clock time (polygon closed)", format: clockTime },
-      { key: "hours", label: "Person-hours so far", format: (value) => value.toFixed(4) },
+      { key: "hours", label: "Person-hours so far", format: (value) => formatNumber(value, { digits: 4 }) },
     ],
     rows: (summary.cumulative ?? []).map((point) => ({ at_ms: point.at_ms, hours: point.hours })),
   };
@@ -374,12 +350,13 @@ export function cumulativeConfig(summary) {
         x: clockAxis(rows.length ? rows[0].at_ms : 0, rows.length ? rows.at(-1).at_ms : 0,
           "Clock time (polygon closed)"),
         y: { beginAtZero: true, title: axisTitle("Person-hours"),
-          ticks: { callback: (value) => Number(value).toFixed(rows.some((r) => r.hours >= 1) ? 1 : 3) } },
+          ticks: { callback: (value) => formatNumber(Number(value),
+            { digits: rows.some((r) => r.hours >= 1) ? 1 : 3 }) } },
       },
       plugins: {
         legend: { display: false },
         tooltip: { callbacks: { title: (items) => clockTime(items[0].raw.x),
-          label: (item) => `${formatHours(item.raw.y)} (${formatDuration(item.raw.y * MS_PER_HOUR)})` } },
+          label: (item) => `${formatHours(item.raw.y)} person-hours (${formatDuration(item.raw.y * MS_PER_HOUR)})` } },
       },
     },
   };
@@ -472,8 +449,8 @@ export function headline(summary) {
     { id: "polygons", label: "Polygons", value: String(totals.polygons), raw: totals.polygons,
       note: deleted ? `${deleted} deleted, still counted` : "none deleted" },
     { id: "active", label: "Active time", value: formatDuration(totals.active_ms), raw: totals.active_ms,
-      note: `= ${hours(totals.active_ms).toFixed(3)} person-hours` },
-    { id: "median", label: "Median per polygon", value: formatSeconds(totals.median_ms), raw: totals.median_ms,
+      note: `= ${formatHours(hours(totals.active_ms))} person-hours` },
+    { id: "median", label: "Median per polygon", value: formatDuration(totals.median_ms), raw: totals.median_ms,
       note: "draw + search + edit" },
     { id: "vertices", label: "Vertices", value: String(totals.vertices), raw: totals.vertices,
       note: `in the polygons as saved; ${totals.vertices_placed} placed while drawing` },
@@ -482,7 +459,7 @@ export function headline(summary) {
     { id: "images", label: "Images", value: String(totals.images), raw: totals.images, note: "with recorded work" },
     { id: "idle", label: "Idle time dropped", value: formatDuration(totals.session_idle_ms),
       raw: totals.session_idle_ms,
-      note: `pauses beyond ${formatSeconds(summary.idle_threshold_ms)} not counted` },
+      note: `pauses beyond ${formatDuration(summary.idle_threshold_ms)} not counted` },
     { id: "clamped", label: "Clamped", value: formatDuration(totals.clamped_ms ?? 0), raw: totals.clamped_ms ?? 0,
       note: "time editors' clocks claimed beyond what the server saw pass: kept, not counted" },
   ];

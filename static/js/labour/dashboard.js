@@ -5,10 +5,11 @@
 // Chart.js is loaded by a classic <script> before this module and is the library's own global (`Chart`);
 // this module defines no globals. Every name and label from the server goes in as textContent.
 
-import {
-  CHARTS, DASHBOARD_DEFINITIONS, TABLES, TERMS, formatSeconds, headline, personLabel, scopeSuffix,
-} from "./charts.js";
-import { csvLink, renderTable } from "./tables.js";
+import { makeApi } from "../common/api.js";
+import { element } from "../common/dom.js";
+import { formatDuration } from "../common/format.js";
+import { csvLink, renderTable } from "../common/table.js";
+import { CHARTS, DASHBOARD_DEFINITIONS, TABLES, TERMS, headline, personLabel, scopeSuffix } from "./charts.js";
 
 const root = document.querySelector('[data-testid="labour-dashboard"]');
 const doc = root.ownerDocument;
@@ -25,21 +26,13 @@ const charts = new Map(); // chart id -> Chart instance, destroyed before a redr
 let revokers = []; // Blob URLs of the current download links
 const openNumbers = new Set(); // charts whose numbers table the viewer opened: kept open across redraws
 let request = 0; // only the latest answer is drawn
+const api = makeApi();
 
 const ChartJs = globalThis.Chart;
 if (ChartJs) {
   ChartJs.defaults.font.size = 14;
   ChartJs.defaults.color = "#1f2326";
   ChartJs.defaults.font.family = getComputedStyle(doc.documentElement).fontFamily || ChartJs.defaults.font.family;
-}
-
-function element(tag, { className = "", text = "", testid = "", attrs = {} } = {}) {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  if (testid) node.setAttribute("data-testid", testid);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  return node;
 }
 
 function scope() {
@@ -55,19 +48,8 @@ function summaryAddress({ image, annotator, names }) {
   return query ? `${summaryUrl}?${query}` : summaryUrl;
 }
 
-async function fetchSummary(wanted) {
-  const response = await fetch(summaryAddress(wanted), { headers: { Accept: "application/json" } });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const detail = body && typeof body.detail === "string" ? body.detail : `the server answered ${response.status}`;
-    throw new Error(detail);
-  }
-  return body;
+function fetchSummary(wanted) {
+  return api.get(summaryAddress(wanted));
 }
 
 // --- the select boxes --------------------------------------------------------------------------------------
@@ -77,7 +59,7 @@ function fillSelect(select, entries) {
   const first = select.options[0];
   select.replaceChildren(first);
   for (const { value, label, disabled } of entries) {
-    const option = element("option", { text: label });
+    const option = element(doc, "option", { text: label });
     option.value = value;
     if (disabled) option.disabled = true;
     select.append(option);
@@ -95,11 +77,12 @@ function fillFilters(all) {
 
 // --- drawing -----------------------------------------------------------------------------------------------
 
-/** A headline value with its units set smaller ("1 min 16 s": numbers big, "min" and "s" small). */
+/** A headline value with its units set smaller ("1 min 16 sec": numbers big, "min" and "sec" small). */
 function figureValue(text, testid) {
-  const value = element("strong", { className: "figure-value", testid });
+  const value = element(doc, "strong", { className: "figure-value", testid });
   for (const piece of text.split(/(\d[\d.,]*)/).filter(Boolean)) {
-    value.append(/^\d/.test(piece) ? doc.createTextNode(piece) : element("span", { className: "figure-unit", text: piece }));
+    value.append(/^\d/.test(piece) ? doc.createTextNode(piece) : element(doc, "span", { className: "figure-unit",
+      text: piece }));
   }
   return value;
 }
@@ -108,27 +91,28 @@ function renderHeadline(summary) {
   const box = $("headline");
   box.replaceChildren();
   for (const card of headline(summary)) {
-    const item = element("div", { className: "figure", testid: `total-${card.id}` });
+    const item = element(doc, "div", { className: "figure", testid: `total-${card.id}` });
     item.dataset.value = card.raw === null || card.raw === undefined ? "" : String(card.raw);
-    item.append(element("span", { className: "figure-label", text: card.label }),
+    item.append(element(doc, "span", { className: "figure-label", text: card.label }),
       figureValue(card.value, `total-${card.id}-value`),
-      element("span", { className: "figure-note", text: card.note }));
+      element(doc, "span", { className: "figure-note", text: card.note }));
     box.append(item);
   }
 }
 
 function renderHelp(summary) {
-  $("idle-threshold").textContent = formatSeconds(summary.idle_threshold_ms);
+  $("idle-threshold").textContent = formatDuration(summary.idle_threshold_ms);
   const list = $("definitions");
   list.replaceChildren();
   for (const [key, text] of Object.entries(summary.definitions ?? {})) {
-    const term = element("dt", { text: TERMS[key] ?? key });
-    term.append(element("code", { text: key }));
-    list.append(term, element("dd", { text: String(text) }));
+    const term = element(doc, "dt", { text: TERMS[key] ?? key });
+    term.append(element(doc, "code", { text: key }));
+    list.append(term, element(doc, "dd", { text: String(text) }));
   }
   const own = $("dashboard-definitions");
   own.replaceChildren();
-  for (const [term, text] of DASHBOARD_DEFINITIONS) own.append(element("dt", { text: term }), element("dd", { text }));
+  for (const [term, text] of DASHBOARD_DEFINITIONS) own.append(element(doc, "dt", { text: term }),
+    element(doc, "dd", { text }));
 }
 
 function describeScope(summary, wanted) {
@@ -169,18 +153,19 @@ function chartHeight(spec, summary) {
 
 function renderChart(spec, summary, suffix) {
   const table = spec.table(summary);
-  const card = element("section", { className: `chart-card chart-${spec.id}`, testid: `chart-${spec.id}` });
+  const card = element(doc, "section", { className: `chart-card chart-${spec.id}`, testid: `chart-${spec.id}` });
   const numbersId = `numbers-${spec.id}`;
-  card.append(element("h2", { text: spec.title }), element("p", { className: "chart-description", text: spec.description }));
-  const box = element("div", { className: "chart-box" });
+  card.append(element(doc, "h2", { text: spec.title }), element(doc, "p", { className: "chart-description",
+    text: spec.description }));
+  const box = element(doc, "div", { className: "chart-box" });
   box.style.height = `${chartHeight(spec, summary)}px`;
-  const canvas = element("canvas", { testid: "chart-canvas",
+  const canvas = element(doc, "canvas", { testid: "chart-canvas",
     attrs: { role: "img", "aria-label": `${spec.title}. ${spec.description} The numbers are in the table below.` } });
   box.append(canvas);
-  const actions = element("div", { className: "chart-actions" });
-  const toggle = element("button", { className: "toggle", text: "Show numbers", testid: "toggle-numbers",
+  const actions = element(doc, "div", { className: "chart-actions" });
+  const toggle = element(doc, "button", { className: "toggle", text: "Show numbers", testid: "toggle-numbers",
     attrs: { type: "button", "aria-controls": numbersId, "aria-expanded": "false" } });
-  const numbers = element("div", { className: "numbers-wrap", testid: "numbers", attrs: { id: numbersId } });
+  const numbers = element(doc, "div", { className: "numbers-wrap", testid: "numbers", attrs: { id: numbersId } });
   numbers.append(renderTable(doc, table, { caption: `${spec.title}: the numbers plotted`, testid: "numbers-table" }));
   const show = (open) => {
     numbers.hidden = !open;
@@ -197,7 +182,7 @@ function renderChart(spec, summary, suffix) {
   if (ChartJs) {
     charts.set(spec.id, new ChartJs(canvas, spec.config(summary)));
   } else {
-    box.replaceChildren(element("p", { className: "chart-missing",
+    box.replaceChildren(element(doc, "p", { className: "chart-missing",
       text: "The chart library did not load; the numbers are in the table." }));
     show(true);
   }
@@ -205,10 +190,10 @@ function renderChart(spec, summary, suffix) {
 
 function renderBreakdown(spec, summary, suffix) {
   const table = spec.table(summary);
-  const card = element("section", { className: `breakdown breakdown-${spec.id}`, testid: `breakdown-${spec.id}` });
-  const head = element("div", { className: "breakdown-head" });
-  head.append(element("h2", { text: spec.title }), download(table, spec.csv, suffix));
-  const wrap = element("div", { className: "table-scroll" });
+  const card = element(doc, "section", { className: `breakdown breakdown-${spec.id}`, testid: `breakdown-${spec.id}` });
+  const head = element(doc, "div", { className: "breakdown-head" });
+  head.append(element(doc, "h2", { text: spec.title }), download(table, spec.csv, suffix));
+  const wrap = element(doc, "div", { className: "table-scroll" });
   wrap.append(renderTable(doc, table, { testid: `table-${spec.id}` }));
   card.append(head, wrap);
   $("breakdowns").append(card);
@@ -222,8 +207,8 @@ function render(summary, wanted) {
   const empty = $("empty-message");
   if (summary.polygons.length === 0) {
     empty.hidden = false;
-    empty.replaceChildren(element("strong", { text: "No polygons recorded here yet." }),
-      element("span", { text: wanted.image || wanted.annotator
+    empty.replaceChildren(element(doc, "strong", { text: "No polygons recorded here yet." }),
+      element(doc, "span", { text: wanted.image || wanted.annotator
         ? " Nothing was outlined in this selection: choose “All images” or “Everyone” above."
         : " Open a scene from the gallery and outline an object: the minutes it takes appear here, "
           + "with charts and tables." }));

@@ -9,6 +9,9 @@
 // the API agree. Built with DOM calls only; all text is set with textContent, never as HTML. The document
 // is the container's own, so nothing global is touched and a test can pass a fake one.
 
+import { element } from "../common/dom.js";
+import { formatDuration, formatHours, formatMoney, formatPercent } from "../common/format.js";
+
 const MODELS = ["per_polygon", "per_image", "hourly"];
 const MODEL_NAMES = { per_polygon: "per polygon", per_image: "per image", hourly: "hourly" };
 const UNIT_NAMES = { polygon: "polygon", image: "image", hour: "hour" };
@@ -120,33 +123,9 @@ export function allPaid({ activeMs = 0, polygons = 0, images = 0 } = {}) {
     images }, paid: { polygons, images, polygons_ms: null } };
 }
 
-// --- formatting ------------------------------------------------------------------------------------------------
-
-/** Money with as many decimals as small amounts need (a cent per polygon must not show as 0.00). */
-export function formatMoney(value, currency) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
-  const abs = Math.abs(value);
-  let digits = 2;
-  if (abs > 0 && abs < 0.1) digits = Math.min(6, 1 - Math.floor(Math.log10(abs))); // two significant digits
-  return `${value.toFixed(digits)} ${currency}`;
-}
-
-function formatHours(hours) {
-  const minutes = hours * 60;
-  if (minutes < 120) return `${minutes.toFixed(1)} min`;
-  return `${hours.toFixed(2)} h`;
-}
-
 function citation(figure) {
   const parts = [`Source: ${figure.source}, ${figure.year}`, `(${figure.confidence})`];
   return parts.join(" ");
-}
-
-function el(doc, tag, className, text) {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
 }
 
 // --- the panel -------------------------------------------------------------------------------------------------
@@ -171,23 +150,23 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
     work: work ?? allPaid({ activeMs, polygons, images }),
   };
 
-  const root = el(doc, "section", "pay-panel");
+  const root = element(doc, "section", { className: "pay-panel" });
   root.setAttribute("aria-label", "What the work is worth");
-  root.append(el(doc, "h2", "pay-title", "What the work is worth"));
+  root.append(element(doc, "h2", { className: "pay-title", text: "What the work is worth" }));
 
   // Labour spent and work that would be paid, side by side: a piece rate pays only the second.
-  const measured = el(doc, "div", "pay-measured");
+  const measured = element(doc, "div", { className: "pay-measured" });
   measured.dataset.testid = "pay-measured";
-  const measuredList = el(doc, "dl", "pay-measured-list");
+  const measuredList = element(doc, "dl", { className: "pay-measured-list" });
   root.append(measured);
 
   // The model picker: pay per task (per polygon, per image) and hourly pay are different kinds of rate.
-  const picker = el(doc, "fieldset", "pay-models");
-  picker.append(el(doc, "legend", null, "Pay model"));
+  const picker = element(doc, "fieldset", { className: "pay-models" });
+  picker.append(element(doc, "legend", { text: "Pay model" }));
   const radios = {};
   for (const name of MODELS) {
-    const label = el(doc, "label", "pay-model");
-    const radio = el(doc, "input");
+    const label = element(doc, "label", { className: "pay-model" });
+    const radio = element(doc, "input");
     radio.type = "radio";
     radio.name = groupName;
     radio.value = name;
@@ -197,53 +176,55 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
     });
     radios[name] = radio;
     const kind = name === "hourly" ? "hourly pay" : "pay per task";
-    label.append(radio, el(doc, "span", null, ` ${MODEL_NAMES[name]} (${kind})`));
+    label.append(radio, element(doc, "span", { text: ` ${MODEL_NAMES[name]} (${kind})` }));
     picker.append(label);
   }
   root.append(picker);
 
-  const rateRow = el(doc, "div", "pay-rate");
-  const rateLabel = el(doc, "label", "pay-rate-label");
-  const rateText = el(doc, "span", null, "Rate for this view: ");
-  const rateInput = el(doc, "input", "pay-rate-input");
+  const rateRow = element(doc, "div", { className: "pay-rate" });
+  const rateLabel = element(doc, "label", { className: "pay-rate-label" });
+  const rateText = element(doc, "span", { text: "Rate for this view: " });
+  const rateInput = element(doc, "input", { className: "pay-rate-input" });
   rateInput.type = "number";
   rateInput.min = "0";
   rateInput.step = "any";
-  const rateUnit = el(doc, "span", "pay-rate-unit");
+  const rateUnit = element(doc, "span", { className: "pay-rate-unit" });
   rateLabel.append(rateText, rateInput, rateUnit);
-  const resetRate = el(doc, "button", "pay-rate-reset", "Use the published rate");
+  const resetRate = element(doc, "button", { className: "pay-rate-reset", text: "Use the published rate" });
   resetRate.type = "button";
-  const rateSource = el(doc, "p", "pay-source pay-rate-source");
+  const rateSource = element(doc, "p", { className: "pay-source pay-rate-source" });
   rateRow.append(rateLabel, resetRate, rateSource);
   root.append(rateRow);
 
-  const displayLabel = el(doc, "label", "pay-display");
-  const displaySelect = el(doc, "select", "pay-display-select");
+  const displayLabel = element(doc, "label", { className: "pay-display" });
+  const displaySelect = element(doc, "select", { className: "pay-display-select" });
   for (const code of currencies) {
-    const option = el(doc, "option", null, code);
+    const option = element(doc, "option", { text: code });
     option.value = code;
     displaySelect.append(option);
   }
   displaySelect.value = state.display;
-  displayLabel.append(el(doc, "span", null, "Also show in: "), displaySelect);
+  displayLabel.append(element(doc, "span", { text: "Also show in: " }), displaySelect);
   root.append(displayLabel);
 
-  const results = el(doc, "dl", "pay-results");
+  const results = element(doc, "dl", { className: "pay-results" });
   root.append(results);
 
-  const comparisonTitle = el(doc, "h3", "pay-lines-title", "Beside reference wages (US$ per hour)");
-  const secondaryLabel = el(doc, "label", "pay-secondary-toggle");
-  const secondaryBox = el(doc, "input");
+  const comparisonTitle = element(doc, "h3", { className: "pay-lines-title",
+    text: "Beside reference wages (US$ per hour)" });
+  const secondaryLabel = element(doc, "label", { className: "pay-secondary-toggle" });
+  const secondaryBox = element(doc, "input");
   secondaryBox.type = "checkbox";
-  secondaryLabel.append(secondaryBox, el(doc, "span", null, " Also show figures from secondary sources (labelled)"));
-  const lineList = el(doc, "ol", "pay-lines");
+  secondaryLabel.append(secondaryBox,
+    element(doc, "span", { text: " Also show figures from secondary sources (labelled)" }));
+  const lineList = element(doc, "ol", { className: "pay-lines" });
   root.append(comparisonTitle, secondaryLabel, lineList);
 
-  const notes = el(doc, "ul", "pay-notes");
-  for (const note of settings.notes ?? []) notes.append(el(doc, "li", null, note));
-  notes.append(el(doc, "li", "pay-rates-note",
-    `Currencies are converted with a fixed table dated ${rates.date}, not a live rate. ${rates.source} `
-    + `(${rates.confidence}).`));
+  const notes = element(doc, "ul", { className: "pay-notes" });
+  for (const note of settings.notes ?? []) notes.append(element(doc, "li", { text: note }));
+  notes.append(element(doc, "li", { className: "pay-rates-note",
+    text: `Currencies are converted with a fixed table dated ${rates.date}, not a live rate. ${rates.source} `
+    + `(${rates.confidence}).` }));
   root.append(notes);
 
   container.replaceChildren(root);
@@ -288,18 +269,19 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
   });
 
   function term(label, value, source) {
-    const dt = el(doc, "dt", null, label);
-    const dd = el(doc, "dd");
-    dd.append(el(doc, "span", "pay-figure", value), el(doc, "span", "pay-source", source));
+    const dt = element(doc, "dt", { text: label });
+    const dd = element(doc, "dd");
+    dd.append(element(doc, "span", { className: "pay-figure", text: value }),
+      element(doc, "span", { className: "pay-source", text: source }));
     results.append(dt, dd);
   }
 
   function figure(term, value, note, testid) {
-    const dt = el(doc, "dt", null, term);
-    const dd = el(doc, "dd");
-    const strong = el(doc, "span", "pay-figure", value);
+    const dt = element(doc, "dt", { text: term });
+    const dd = element(doc, "dd");
+    const strong = element(doc, "span", { className: "pay-figure", text: value });
     strong.dataset.testid = testid;
-    dd.append(strong, el(doc, "span", "pay-source", note));
+    dd.append(strong, element(doc, "span", { className: "pay-source", text: note }));
     measuredList.append(dt, dd);
   }
 
@@ -319,21 +301,23 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
     const extras = [];
     if (spent.deleted) extras.push(`${spent.deleted} deleted`);
     if (spent.cancelled) extras.push(plural(spent.cancelled, "cancelled drawing"));
-    figure("Labour spent", `${formatHours(spent.active_ms / MS_PER_HOUR)} of active time`,
+    figure("Labour spent", `${formatDuration(spent.active_ms)} of active time`,
       ` measured here: ${plural(spent.outlines, "outline")}${extras.length ? ` (${extras.join(", ")})` : ""} `
       + `on ${plural(spent.images, "image")}, everything included.`, "pay-spent");
     figure("Work that would be paid", plural(paid.polygons, "live, closed outline"),
       ` on ${plural(paid.images, "image")}`
-      + (paid.polygons_ms === null ? "." : `, ${formatHours(paid.polygons_ms / MS_PER_HOUR)} of their own time.`),
+      + (paid.polygons_ms === null ? "." : `, ${formatDuration(paid.polygons_ms)} of their own time.`),
       "pay-paid");
-    const basis = el(doc, "p", "pay-basis", `This model (${MODEL_NAMES[state.model]}) pays ${result.pays}; `
-      + "the hourly wage below is what it earns over all the labour spent.");
+    const basis = element(doc, "p", { className: "pay-basis",
+      text: `This model (${MODEL_NAMES[state.model]}) pays ${result.pays}; `
+      + "the hourly wage below is what it earns over all the labour spent." });
     basis.dataset.testid = "pay-basis";
     measured.append(basis);
     if (model.unit !== "hour" && spent.unpaid_ms > 0) {
-      const unpaid = el(doc, "p", "pay-unpaid", `Unpaid under this model: ${formatHours(spent.unpaid_ms / MS_PER_HOUR)} `
+      const unpaid = element(doc, "p", { className: "pay-unpaid",
+        text: `Unpaid under this model: ${formatDuration(spent.unpaid_ms)} `
         + `spent on ${[spent.deleted ? plural(spent.deleted, "deleted outline") : null,
-          spent.cancelled ? plural(spent.cancelled, "cancelled drawing") : null].filter(Boolean).join(" and ")}.`);
+          spent.cancelled ? plural(spent.cancelled, "cancelled drawing") : null].filter(Boolean).join(" and ")}.` });
       unpaid.dataset.testid = "pay-unpaid";
       measured.append(unpaid);
     }
@@ -351,13 +335,14 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
     const rateOrigin = state.edited[state.model] ? "your rate" : "the published rate above";
     const paidUnits = model.unit === "image" ? "image" : "live outline";
     const earnedBasis = model.unit === "hour"
-      ? `${formatHours(result.active_hours)} spent × ${formatMoney(model.value, model.currency)}/h (${rateOrigin})`
+      ? `${formatDuration(result.active_hours * MS_PER_HOUR)} spent × ${formatMoney(model.value, model.currency)}/h `
+        + `(${rateOrigin})`
       : `${result.units} ${paidUnits}${result.units === 1 ? "" : "s"} paid × ${formatMoney(model.value, model.currency)} `
         + `(${rateOrigin})`;
     term("Earned", formatMoney(result.amount, model.currency), ` = ${earnedBasis}`);
     const wageSource = result.effective_hourly === null
       ? " No active time measured yet, so no hourly wage can be read."
-      : ` = earned ÷ ${result.active_hours.toFixed(3)} hours of labour spent`;
+      : ` = earned ÷ ${formatHours(result.active_hours)} hours of labour spent`;
     term("Effective hourly wage", `${formatMoney(result.effective_hourly, model.currency)}/h`, wageSource);
     if (model.currency !== "USD") {
       term("… in US dollars", `${formatMoney(result.effective_hourly_usd, "USD")}/h`,
@@ -377,42 +362,46 @@ export function renderPayPanel(container, { settings, work = null, activeMs = 0,
     const top = Math.max(wageUsd ?? 0, ...rows.map((row) => row.hourly_usd), 1e-9);
     lineList.replaceChildren();
 
-    const own = el(doc, "li", "pay-line pay-line-own");
+    const own = element(doc, "li", { className: "pay-line pay-line-own" });
     own.append(bar(wageUsd ?? 0, top, "pay-bar pay-bar-own"),
-      el(doc, "span", "pay-line-label", "This work at the rate above"),
-      el(doc, "span", "pay-figure", `${formatMoney(wageUsd, "USD")}/h`),
-      el(doc, "span", "pay-source", " measured here (see above)"));
+      element(doc, "span", { className: "pay-line-label", text: "This work at the rate above" }),
+      element(doc, "span", { className: "pay-figure", text: `${formatMoney(wageUsd, "USD")}/h` }),
+      element(doc, "span", { className: "pay-source", text: " measured here (see above)" }));
     lineList.append(own);
 
     for (const row of rows) {
-      const item = el(doc, "li", `pay-line${row.secondary ? " pay-line-secondary" : ""}`);
+      const item = element(doc, "li", { className: `pay-line${row.secondary ? " pay-line-secondary" : ""}` });
       item.dataset.id = row.id;
       item.dataset.kind = row.kind;
       item.append(bar(row.hourly_usd, top, "pay-bar"));
-      const head = el(doc, "span", "pay-line-label", `${row.label} (${row.kind}, ${row.year})`);
+      const head = element(doc, "span", { className: "pay-line-label",
+        text: `${row.label} (${row.kind}, ${row.year})` });
       item.append(head);
-      if (row.secondary) item.append(el(doc, "span", "pay-secondary-tag", " secondary source"));
+      if (row.secondary) item.append(element(doc, "span", { className: "pay-secondary-tag",
+        text: " secondary source" }));
       const original = row.per === "hour"
         ? `${formatMoney(row.value, row.currency)}/h`
         : `${formatMoney(row.value, row.currency)} per ${row.per} ≈ ${formatMoney(row.hourly, row.currency)}/h`;
       const usd = row.currency === "USD" ? "" : ` ≈ ${formatMoney(row.hourly_usd, "USD")}/h`;
-      item.append(el(doc, "span", "pay-figure", `${original}${usd}`));
-      if (usd) item.append(el(doc, "span", "pay-source pay-inline", ` (exchange table of ${rates.date})`));
+      item.append(element(doc, "span", { className: "pay-figure", text: `${original}${usd}` }));
+      if (usd) item.append(element(doc, "span", { className: "pay-source pay-inline",
+        text: ` (exchange table of ${rates.date})` }));
       if (row.ratio !== null) {
-        const percent = row.ratio * 100;
-        item.append(el(doc, "span", "pay-ratio", ` This work pays ${percent.toFixed(percent < 1 ? 1 : 0)}% of it.`));
+        item.append(element(doc, "span", { className: "pay-ratio",
+          text: ` This work pays ${formatPercent(row.ratio, { digits: row.ratio < 0.01 ? 1 : 0 })} of it.` }));
       }
-      item.append(el(doc, "span", "pay-source", ` ${citation(row)}.`));
-      if (row.derivation) item.append(el(doc, "span", "pay-derivation", ` How: ${row.derivation}.`));
-      if (row.note) item.append(el(doc, "span", "pay-note", ` ${row.note}`));
+      item.append(element(doc, "span", { className: "pay-source", text: ` ${citation(row)}.` }));
+      if (row.derivation) item.append(element(doc, "span", { className: "pay-derivation",
+        text: ` How: ${row.derivation}.` }));
+      if (row.note) item.append(element(doc, "span", { className: "pay-note", text: ` ${row.note}` }));
       lineList.append(item);
     }
   }
 
   function bar(valueUsd, top, className) {
-    const track = el(doc, "span", "pay-bar-track");
+    const track = element(doc, "span", { className: "pay-bar-track" });
     track.setAttribute("aria-hidden", "true"); // the figure beside it says the same in words
-    const fill = el(doc, "span", className);
+    const fill = element(doc, "span", { className });
     fill.style.width = `${Math.max(0, Math.min(100, (valueUsd / top) * 100)).toFixed(1)}%`;
     track.append(fill);
     return track;
@@ -452,18 +441,18 @@ const CHOICES = {
 };
 
 function field(doc, name, kind, value) {
-  const label = el(doc, "label", `pay-edit-field pay-edit-${name}`);
-  label.append(el(doc, "span", null, name));
+  const label = element(doc, "label", { className: `pay-edit-field pay-edit-${name}` });
+  label.append(element(doc, "span", { text: name }));
   let input;
   if (kind === "select") {
-    input = el(doc, "select");
+    input = element(doc, "select");
     for (const choice of CHOICES[name]) {
-      const option = el(doc, "option", null, choice);
+      const option = element(doc, "option", { text: choice });
       option.value = choice;
       input.append(option);
     }
   } else {
-    input = el(doc, "input");
+    input = element(doc, "input");
     input.type = kind;
     if (kind === "number") {
       input.step = "any";
@@ -493,27 +482,27 @@ function readFields(inputs, fields) {
  */
 export function renderPayEditor(container, { settings, save }) {
   const doc = container.ownerDocument;
-  const form = el(doc, "form", "pay-editor");
-  form.append(el(doc, "h2", null, "Pay settings"));
-  form.append(el(doc, "p", "pay-source",
-    "Every rate and reference line needs its source and year. Use figures marked exact or approximate in the "
-    + "reference list; secondary figures are shown labelled as such; never enter a figure marked NOT VERIFIED."));
+  const form = element(doc, "form", { className: "pay-editor" });
+  form.append(element(doc, "h2", { text: "Pay settings" }));
+  form.append(element(doc, "p", { className: "pay-source",
+    text: "Every rate and reference line needs its source and year. Use figures marked exact or approximate in the "
+    + "reference list; secondary figures are shown labelled as such; never enter a figure marked NOT VERIFIED." }));
 
-  const modelSelect = el(doc, "select");
+  const modelSelect = element(doc, "select");
   for (const name of MODELS) {
-    const option = el(doc, "option", null, `${name} (${MODEL_NAMES[name]})`);
+    const option = element(doc, "option", { text: `${name} (${MODEL_NAMES[name]})` });
     option.value = name;
     modelSelect.append(option);
   }
   modelSelect.value = settings.model;
-  const modelLabel = el(doc, "label", "pay-edit-field");
-  modelLabel.append(el(doc, "span", null, "Model shown first"), modelSelect);
+  const modelLabel = element(doc, "label", { className: "pay-edit-field" });
+  modelLabel.append(element(doc, "span", { text: "Model shown first" }), modelSelect);
   form.append(modelLabel);
 
   const modelInputs = {};
   for (const name of MODELS) {
-    const box = el(doc, "fieldset", "pay-edit-model");
-    box.append(el(doc, "legend", null, `${MODEL_NAMES[name]} (unit: ${settings.pay_models[name].unit})`));
+    const box = element(doc, "fieldset", { className: "pay-edit-model" });
+    box.append(element(doc, "legend", { text: `${MODEL_NAMES[name]} (unit: ${settings.pay_models[name].unit})` }));
     modelInputs[name] = {};
     for (const [key, kind] of MODEL_FIELDS) {
       const { label, input } = field(doc, key, kind, settings.pay_models[name][key]);
@@ -523,20 +512,21 @@ export function renderPayEditor(container, { settings, save }) {
     form.append(box);
   }
 
-  const linesBox = el(doc, "fieldset", "pay-edit-lines");
-  linesBox.append(el(doc, "legend", null, "Reference lines (hourly; a daily or monthly wage needs hours and a derivation)"));
+  const linesBox = element(doc, "fieldset", { className: "pay-edit-lines" });
+  linesBox.append(element(doc, "legend",
+    { text: "Reference lines (hourly; a daily or monthly wage needs hours and a derivation)" }));
   const lineRows = [];
-  const list = el(doc, "ol", "pay-edit-line-list");
+  const list = element(doc, "ol", { className: "pay-edit-line-list" });
   linesBox.append(list);
   function addLine(line) {
-    const item = el(doc, "li", "pay-edit-line");
+    const item = element(doc, "li", { className: "pay-edit-line" });
     const inputs = {};
     for (const [key, kind] of LINE_FIELDS) {
       const { label, input } = field(doc, key, kind, line[key]);
       inputs[key] = input;
       item.append(label);
     }
-    const remove = el(doc, "button", "pay-edit-remove", "Remove");
+    const remove = element(doc, "button", { className: "pay-edit-remove", text: "Remove" });
     remove.type = "button";
     const row = { item, inputs };
     remove.addEventListener("click", () => {
@@ -548,32 +538,33 @@ export function renderPayEditor(container, { settings, save }) {
     list.append(item);
   }
   for (const line of settings.reference_lines) addLine(line);
-  const add = el(doc, "button", "pay-edit-add", "Add a reference line");
+  const add = element(doc, "button", { className: "pay-edit-add", text: "Add a reference line" });
   add.type = "button";
   add.addEventListener("click", () => addLine({ per: "hour", kind: "minimum wage", confidence: "exact" }));
   linesBox.append(add);
   form.append(linesBox);
 
-  const ratesBox = el(doc, "fieldset", "pay-edit-rates");
-  ratesBox.append(el(doc, "legend", null, "Exchange-rate table (US$ per unit of each currency)"));
+  const ratesBox = element(doc, "fieldset", { className: "pay-edit-rates" });
+  ratesBox.append(element(doc, "legend", { text: "Exchange-rate table (US$ per unit of each currency)" }));
   const rateFields = {};
   for (const [key, kind] of [["date", "text"], ["source", "text"], ["confidence", "select"]]) {
     const { label, input } = field(doc, key, kind, settings.exchange_rates[key]);
     rateFields[key] = input;
     ratesBox.append(label);
   }
-  const rateTable = el(doc, "label", "pay-edit-field pay-edit-usd");
-  const rateText = el(doc, "textarea");
+  const rateTable = element(doc, "label", { className: "pay-edit-field pay-edit-usd" });
+  const rateText = element(doc, "textarea");
   rateText.name = "usd_per_unit";
   rateText.value = Object.entries(settings.exchange_rates.usd_per_unit).map(([code, rate]) => `${code} ${rate}`)
     .join("\n");
-  rateTable.append(el(doc, "span", null, "One currency a line: code and US$ per unit, e.g. EUR 1.17"), rateText);
+  rateTable.append(element(doc, "span", { text: "One currency a line: code and US$ per unit, e.g. EUR 1.17" }),
+    rateText);
   ratesBox.append(rateTable);
   form.append(ratesBox);
 
-  const status = el(doc, "p", "pay-edit-status");
+  const status = element(doc, "p", { className: "pay-edit-status" });
   status.setAttribute("role", "status");
-  const submit = el(doc, "button", "button", "Save pay settings");
+  const submit = element(doc, "button", { className: "button", text: "Save pay settings" });
   submit.type = "submit";
   form.append(submit, status);
 

@@ -8,48 +8,29 @@
 //
 // Names, file names and class names are user data: they are only ever set with textContent.
 
+import { makeApi } from "../common/api.js";
+import { element } from "../common/dom.js";
+import { formatDuration } from "../common/format.js";
 import { renderPayEditor, renderPayPanel, workSplit } from "./pay_panel.js";
 import { coverage, paceOf, renderScaleUp } from "./scale_up.js";
 import { timeSplit } from "./time_split.js";
 
 const LISTED = 3; // slowest and fastest objects shown
-
-// --- formatting --------------------------------------------------------------------------------------------------
-
-export function minutes(ms) {
-  return `${(ms / 60_000).toFixed(1)} min`;
-}
-
-export function seconds(ms) {
-  return ms === null || ms === undefined ? "—" : `${(ms / 1000).toFixed(1)} s`;
-}
-
-/** Seconds below two minutes, minutes from there: short spans stay readable ("1.5 s", not "0.0 min"). */
-export function duration(ms) {
-  return ms < 120_000 ? seconds(ms) : minutes(ms);
-}
+const api = makeApi();
 
 function plural(count, word, many = `${word}s`) {
   return `${count} ${count === 1 ? word : many}`;
 }
 
-function el(doc, tag, className, text, testid) {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (testid) node.dataset.testid = testid;
-  return node;
-}
-
 function link(doc, href, text, className, testid) {
-  const node = el(doc, "a", className, text, testid);
+  const node = element(doc, "a", { className, text, testid });
   node.href = href;
   return node;
 }
 
 function section(doc, title, testid, className = "") {
-  const box = el(doc, "section", `receipt-section ${className}`.trim(), null, testid);
-  box.append(el(doc, "h2", null, title));
+  const box = element(doc, "section", { className: `receipt-section ${className}`.trim(), testid });
+  box.append(element(doc, "h2", { text: title }));
   return box;
 }
 
@@ -68,23 +49,26 @@ export function recordQuery(annotator) {
 // --- the parts of the page ---------------------------------------------------------------------------------------
 
 function stat(doc, label, value, testid, notes = []) {
-  const card = el(doc, "div", "receipt-stat");
-  card.append(el(doc, "p", "receipt-stat-label", label), el(doc, "p", "receipt-stat-value", value, testid));
-  for (const [text, noteId] of notes) card.append(el(doc, "p", "receipt-stat-note", text, noteId));
+  const card = element(doc, "div", { className: "receipt-stat" });
+  card.append(element(doc, "p", { className: "receipt-stat-label", text: label }),
+    element(doc, "p", { className: "receipt-stat-value", text: value, testid }));
+  for (const [text, noteId] of notes) card.append(element(doc, "p", { className: "receipt-stat-note", text,
+    testid: noteId }));
   return card;
 }
 
 function stats(doc, summary) {
   const totals = summary.totals;
   const deleted = summary.polygons.filter((polygon) => polygon.deleted).length;
-  const grid = el(doc, "div", "receipt-stats", null, "receipt-stats");
+  const grid = element(doc, "div", { className: "receipt-stats", testid: "receipt-stats" });
 
   const objectNotes = [[deleted
     ? `including ${deleted} deleted: ${deleted === 1 ? "it is" : "they are"} still counted, the work was done`
     : "none deleted", "receipt-deleted"]];
   if (totals.cancelled_drawings) {
     objectNotes.push([`plus ${plural(totals.cancelled_drawings, "drawing")} cancelled before closing `
-      + `(${seconds(totals.cancelled_ms)}, counted in the active time and shown apart below)`, "receipt-cancelled"]);
+      + `(${formatDuration(totals.cancelled_ms)}, counted in the active time and shown apart below)`,
+    "receipt-cancelled"]);
   }
   grid.append(stat(doc, "Objects outlined", totals.polygons, "receipt-polygons", objectNotes));
 
@@ -99,12 +83,12 @@ function stats(doc, summary) {
     "receipt-final-vertices"]);
   grid.append(stat(doc, "Vertices placed", totals.vertices_placed, "receipt-vertices", vertexNotes));
 
-  const threshold = (summary.idle_threshold_ms / 1000).toFixed(0);
-  const timeNotes = [[`idle time dropped: ${duration(totals.session_idle_ms)} (pauses count up to ${threshold} s)`,
+  const threshold = formatDuration(summary.idle_threshold_ms);
+  const timeNotes = [[`idle time dropped: ${formatDuration(totals.session_idle_ms)} (pauses count up to ${threshold})`,
     "receipt-idle-minutes"]];
-  if (totals.hidden_ms) timeNotes.push([`tab hidden: ${duration(totals.hidden_ms)}, capped the same way`, null]);
+  if (totals.hidden_ms) timeNotes.push([`tab hidden: ${formatDuration(totals.hidden_ms)}, capped the same way`, null]);
   if (totals.clamped_ms) {
-    timeNotes.push([`clamped: ${duration(totals.clamped_ms)} claimed beyond what the server's clock saw pass, `
+    timeNotes.push([`clamped: ${formatDuration(totals.clamped_ms)} claimed beyond what the server's clock saw pass, `
       + "not counted", "receipt-clamped"]);
   }
   // The same rounding as "Where the time went", so the buckets there add up to this very figure.
@@ -112,60 +96,65 @@ function stats(doc, summary) {
 
   grid.append(stat(doc, "Images", totals.images, "receipt-images",
     [[`${plural(totals.sessions, "editor session")}`, "receipt-sessions"],
-      [`${seconds(totals.mean_ms)} per object on average (median ${seconds(totals.median_ms)})`, "receipt-mean"]]));
+      [`${formatDuration(totals.mean_ms)} per object on average (median ${formatDuration(totals.median_ms)})`,
+        "receipt-mean"]]));
   return grid;
 }
 
 function split(doc, summary) {
   const box = section(doc, "Where the time went", "receipt-split");
   const { rows, total } = timeSplit(summary);
-  const bar = el(doc, "div", "receipt-split-bar");
+  const bar = element(doc, "div", { className: "receipt-split-bar" });
   bar.setAttribute("aria-hidden", "true"); // the legend says the same in words
-  const legend = el(doc, "dl", "receipt-split-legend");
+  const legend = element(doc, "dl", { className: "receipt-split-legend" });
   for (const row of rows) {
-    const part = el(doc, "span", `receipt-split-part receipt-split-${row.key}`);
+    const part = element(doc, "span", { className: `receipt-split-part receipt-split-${row.key}` });
     part.style.width = `${Math.max(0, row.percent ?? 0)}%`;
     bar.append(part);
-    const term = el(doc, "dt");
-    term.append(el(doc, "span", `receipt-key receipt-split-${row.key}`), el(doc, "span", null, row.label));
-    const detail = el(doc, "dd");
-    detail.append(el(doc, "span", "receipt-figure", row.text, `receipt-split-${row.key}`),
-      el(doc, "span", "receipt-share", row.percent === null ? "" : ` ${row.percent}%`),
-      el(doc, "span", "receipt-definition", row.definition));
+    const term = element(doc, "dt");
+    term.append(element(doc, "span", { className: `receipt-key receipt-split-${row.key}` }),
+      element(doc, "span", { text: row.label }));
+    const detail = element(doc, "dd");
+    detail.append(element(doc, "span", { className: "receipt-figure", text: row.text,
+      testid: `receipt-split-${row.key}` }),
+      element(doc, "span", { className: "receipt-share", text: row.percent === null ? "" : ` ${row.percent}%` }),
+      element(doc, "span", { className: "receipt-definition", text: row.definition }));
     legend.append(term, detail);
   }
-  const term = el(doc, "dt", "receipt-split-sum");
-  term.append(el(doc, "span", null, "Active time"));
-  const detail = el(doc, "dd", "receipt-split-sum");
-  detail.append(el(doc, "span", "receipt-figure", total.text, "receipt-split-total"),
-    el(doc, "span", "receipt-share", " 100%"),
-    el(doc, "span", "receipt-definition", "The sum of the rows above: every counted second is in exactly one."));
+  const term = element(doc, "dt", { className: "receipt-split-sum" });
+  term.append(element(doc, "span", { text: "Active time" }));
+  const detail = element(doc, "dd", { className: "receipt-split-sum" });
+  detail.append(element(doc, "span", { className: "receipt-figure", text: total.text, testid: "receipt-split-total" }),
+    element(doc, "span", { className: "receipt-share", text: " 100%" }),
+    element(doc, "span", { className: "receipt-definition",
+      text: "The sum of the rows above: every counted second is in exactly one." }));
   legend.append(term, detail);
   box.append(bar, legend);
   return box;
 }
 
 function objectList(doc, title, rows, replay, testid) {
-  const box = el(doc, "div", "receipt-objects");
-  box.append(el(doc, "h3", null, title));
-  const table = el(doc, "table", "receipt-table", null, testid);
-  const head = el(doc, "tr");
-  for (const name of ["Class", "Image", "Time", "Vertices", ""]) head.append(el(doc, "th", null, name));
-  const thead = el(doc, "thead");
+  const box = element(doc, "div", { className: "receipt-objects" });
+  box.append(element(doc, "h3", { text: title }));
+  const table = element(doc, "table", { className: "receipt-table", testid });
+  const head = element(doc, "tr");
+  for (const name of ["Class", "Image", "Time", "Vertices", ""]) head.append(element(doc, "th", { text: name }));
+  const thead = element(doc, "thead");
   thead.append(head);
-  const body = el(doc, "tbody");
+  const body = element(doc, "tbody");
   for (const polygon of rows) {
-    const row = el(doc, "tr", null, null, `${testid}-row`);
+    const row = element(doc, "tr", { testid: `${testid}-row` });
     row.dataset.annotation = polygon.annotation;
-    const cls = el(doc, "td", "receipt-class", null, "object-class");
-    const swatch = el(doc, "span", "swatch");
+    const cls = element(doc, "td", { className: "receipt-class", testid: "object-class" });
+    const swatch = element(doc, "span", { className: "swatch" });
     swatch.style.background = polygon.colour ?? "#888";
-    cls.append(swatch, el(doc, "span", null, ` ${polygon.category}`));
-    if (polygon.deleted) cls.append(el(doc, "span", "receipt-tag", "deleted"));
-    row.append(cls, el(doc, "td", "receipt-file", polygon.file_name, "object-file"),
-      el(doc, "td", "receipt-num", seconds(polygon.total_ms), "object-seconds"),
-      el(doc, "td", "receipt-num", polygon.vertices, "object-vertices"));
-    const action = el(doc, "td");
+    cls.append(swatch, element(doc, "span", { text: ` ${polygon.category}` }));
+    if (polygon.deleted) cls.append(element(doc, "span", { className: "receipt-tag", text: "deleted" }));
+    row.append(cls, element(doc, "td", { className: "receipt-file", text: polygon.file_name, testid: "object-file" }),
+      element(doc, "td", { className: "receipt-num", text: formatDuration(polygon.total_ms),
+        testid: "object-seconds" }),
+      element(doc, "td", { className: "receipt-num", text: polygon.vertices, testid: "object-vertices" }));
+    const action = element(doc, "td");
     action.append(link(doc, `${replay}${polygon.image_id}?annotation=${encodeURIComponent(polygon.annotation)}`,
       "Replay", "receipt-replay", "object-replay"));
     row.append(action);
@@ -178,10 +167,10 @@ function objectList(doc, title, rows, replay, testid) {
 
 function objects(doc, summary, urls) {
   const box = section(doc, "Slowest and fastest objects", "receipt-extremes");
-  box.append(el(doc, "p", "receipt-note",
-    "Time per object = its searching + drawing + editing time, idle pauses capped. Deleted objects keep theirs."));
+  box.append(element(doc, "p", { className: "receipt-note", text: "Time per object = its searching + drawing + "
+    + "editing time, idle pauses capped. Deleted objects keep theirs." }));
   const { slowest, fastest } = extremes(summary.polygons);
-  const pair = el(doc, "div", "receipt-pair");
+  const pair = element(doc, "div", { className: "receipt-pair" });
   pair.append(objectList(doc, "Slowest", slowest, urls.replay, "receipt-slowest"),
     objectList(doc, "Fastest", fastest, urls.replay, "receipt-fastest"));
   box.append(pair);
@@ -190,26 +179,26 @@ function objects(doc, summary, urls) {
 
 function classes(doc, summary) {
   const box = section(doc, "By class", "receipt-classes");
-  const table = el(doc, "table", "receipt-table receipt-class-table");
-  const head = el(doc, "tr");
+  const table = element(doc, "table", { className: "receipt-table receipt-class-table" });
+  const head = element(doc, "tr");
   for (const name of ["Class", "Objects", "Mean per object", "Median per object", "Total", "Vertices"]) {
-    head.append(el(doc, "th", null, name));
+    head.append(element(doc, "th", { text: name }));
   }
-  const thead = el(doc, "thead");
+  const thead = element(doc, "thead");
   thead.append(head);
-  const body = el(doc, "tbody");
+  const body = element(doc, "tbody");
   for (const group of summary.classes) {
-    const row = el(doc, "tr", null, null, "receipt-class-row");
+    const row = element(doc, "tr", { testid: "receipt-class-row" });
     row.dataset.category = group.category;
-    const cls = el(doc, "td", "receipt-class", null, "class-name");
-    const swatch = el(doc, "span", "swatch");
+    const cls = element(doc, "td", { className: "receipt-class", testid: "class-name" });
+    const swatch = element(doc, "span", { className: "swatch" });
     swatch.style.background = group.colour ?? "#888";
-    cls.append(swatch, el(doc, "span", null, ` ${group.category}`));
-    row.append(cls, el(doc, "td", "receipt-num", group.polygons, "class-polygons"),
-      el(doc, "td", "receipt-num", seconds(group.mean_ms), "class-mean"),
-      el(doc, "td", "receipt-num", seconds(group.median_ms), "class-median"),
-      el(doc, "td", "receipt-num", duration(group.total_ms), "class-total"),
-      el(doc, "td", "receipt-num", group.vertices, "class-vertices"));
+    cls.append(swatch, element(doc, "span", { text: ` ${group.category}` }));
+    row.append(cls, element(doc, "td", { className: "receipt-num", text: group.polygons, testid: "class-polygons" }),
+      element(doc, "td", { className: "receipt-num", text: formatDuration(group.mean_ms), testid: "class-mean" }),
+      element(doc, "td", { className: "receipt-num", text: formatDuration(group.median_ms), testid: "class-median" }),
+      element(doc, "td", { className: "receipt-num", text: formatDuration(group.total_ms), testid: "class-total" }),
+      element(doc, "td", { className: "receipt-num", text: group.vertices, testid: "class-vertices" }));
     body.append(row);
   }
   table.append(thead, body);
@@ -219,9 +208,10 @@ function classes(doc, summary) {
 
 function downloads(doc, annotator, urls) {
   const box = section(doc, annotator ? "Download this record" : "Download my record", "receipt-downloads");
-  box.append(el(doc, "p", "receipt-note", "The figures above and the raw events they were worked out from, "
-    + "under your pseudonym (the name your work carries outside this room). They are yours to keep and check."));
-  const row = el(doc, "p", "receipt-download-links");
+  box.append(element(doc, "p", { className: "receipt-note",
+    text: "The figures above and the raw events they were worked out from, "
+    + "under your pseudonym (the name your work carries outside this room). They are yours to keep and check." }));
+  const row = element(doc, "p", { className: "receipt-download-links" });
   const query = recordQuery(annotator);
   const json = link(doc, `${urls.summary}?${query}`, "Figures (JSON)", "button receipt-download", "receipt-download-json");
   json.setAttribute("download", "labour-summary.json");
@@ -233,44 +223,24 @@ function downloads(doc, annotator, urls) {
 }
 
 function emptyState(doc, annotator, urls) {
-  const box = el(doc, "div", "empty receipt-empty", null, "receipt-empty");
+  const box = element(doc, "div", { className: "empty receipt-empty", testid: "receipt-empty" });
   if (annotator) {
-    box.append(el(doc, "p", null, `No work recorded for ${annotator} yet.`));
+    box.append(element(doc, "p", { text: `No work recorded for ${annotator} yet.` }));
     return box;
   }
-  box.append(el(doc, "h2", null, "Nothing on your receipt yet"));
-  const line = el(doc, "p");
-  line.append(el(doc, "span", null, "Pick a driving scene in the "), link(doc, urls.gallery, "gallery", null,
-    "receipt-gallery-link"), el(doc, "span", null, " and outline a few objects. Every polygon's minutes, "
-    + "clicks and vertices will be listed here, with what the work would be paid."));
+  box.append(element(doc, "h2", { text: "Nothing on your receipt yet" }));
+  const line = element(doc, "p");
+  line.append(element(doc, "span", { text: "Pick a driving scene in the " }), link(doc, urls.gallery, "gallery", null,
+    "receipt-gallery-link"), element(doc, "span", { text: " and outline a few objects. Every polygon's minutes, "
+    + "clicks and vertices will be listed here, with what the work would be paid." }));
   box.append(line);
   return box;
 }
 
 // --- loading -----------------------------------------------------------------------------------------------------
 
-async function getJson(url, init) {
-  const response = await fetch(url, { credentials: "same-origin", ...init });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const error = new Error(body?.detail ?? body?.error ?? `${response.status} ${response.statusText}`);
-    error.detail = typeof body?.detail === "string" ? body.detail : error.message;
-    throw error;
-  }
-  return body;
-}
-
-function csrfToken(doc) {
-  return doc.querySelector('meta[name="csrf-token"]')?.content ?? "";
-}
-
 function problem(doc, text, testid) {
-  return el(doc, "p", "receipt-problem", text, testid);
+  return element(doc, "p", { className: "receipt-problem", text, testid });
 }
 
 async function start(doc) {
@@ -280,8 +250,8 @@ async function start(doc) {
   const loading = root.querySelector(".receipt-loading");
 
   const [summary, settings, presets, truth] = await Promise.allSettled([
-    getJson(`${urls.summary}?${recordQuery(annotator)}`), getJson(urls.pay), getJson(urls.presets),
-    getJson(urls.truth)]);
+    api.get(`${urls.summary}?${recordQuery(annotator)}`), api.get(urls.pay), api.get(urls.presets),
+    api.get(urls.truth)]);
   loading.remove();
   root.setAttribute("aria-busy", "false");
   if (summary.status === "rejected") {
@@ -296,10 +266,10 @@ async function start(doc) {
       ? `for ${person}` : `Your record, under your pseudonym ${person}: the name your work carries in `
         + "exported datasets and labour files, so your own name never leaves this room.";
   }
-  const threshold = (data.idle_threshold_ms / 1000).toFixed(0);
-  root.querySelector(".receipt-head > div").append(el(doc, "p", "receipt-basis",
-    `Every figure on this receipt is measured here, by this app, from the editor's own events; a pause counts `
-    + `up to ${threshold} s. Published figures below name their sources.`, "receipt-basis"));
+  const threshold = formatDuration(data.idle_threshold_ms);
+  root.querySelector(".receipt-head > div").append(element(doc, "p", { className: "receipt-basis",
+    text: `Every figure on this receipt is measured here, by this app, from the editor's own events; a pause counts `
+    + `up to ${threshold}. Published figures below name their sources.`, testid: "receipt-basis" }));
   if (annotator && urls.dashboard) {
     root.querySelector(".receipt-head").append(link(doc, urls.dashboard, "Back to the room's labour", "receipt-back"));
   }
@@ -311,7 +281,7 @@ async function start(doc) {
     root.append(stats(doc, data), split(doc, data));
     if (data.polygons.length) root.append(objects(doc, data, urls), classes(doc, data));
 
-    const payBox = el(doc, "section", "receipt-section receipt-pay", null, "receipt-pay");
+    const payBox = element(doc, "section", { className: "receipt-section receipt-pay", testid: "receipt-pay" });
     root.append(payBox);
     const work = workSplit(data);
     if (settings.status === "fulfilled") {
@@ -320,7 +290,7 @@ async function start(doc) {
       payBox.append(problem(doc, `The pay settings could not be loaded: ${settings.reason.message}`));
     }
 
-    const scaleBox = el(doc, "section", "receipt-section receipt-scale", null, "receipt-scale");
+    const scaleBox = element(doc, "section", { className: "receipt-section receipt-scale", testid: "receipt-scale" });
     root.append(scaleBox);
     if (presets.status === "fulfilled") {
       const counts = truth.status === "fulfilled" ? truth.value : { images: [], source: "" };
@@ -342,18 +312,16 @@ async function start(doc) {
 }
 
 function payEditor(doc, settings, onSaved, urls) {
-  const box = el(doc, "details", "receipt-section receipt-pay-editor", null, "receipt-pay-editor");
-  box.append(el(doc, "summary", null, "Pay settings (instructor): change the rates and reference wages everyone sees"));
-  const inner = el(doc, "div");
+  const box = element(doc, "details", { className: "receipt-section receipt-pay-editor",
+    testid: "receipt-pay-editor" });
+  box.append(element(doc, "summary",
+    { text: "Pay settings (instructor): change the rates and reference wages everyone sees" }));
+  const inner = element(doc, "div");
   box.append(inner);
   renderPayEditor(inner, {
     settings,
     async save(next) {
-      const saved = await getJson(urls.pay, {
-        method: "PUT",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(doc) },
-        body: JSON.stringify(next),
-      });
+      const saved = await api.put(urls.pay, next);
       onSaved(saved);
       return saved;
     },

@@ -5,6 +5,9 @@
 // only, keeps no globals, and tells tests what is on screen through the canvas's data attributes
 // (data-vertices, data-placed, data-at-ms, data-event-index, data-annotations).
 
+import { makeApi } from "../common/api.js";
+import { element } from "../common/dom.js";
+import { formatDuration } from "../common/format.js";
 import { annotationsOf, eventIndexAt, formatClock, stateAt } from "./replay_state.js";
 
 const FALLBACK_COLOUR = "#8a8f94";
@@ -31,6 +34,7 @@ const dom = {
 const page = JSON.parse($("replay-data").textContent);
 const image = page.image;
 const only = page.annotation || "";
+const api = makeApi();
 
 const player = {
   events: [], duration: 0, atMs: 0, playing: false, speed: Number(dom.speed.value) || 10, lastFrame: null,
@@ -38,21 +42,6 @@ const player = {
 };
 
 // --- loading -------------------------------------------------------------------------------------------------
-
-async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-  if (!response.ok) {
-    let detail = "";
-    try {
-      const body = await response.json();
-      detail = body.detail || body.message || body.title || "";
-    } catch {
-      // not JSON: the status says enough
-    }
-    throw new Error(`${url} answered ${response.status}${detail ? `: ${detail}` : ""}`);
-  }
-  return response.json();
-}
 
 function replayUrl(annotation) {
   const query = annotation ? `?annotation=${encodeURIComponent(annotation)}` : "";
@@ -62,9 +51,9 @@ function replayUrl(annotation) {
 async function load() {
   try {
     const [replay, categories, whole] = await Promise.all([
-      getJson(replayUrl(only)),
-      getJson("/api/categories").catch(() => ({ items: [] })),
-      only ? getJson(replayUrl("")).catch(() => null) : null,
+      api.get(replayUrl(only)),
+      api.get("/api/categories").catch(() => ({ items: [] })),
+      only ? api.get(replayUrl("")).catch(() => null) : null,
     ]);
     for (const category of categories.items || []) {
       player.colours.set(category.id, category.colour || FALLBACK_COLOUR);
@@ -95,8 +84,8 @@ function say(text) {
 }
 
 function describeThreshold(thresholdMs) {
-  const seconds = Math.round((Number(thresholdMs) || 30_000) / 100) / 10;
-  dom.note.textContent = `Labour time: a pause longer than ${seconds} s counts as ${seconds} s, as in the labour `
+  const threshold = formatDuration(Number(thresholdMs) || 30_000);
+  dom.note.textContent = `Labour time: a pause longer than ${threshold} counts as ${threshold}, as in the labour `
     + "ledger, so the replay never stalls on a break; one session follows another without the time between them.";
 }
 
@@ -132,10 +121,7 @@ function buildScope(events) {
     player.categories.set(annotation, categoryOf(events, annotation));
   });
   annotations.forEach((annotation) => {
-    const option = document.createElement("option");
-    option.value = annotation;
-    option.textContent = polygonName(annotation);
-    dom.scope.append(option);
+    dom.scope.append(element(document, "option", { text: polygonName(annotation), attrs: { value: annotation } }));
   });
   dom.scope.value = only;
   dom.scope.addEventListener("change", () => {
@@ -152,12 +138,10 @@ function buildTimeline() {
   const span = player.duration || 1;
   const marks = [];
   const mark = (atMs, kind, colour, label) => {
-    const element = document.createElement("span");
-    element.className = `replay-mark replay-mark-${kind}`;
-    element.style.left = `${Math.min(100, Math.max(0, (atMs / span) * 100))}%`;
-    if (colour) element.style.background = colour;
-    element.title = label;
-    marks.push(element);
+    const node = element(document, "span", { className: `replay-mark replay-mark-${kind}`, attrs: { title: label } });
+    node.style.left = `${Math.min(100, Math.max(0, (atMs / span) * 100))}%`;
+    if (colour) node.style.background = colour;
+    marks.push(node);
   };
   for (const event of player.events) {
     if (event.kind === "close") {
@@ -169,11 +153,9 @@ function buildTimeline() {
   for (const skipped of end.skipped) {
     mark(skipped.at_ms, "skipped", SKIPPED_COLOUR,
       `${formatClock(skipped.at_ms)} ${eventWords(skipped.kind)}: not drawn (${skipped.reason})`);
-    const item = document.createElement("li");
-    const time = document.createElement("span");
-    time.className = "replay-time";
-    time.textContent = formatClock(skipped.at_ms);
-    item.append(time, ` ${eventWords(skipped.kind)}${skipped.annotation ? ` · ${polygonName(skipped.annotation)}` : ""}: `
+    const item = element(document, "li");
+    item.append(element(document, "span", { className: "replay-time", text: formatClock(skipped.at_ms) }),
+      ` ${eventWords(skipped.kind)}${skipped.annotation ? ` · ${polygonName(skipped.annotation)}` : ""}: `
       + skipped.reason);
     dom.skipped.append(item);
   }
@@ -264,22 +246,19 @@ function polygonStatus(polygon) {
 
 function showPolygons(state) {
   const items = state.polygons.map((polygon) => {
-    const item = document.createElement("li");
+    const item = element(document, "li");
     const status = polygonStatus(polygon);
     item.dataset.annotation = polygon.annotation;
     item.dataset.status = status;
     if (state.event && state.event.annotation === polygon.annotation) item.classList.add("current");
-    const swatch = document.createElement("span");
-    swatch.className = "replay-swatch";
+    const swatch = element(document, "span", { className: "replay-swatch" });
     swatch.style.background = colourOf(polygon.category);
-    const name = document.createElement("span");
-    name.className = "replay-polygon-name";
-    name.textContent = polygonName(polygon.annotation, polygon.category);
+    const name = element(document, "span", { className: "replay-polygon-name",
+      text: polygonName(polygon.annotation, polygon.category) });
     const vertices = polygon.parts.reduce((n, part) => n + part.ring.length, 0)
       + (polygon.drawing ? polygon.drawing.ring.length : 0);
-    const what = document.createElement("span");
-    what.className = "replay-polygon-status";
-    what.textContent = `${status}, ${vertices} ${vertices === 1 ? "vertex" : "vertices"}`;
+    const what = element(document, "span", { className: "replay-polygon-status",
+      text: `${status}, ${vertices} ${vertices === 1 ? "vertex" : "vertices"}` });
     item.append(swatch, name, what);
     return item;
   });

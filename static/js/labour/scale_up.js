@@ -11,6 +11,9 @@
 // Built with DOM calls only; all text is set with textContent, never as HTML. The document is the
 // container's own, so nothing global is touched and a test can pass a fake one.
 
+import { element } from "../common/dom.js";
+import { formatCount, formatDuration, formatHours } from "../common/format.js";
+
 export const MS_PER_HOUR = 3_600_000;
 export const MAX_IMAGES = 1e12;
 
@@ -68,40 +71,6 @@ export function parseImages(text) {
   return Number.isSafeInteger(value) && value <= MAX_IMAGES ? value : null;
 }
 
-function grouped(value, digits) {
-  return new Intl.NumberFormat("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    .format(value);
-}
-
-/** A count with thousands separators: 328000 -> "328,000". */
-export function formatCount(value) {
-  return grouped(value, 0);
-}
-
-/** Hours with as many decimals as their size needs: 0.42 -> "0.42", 37.25 -> "37.3", 51234.4 -> "51,234". */
-export function formatHours(hours) {
-  if (hours === null || hours === undefined || !Number.isFinite(hours)) return "—";
-  const abs = Math.abs(hours);
-  return grouped(hours, abs < 10 ? 2 : abs < 1000 ? 1 : 0);
-}
-
-/** A duration in the unit that reads best: "48.5 s", "10.1 min", "1.50 h" (from 2 min, from 1 h). */
-export function formatDuration(ms) {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
-  const seconds = ms / 1000;
-  if (seconds < 120) return `${seconds.toFixed(1)} s`;
-  const minutes = seconds / 60;
-  if (minutes < 60) return `${minutes.toFixed(1)} min`;
-  return `${(minutes / 60).toFixed(2)} h`;
-}
-
-function el(doc, tag, className, text) {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
 function citation(figure) {
   const kind = figure.confidence === "secondary" ? "secondary source, not checked against the primary text"
     : figure.confidence;
@@ -125,52 +94,55 @@ export function renderScaleUp(container, { pace, presets, coverage: covered = []
   const first = datasets.find((preset) => preset.images?.value > 0) ?? datasets[0] ?? null;
   const state = { images: images ?? first?.images?.value ?? 1000, dataset: first };
 
-  const root = el(doc, "section", "scale-up");
+  const root = element(doc, "section", { className: "scale-up" });
   root.setAttribute("aria-label", "Scale it up");
   root.dataset.testid = "scale-up";
-  root.append(el(doc, "h2", "scale-title", "Scale it up"));
+  root.append(element(doc, "h2", { className: "scale-title", text: "Scale it up" }));
 
-  const paceLine = el(doc, "p", "scale-pace");
+  const paceLine = element(doc, "p", { className: "scale-pace" });
   paceLine.dataset.testid = "scale-pace";
   if (perObject === null) {
     paceLine.textContent = "No finished outline yet: close an outline in the editor and your pace appears here.";
   } else {
-    const figure = el(doc, "strong", "scale-figure", formatDuration(perObject));
+    const figure = element(doc, "strong", { className: "scale-figure", text: formatDuration(perObject) });
     figure.dataset.testid = "scale-pace-value";
-    paceLine.append(el(doc, "span", null, "Your pace: "), figure, el(doc, "span", null, " per object"));
+    paceLine.append(element(doc, "span", { text: "Your pace: " }), figure,
+      element(doc, "span", { text: " per object" }));
     if (perVertex !== null) {
-      const vertex = el(doc, "strong", "scale-figure", formatDuration(perVertex));
+      const vertex = element(doc, "strong", { className: "scale-figure", text: formatDuration(perVertex) });
       vertex.dataset.testid = "scale-pace-vertex";
-      paceLine.append(el(doc, "span", null, " and "), vertex, el(doc, "span", null, " per vertex"));
+      paceLine.append(element(doc, "span", { text: " and " }), vertex, element(doc, "span", { text: " per vertex" }));
     }
-    paceLine.append(el(doc, "span", "scale-source", ` (measured here: your ${formatDuration(pace.activeMs)} of `
+    paceLine.append(element(doc, "span", { className: "scale-source",
+      text: ` (measured here: your ${formatDuration(pace.activeMs)} of `
       + `active time, searching and cancelled drawings included, over the ${formatCount(pace.objects)} outline`
-      + `${pace.objects === 1 ? "" : "s"} you left${perVertex === null ? "" : ` and their ${formatCount(pace.vertices)} vertices`}).`));
+      + `${pace.objects === 1 ? "" : "s"} you left`
+      + `${perVertex === null ? "" : ` and their ${formatCount(pace.vertices)} vertices`}).` }));
   }
   root.append(paceLine);
 
   // How much of each image was outlined: the pace is per object, so a partly labelled image says so.
-  const coverageList = el(doc, "ul", "scale-coverage");
+  const coverageList = element(doc, "ul", { className: "scale-coverage" });
   coverageList.dataset.testid = "scale-coverage";
   root.append(coverageList);
 
   // N, typed or from a dataset.
-  const controls = el(doc, "div", "scale-controls");
-  const label = el(doc, "label", "scale-images-label");
-  const input = el(doc, "input", "scale-images");
+  const controls = element(doc, "div", { className: "scale-controls" });
+  const label = element(doc, "label", { className: "scale-images-label" });
+  const input = element(doc, "input", { className: "scale-images" });
   input.type = "text";
   input.inputMode = "numeric";
   input.autocomplete = "off";
   input.dataset.testid = "scale-images";
-  label.append(el(doc, "span", null, "Images to label: "), input);
+  label.append(element(doc, "span", { text: "Images to label: " }), input);
   controls.append(label);
-  const presetGroup = el(doc, "div", "scale-presets");
+  const presetGroup = element(doc, "div", { className: "scale-presets" });
   presetGroup.setAttribute("role", "group");
   presetGroup.setAttribute("aria-label", "Published datasets");
   const presetButtons = [];
   for (const preset of datasets) {
     const count = preset.images?.value > 0 ? `: ${formatCount(preset.images.value)} images` : "";
-    const button = el(doc, "button", "scale-preset", `${preset.label}${count}`);
+    const button = element(doc, "button", { className: "scale-preset", text: `${preset.label}${count}` });
     button.type = "button";
     button.dataset.testid = `scale-preset-${preset.id}`;
     button.dataset.preset = preset.id;
@@ -185,58 +157,63 @@ export function renderScaleUp(container, { pace, presets, coverage: covered = []
   if (presetButtons.length) controls.append(presetGroup);
   root.append(controls);
 
-  const result = el(doc, "p", "scale-result");
+  const result = element(doc, "p", { className: "scale-result" });
   result.setAttribute("role", "status");
   result.dataset.testid = "scale-result";
-  const resultSource = el(doc, "p", "scale-source scale-result-source");
+  const resultSource = element(doc, "p", { className: "scale-source scale-result-source" });
   resultSource.dataset.testid = "scale-result-source";
-  const vertexLine = el(doc, "p", "scale-vertex");
+  const vertexLine = element(doc, "p", { className: "scale-vertex" });
   vertexLine.dataset.testid = "scale-vertex";
   root.append(result, resultSource, vertexLine);
 
   // The published pace of each preset, beside the reader's.
-  root.append(el(doc, "h3", "scale-ref-title", "Published time per image"));
-  const references = el(doc, "ol", "scale-references");
+  root.append(element(doc, "h3", { className: "scale-ref-title", text: "Published time per image" }));
+  const references = element(doc, "ol", { className: "scale-references" });
   root.append(references);
   const referenceRows = [];
   for (const preset of list) {
-    const item = el(doc, "li", `scale-ref${preset.time_per_image?.confidence === "secondary" ? " scale-ref-secondary" : ""}`);
+    const item = element(doc, "li",
+      { className: `scale-ref${preset.time_per_image?.confidence === "secondary" ? " scale-ref-secondary" : ""}` });
     item.dataset.testid = `scale-ref-${preset.id}`;
-    const head = el(doc, "div", "scale-ref-head");
-    head.append(el(doc, "span", "scale-ref-label", preset.label));
+    const head = element(doc, "div", { className: "scale-ref-head" });
+    head.append(element(doc, "span", { className: "scale-ref-label", text: preset.label }));
     if (preset.time_per_image?.confidence === "secondary") {
-      head.append(el(doc, "span", "scale-secondary-tag", "secondary source"));
+      head.append(element(doc, "span", { className: "scale-secondary-tag", text: "secondary source" }));
     }
     item.append(head);
     const time = preset.time_per_image;
     let hoursLine = null;
     if (time) {
-      const line = el(doc, "p", "scale-ref-time");
-      const value = el(doc, "span", "scale-figure",
-        `${time.lower_bound ? "more than " : ""}${formatDuration(time.seconds * 1000)} per image`);
+      const line = element(doc, "p", { className: "scale-ref-time" });
+      const value = element(doc, "span", { className: "scale-figure",
+        text: `${time.lower_bound ? "more than " : ""}${formatDuration(time.seconds * 1000)} per image` });
       value.dataset.testid = "scale-ref-time";
-      line.append(value, el(doc, "span", null, time.derivation ? ` (derived here: ${time.text}). `
-        : `, published as: ${time.text}. `),
-        el(doc, "span", "scale-source", citation(time)));
-      if (time.derivation) line.append(el(doc, "span", "scale-source", ` How: ${time.derivation}.`));
+      line.append(value, element(doc, "span", { text: time.derivation ? ` (derived here: ${time.text}). `
+        : `, published as: ${time.text}. ` }),
+        element(doc, "span", { className: "scale-source", text: citation(time) }));
+      if (time.derivation) line.append(element(doc, "span", { className: "scale-source",
+        text: ` How: ${time.derivation}.` }));
       item.append(line);
-      hoursLine = el(doc, "p", "scale-ref-hours");
+      hoursLine = element(doc, "p", { className: "scale-ref-hours" });
       hoursLine.dataset.testid = "scale-ref-hours";
       item.append(hoursLine);
     } else {
-      item.append(el(doc, "p", "scale-source", "No published time per image in the reference figures."));
+      item.append(element(doc, "p", { className: "scale-source",
+        text: "No published time per image in the reference figures." }));
     }
     if (preset.images?.value > 0) {
-      item.append(el(doc, "p", "scale-source",
-        `Images: ${preset.images.text}. ${citation(preset.images)}`));
+      item.append(element(doc, "p", { className: "scale-source",
+        text: `Images: ${preset.images.text}. ${citation(preset.images)}` }));
     } else {
-      item.append(el(doc, "p", "scale-source",
-        "No published image count in the reference figures: the hours above use the number you typed."));
+      item.append(element(doc, "p", { className: "scale-source",
+        text: "No published image count in the reference figures: the hours above use the number you typed." }));
     }
     for (const figure of preset.figures ?? []) {
-      const extra = el(doc, "p", "scale-source scale-ref-extra");
-      extra.append(el(doc, "span", null, `Also: ${figure.text}. `), el(doc, "span", null, citation(figure)));
-      if (figure.confidence === "secondary") extra.append(el(doc, "span", "scale-secondary-tag", "secondary source"));
+      const extra = element(doc, "p", { className: "scale-source scale-ref-extra" });
+      extra.append(element(doc, "span", { text: `Also: ${figure.text}. ` }),
+        element(doc, "span", { text: citation(figure) }));
+      if (figure.confidence === "secondary") extra.append(element(doc, "span", { className: "scale-secondary-tag",
+        text: "secondary source" }));
       item.append(extra);
     }
     references.append(item);
@@ -259,7 +236,7 @@ export function renderScaleUp(container, { pace, presets, coverage: covered = []
   function drawCoverage() {
     coverageList.replaceChildren();
     for (const image of covered) {
-      const item = el(doc, "li", "scale-coverage-item");
+      const item = element(doc, "li", { className: "scale-coverage-item" });
       item.dataset.testid = "scale-coverage-item";
       item.dataset.image = String(image.image_id);
       let total = image.truth;
@@ -271,19 +248,20 @@ export function renderScaleUp(container, { pace, presets, coverage: covered = []
       }
       const count = total !== null && Number.isInteger(total) ? formatCount(total) : String(total);
       const of = total === null ? "" : ` of the ${image.truth === null ? "~" : ""}${count} objects`;
-      const line = el(doc, "span", "scale-coverage-count",
-        `${image.file_name}: you outlined ${formatCount(image.outlined)}${of} in this image`);
+      const line = element(doc, "span", { className: "scale-coverage-count",
+        text: `${image.file_name}: you outlined ${formatCount(image.outlined)}${of} in this image` });
       line.dataset.testid = "scale-coverage-count";
       item.append(line);
       if (total !== null && perObject !== null) {
-        const finish = el(doc, "span", "scale-finish", `; all of them at your pace per object: `
-          + `${count} × ${formatDuration(perObject)} = ${formatDuration(total * perObject)}.`);
+        const finish = element(doc, "span", { className: "scale-finish", text: `; all of them at your pace per object: `
+          + `${count} × ${formatDuration(perObject)} = ${formatDuration(total * perObject)}.` });
         finish.dataset.testid = "scale-finish";
         item.append(finish);
       } else {
-        item.append(el(doc, "span", null, "."));
+        item.append(element(doc, "span", { text: "." }));
       }
-      if (source) item.append(el(doc, "span", "scale-source", ` (${source.replace(/\.$/, "")}.)`));
+      if (source) item.append(element(doc, "span", { className: "scale-source",
+        text: ` (${source.replace(/\.$/, "")}.)` }));
       coverageList.append(item);
     }
   }
@@ -298,19 +276,20 @@ export function renderScaleUp(container, { pace, presets, coverage: covered = []
     const dataset = state.dataset;
     if (perObject === null || dataset === null) {
       result.dataset.hours = "";
-      result.append(el(doc, "span", null, dataset === null
+      result.append(element(doc, "span", { text: dataset === null
         ? "No dataset with a published number of objects per image in the reference figures."
-        : `Your person-hours for ${formatCount(state.images)} images appear here once you have closed an outline.`));
+        : `Your person-hours for ${formatCount(state.images)} images appear here once you have closed an outline.` }));
       resultSource.textContent = nSource();
     } else {
       const objects = dataset.objects_per_image;
       const hours = hoursByObjects(perObject, objects.value, state.images);
       result.dataset.hours = String(hours);
-      const total = el(doc, "strong", "scale-figure scale-hours", formatHours(hours));
+      const total = element(doc, "strong", { className: "scale-figure scale-hours", text: formatHours(hours) });
       total.dataset.testid = "scale-hours";
-      result.append(el(doc, "span", null, `At your pace per object, labelling ${formatCount(state.images)} images of `
-        + `${dataset.label} (${objectsText(dataset)}) would take ${objects.lower_bound ? "at least " : ""}`), total,
-      el(doc, "span", null, " person-hours."));
+      result.append(element(doc, "span",
+        { text: `At your pace per object, labelling ${formatCount(state.images)} images of `
+        + `${dataset.label} (${objectsText(dataset)}) would take ${objects.lower_bound ? "at least " : ""}` }), total,
+      element(doc, "span", { text: " person-hours." }));
       resultSource.textContent = `= ${formatDuration(perObject)} per object (measured here) × ${objects.value} objects `
         + `per image (${objects.text}. ${citation(objects)}${objects.derivation ? ` How: ${objects.derivation}.` : ""}) `
         + `× ${formatCount(state.images)} images ÷ 3,600 s per hour. ${nSource()}`;

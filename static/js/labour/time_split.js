@@ -8,9 +8,12 @@
 // Should the report ever say otherwise (a core that counts a person's overlapping tabs once, say), the
 // difference is shown as its own row rather than hidden, so the rows still add up to the total shown.
 //
-// Shown figures are rounded to one decimal of the unit (s below two minutes, min beyond); rounding each on
-// its own could make 0.1 + 0.1 + 0.1 show as 0.4, so they are rounded together (largest remainder) to the
-// rounded total, and the percentages likewise to 100.
+// Shown figures are rounded to the step common/format.js shows the total to (a tenth of a second under a
+// minute, a second under an hour, a minute beyond), and printed by its formatDuration, so the total reads as the
+// same active time does everywhere else. Rounding each on its own could make 0.1 + 0.1 + 0.1 show as 0.4, so
+// they are rounded together (largest remainder) to the rounded total, and the percentages likewise to 100.
+
+import { durationStep, formatDuration } from "../common/format.js";
 
 export const BUCKETS = [
   { key: "draw", field: "draw_ms", label: "Drawing",
@@ -26,15 +29,6 @@ export const BUCKETS = [
 ];
 const RESIDUAL = { key: "unassigned", label: "In no bucket",
   definition: "The active time the ledger reports minus the buckets above: counted, but in none of them." };
-
-const SECOND = 1000;
-const MINUTE = 60_000;
-
-/** The unit the split is shown in: tenths of a second below two minutes, tenths of a minute beyond. */
-export function unitFor(activeMs) {
-  return activeMs < 2 * MINUTE ? { step: SECOND / 10, name: "s", per: SECOND }
-    : { step: MINUTE / 10, name: "min", per: MINUTE };
-}
 
 /** Rounds `values` to whole steps that add up to exactly `target` steps (largest remainder first). */
 export function roundTogether(values, step, target) {
@@ -72,7 +66,7 @@ function cancelledMs(report) {
 }
 
 /**
- * The split of a report's active time: { activeMs, unit, rows: [{key, label, definition, ms, steps, text,
+ * The split of a report's active time: { activeMs, step (ms), rows: [{key, label, definition, ms, steps, text,
  * percent}], total: {steps, text} }. Rows' `steps` add up to `total.steps` exactly, and `percent` to 100.
  * A row "In no bucket" appears only when the report's buckets miss its active time by more than its own
  * rounding (each figure is rounded to 0.1 ms), and is then shown like the others.
@@ -86,21 +80,23 @@ export function timeSplit(report) {
   const figures = (report.polygons?.length ?? 0) + (report.cancelled?.length ?? 0) + (report.sessions?.length ?? 0);
   const tolerance = 0.05 * (figures + 1) + 0.1;
   if (Math.abs(activeMs - sum) > tolerance) rows.push({ ...RESIDUAL, ms: activeMs - sum });
-  const unit = unitFor(activeMs);
-  const target = Math.round(activeMs / unit.step);
+  const step = durationStep(activeMs);
+  const target = Math.round(activeMs / step);
   // A negative row (buckets above the active time) is rounded on its own and taken off the others' target.
   const negative = rows.filter((row) => row.ms < 0);
-  const negativeSteps = Math.round(-negative.reduce((total, row) => total + row.ms, 0) / unit.step);
+  const negativeSteps = Math.round(-negative.reduce((total, row) => total + row.ms, 0) / step);
   const positive = rows.filter((row) => row.ms >= 0);
-  const positiveSteps = roundTogether(positive.map((row) => row.ms), unit.step, target + negativeSteps);
+  const positiveSteps = roundTogether(positive.map((row) => row.ms), step, target + negativeSteps);
   positive.forEach((row, index) => { row.steps = positiveSteps[index]; });
-  const negativeShares = roundTogether(negative.map((row) => -row.ms), unit.step, negativeSteps);
+  const negativeShares = roundTogether(negative.map((row) => -row.ms), step, negativeSteps);
   negative.forEach((row, index) => { row.steps = -negativeShares[index]; });
   const shares = percentages(positive.map((row) => row.ms));
   positive.forEach((row, index) => { row.percent = shares[index]; });
   negative.forEach((row) => { row.percent = null; });
-  const text = (steps) => `${(steps / 10).toFixed(1)} ${unit.name}`;
+  // A whole number of steps prints exactly: formatDuration shows a figure up to the total's size to a step no
+  // coarser than the total's (a bucket above the total, beside a negative residual, may show rounded).
+  const text = (steps) => formatDuration(steps * step);
   for (const row of rows) row.text = text(row.steps);
   const totalSteps = rows.reduce((total, row) => total + row.steps, 0);
-  return { activeMs, unit, rows, total: { steps: totalSteps, text: text(totalSteps) } };
+  return { activeMs, step, rows, total: { steps: totalSteps, text: text(totalSteps) } };
 }

@@ -1,4 +1,5 @@
-// The live view's ticking clock and number formats. Pure: no DOM, no fetch; the caller passes the time.
+// The live view's ticking clock and status words. Pure: no DOM, no fetch; the caller passes the time. Durations
+// and "… ago" are written by common/format.js, as on every page.
 //
 // The server's figures are the labour ledger's: each gap between two events counts up to the idle threshold.
 // A pause still going on has not been counted yet: the ledger counts it (up to the threshold) when the person's
@@ -10,6 +11,8 @@
 // that ended the session, a new page opened): it then holds still until the ledger catches up. A figure that
 // drops on the server (the workshop was reset) restarts that person's clock. The room's total is the sum of
 // the people's, plus any time of sessions nobody listed owns.
+
+import { formatAgo } from "../common/format.js";
 
 const MS = { second: 1000, minute: 60_000, hour: 3_600_000 };
 const ROUNDING_MS = 1; // the server rounds to 0.1 ms; anything lower than this is a real drop
@@ -60,28 +63,6 @@ export class RoomClock {
     const unlisted = Math.max(0, this.answer.totals.active_ms - serverSum);
     return { total: sum + unlisted, people };
   }
-}
-
-/** A running total in whole seconds, rounded down so it only ever ticks up: "3 h 12 min 05 s", "4 min 09 s", "7 s". */
-export function formatClock(ms) {
-  const whole = Math.max(0, Math.floor(ms / MS.second));
-  const hours = Math.floor(whole / 3600);
-  const minutes = Math.floor((whole % 3600) / 60);
-  const seconds = whole % 60;
-  const pad = (n) => String(n).padStart(2, "0");
-  if (hours) return `${hours} h ${pad(minutes)} min ${pad(seconds)} s`;
-  if (minutes) return `${minutes} min ${pad(seconds)} s`;
-  return `${seconds} s`;
-}
-
-/** How long ago, coarsely: "just now", "25 s ago", "3 min ago", "1 h 05 min ago". */
-export function formatAgo(seconds) {
-  if (seconds === null || seconds === undefined) return "";
-  if (seconds < 5) return "just now";
-  if (seconds < 60) return `${Math.floor(seconds)} s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  const minutes = Math.floor(seconds / 60);
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min ago`;
 }
 
 /** The words beside a person's status colour, so colour is never the only cue. */

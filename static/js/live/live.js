@@ -2,7 +2,10 @@
 // quarter second in between (rules in clock.js). Cards are updated in place, so a projector shows no flicker.
 // Names arrive from the server as typed by participants: they go in as textContent only. No globals.
 
-import { RoomClock, density, formatClock, plural, statusText } from "./clock.js";
+import { makeApi } from "../common/api.js";
+import { element } from "../common/dom.js";
+import { formatDuration } from "../common/format.js";
+import { RoomClock, density, plural, statusText } from "./clock.js";
 
 const POLL_MS = 3000;
 const TICK_MS = 250;
@@ -17,34 +20,27 @@ const clock = new RoomClock();
 const cards = new Map(); // person id -> {card, parts}
 let lastAnswer = null;
 let polledAt = 0;
-
-function element(tag, { className = "", testid = "", text = "" } = {}) {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (testid) node.setAttribute("data-testid", testid);
-  if (text) node.textContent = text;
-  return node;
-}
+const api = makeApi();
 
 function makeCard(id) {
-  const card = element("li", { className: "live-card", testid: "person" });
+  const card = element(doc, "li", { className: "live-card", testid: "person" });
   card.dataset.person = id;
-  const thumb = element("img", { className: "live-thumb", testid: "person-thumb" });
+  const thumb = element(doc, "img", { className: "live-thumb", testid: "person-thumb" });
   thumb.alt = "";
   thumb.decoding = "async";
-  const body = element("div", { className: "live-card-body" });
+  const body = element(doc, "div", { className: "live-card-body" });
   const parts = {
     thumb,
-    name: element("p", { className: "live-name", testid: "person-name" }),
-    status: element("span", { className: "live-status", testid: "person-status" }),
-    time: element("span", { className: "live-time", testid: "person-time" }),
-    image: element("p", { className: "live-image", testid: "person-image" }),
-    objects: element("span", { className: "live-objects", testid: "person-objects" }),
-    here: element("span", { className: "live-here", testid: "person-objects-here" }),
+    name: element(doc, "p", { className: "live-name", testid: "person-name" }),
+    status: element(doc, "span", { className: "live-status", testid: "person-status" }),
+    time: element(doc, "span", { className: "live-time", testid: "person-time" }),
+    image: element(doc, "p", { className: "live-image", testid: "person-image" }),
+    objects: element(doc, "span", { className: "live-objects", testid: "person-objects" }),
+    here: element(doc, "span", { className: "live-here", testid: "person-objects-here" }),
   };
-  const line = element("p", { className: "live-line" });
+  const line = element(doc, "p", { className: "live-line" });
   line.append(parts.status, parts.time);
-  const counts = element("p", { className: "live-line" });
+  const counts = element(doc, "p", { className: "live-line" });
   counts.append(parts.objects, parts.here);
   body.append(parts.name, line, parts.image, counts);
   card.append(thumb, body);
@@ -82,8 +78,9 @@ function renderPeople(answer) {
     // Time a page's clock claimed beyond what the server saw pass: kept in the ledger, not counted, shown.
     const clamped = person.clamped_ms > 0;
     card.dataset.clamped = clamped ? "yes" : "no";
-    parts.time.title = clamped ? `not counted: ${formatClock(person.clamped_ms)} claimed by a page clock beyond what the server saw pass` : "";
-    if (clamped) setText(parts.here, `${parts.here.textContent} · ${formatClock(person.clamped_ms)} clamped`);
+    parts.time.title = clamped ? `not counted: ${formatDuration(person.clamped_ms)} claimed by a page clock beyond `
+      + "what the server saw pass" : "";
+    if (clamped) setText(parts.here, `${parts.here.textContent} · ${formatDuration(person.clamped_ms)} clamped`);
     if (grid.children[index] !== card) grid.insertBefore(card, grid.children[index] ?? null);
   });
   for (const [id, entry] of cards) {
@@ -103,12 +100,12 @@ function tick() {
   if (!lastAnswer) return;
   const now = performance.now();
   const figures = clock.read(now);
-  setText($("room-total"), formatClock(figures.total));
+  setText($("room-total"), formatDuration(figures.total));
   const elapsedSeconds = (now - polledAt) / 1000;
   for (const person of lastAnswer.people) {
     const entry = cards.get(person.id);
     if (!entry) continue;
-    setText(entry.parts.time, formatClock(figures.people.get(person.id) ?? person.active_ms));
+    setText(entry.parts.time, formatDuration(figures.people.get(person.id) ?? person.active_ms));
     setText(entry.parts.status, statusText(person, elapsedSeconds));
   }
 }
@@ -121,20 +118,7 @@ function showConnection(ok, why = "") {
 
 async function poll() {
   try {
-    const response = await fetch(root.dataset.url, {
-      headers: { Accept: "application/json" }, cache: "no-store", signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (!response.ok) {
-      let detail = `the server answered ${response.status}`;
-      try {
-        const body = await response.json();
-        if (body && typeof body.detail === "string") detail = body.detail;
-      } catch {
-        // not JSON: keep the status
-      }
-      throw new Error(detail);
-    }
-    const answer = await response.json();
+    const answer = await api.get(root.dataset.url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     polledAt = performance.now();
     clock.update(answer, polledAt);
     lastAnswer = answer;
@@ -143,7 +127,7 @@ async function poll() {
     root.dataset.state = "ready";
     showConnection(true);
   } catch (error) {
-    showConnection(false, error.name === "TimeoutError" ? "no answer" : error.message || "no answer");
+    showConnection(false, error.error === "timeout" ? "no answer" : error.message || "no answer");
   } finally {
     setTimeout(poll, POLL_MS); // the same pace while the server is unreachable: it is one small request
 

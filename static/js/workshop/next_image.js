@@ -1,7 +1,7 @@
 // The gallery's "Next image" button for workshop participants: asks the server which image is theirs next.
-import { makeApi } from "../editor/api.js";
+import { makeApi } from "../common/api.js";
 
-const api = makeApi({ csrfToken: document.querySelector('meta[name="csrf-token"]').content });
+const api = makeApi();
 const button = document.getElementById("next-image");
 const status = document.getElementById("next-status");
 

@@ -1,8 +1,10 @@
 // The instructor's workshop page: settings, backups, reset. Server answers are shown as text only.
-import { makeApi } from "../editor/api.js";
+import { makeApi } from "../common/api.js";
+import { element } from "../common/dom.js";
+import { formatNumber } from "../common/format.js";
 import { settingsPayload } from "./settings_form.js";
 
-const api = makeApi({ csrfToken: document.querySelector('meta[name="csrf-token"]').content });
+const api = makeApi();
 const form = document.getElementById("workshop-settings");
 const settingsStatus = document.getElementById("settings-status");
 const backupStatus = document.getElementById("backup-status");
@@ -40,11 +42,9 @@ async function showBackups() {
   try {
     const { body } = await api("GET", "/api/workshop/backups");
     backupList.replaceChildren(...body.items.map((item) => {
-      const row = document.createElement("li");
-      const link = document.createElement("a");
-      link.href = item.url;
-      link.textContent = item.name;
-      row.append(link, ` · ${(item.bytes / 1024).toFixed(0)} KB`);
+      const row = element(document, "li");
+      row.append(element(document, "a", { text: item.name, attrs: { href: item.url } }),
+        ` · ${formatNumber(item.bytes / 1024)} KB`);
       return row;
     }));
     if (!body.items.length) backupList.textContent = "None yet.";

@@ -1,29 +1,30 @@
-"""The labour ledger as stored: reads events and annotations from the database, hands them to the pure
-`labour` module, and joins the figures with images, classes and people for the API, pages, CLI and exports.
-
-Who appears how: people are their export pseudonym (`annotator-1a2b3c4d`) unless `names=True`, which only
-the instructor may ask for.
-"""
+"""The labour report: every figure of a scope (per polygon, image, person, class and session, totals, the
+room's cumulative hours) as JSON, put together from per-person blocks kept while their figures stay the same."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from annotator.core import labour
-from annotator.core import live as room
-from annotator.core.coco import pseudonym, vertex_count
-from annotator.core.csv_cells import formula_safe
-from annotator.store.models import Annotation, Annotator, Category, Image, LabourEvent, LabourSession, db
+from annotator.core.coco import vertex_count
+from annotator.store.ledger.reading import (
+    EVERYTHING,
+    IN_CHUNK,
+    Scope,
+    StoredSession,
+    clock_lead_ms,
+    computed,
+    idle_threshold_ms,
+    person_entry,
+    stored_sessions,
+)
+from annotator.store.models import Annotation, Annotator, Category, Image, db
 
 DEFINITIONS = {
     "session": "One opening of the editor page, opened by the server. Its events are ordered by their sequence "
@@ -56,131 +57,7 @@ DEFINITIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Which part of the ledger: one image and/or one person's events; None means all."""
-
-    image_id: int | None = None
-    annotator_id: int | None = None
-
-
-def idle_threshold_ms() -> float:
-    return float(current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"]) * 1000
-
-
-def clock_lead_ms() -> float:
-    return float(current_app.config["ANNOTATOR"]["CLOCK_LEAD_S"]) * 1000
-
-
-EVENT_FIELDS = (LabourEvent.image_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
-                LabourEvent.client_time_ms, LabourEvent.annotation_client_id, LabourEvent.data,
-                LabourEvent.received_at, LabourEvent.sent_ms)
-IN_CHUNK = 500  # ids per IN (...) list: well under every database's limit on bound parameters
-CACHE_KEY = "annotator.labour_parts"
-
-
-def _event_rows(scope: Scope) -> list[Any]:
-    """Plain rows, not ORM objects: a room's ledger is tens of thousands of events."""
-    query = (select(*EVENT_FIELDS, Annotator.public_id, Annotator.display_name, LabourSession.opened_at)
-             .outerjoin(Annotator, Annotator.id == LabourEvent.annotator_id)
-             .outerjoin(LabourSession, LabourSession.id == LabourEvent.session_id))
-    if scope.image_id is not None:
-        query = query.where(LabourEvent.image_id == scope.image_id)
-    if scope.annotator_id is not None:
-        query = query.where(LabourEvent.annotator_id == scope.annotator_id)
-    return list(db.session.execute(query.order_by(LabourEvent.session_id, LabourEvent.seq)))
-
-
-def epoch_ms(moment: datetime | None) -> float | None:
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000
-
-
-def _to_event(row: Any) -> labour.Event:
-    return labour.Event(row.session_id, row.seq, row.kind, row.client_time_ms, row.annotation_client_id,
-                        row.data or {}, epoch_ms(row.received_at))
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _person(public_id: str | None, display_name: str | None, names: bool) -> dict[str, Any]:
-    label = pseudonym(public_id) if public_id else "imported"
-    return {"person": label, **({"name": display_name} if names and public_id else {})}
-
-
-@dataclass(frozen=True)
-class StoredSession:
-    """A labour session as the labour_session table has it (no events read)."""
-
-    id: str
-    annotator_id: int | None
-    image_id: int
-    key: room.PartKey
-    public_id: str | None
-    display_name: str | None
-
-
-def stored_sessions(scope: Scope = Scope(), *, whole_people: bool = True) -> list[StoredSession]:
-    """The sessions of a scope. With `whole_people`, every session of anyone who has one in the scope: a
-    person's time is the union over all their sessions, so the scope's figures depend on their other sessions."""
-    query = (select(LabourSession.id, LabourSession.annotator_id, LabourSession.image_id, LabourSession.opened_at,
-                    LabourSession.events, LabourSession.last_event_id, Annotator.public_id, Annotator.display_name)
-             .outerjoin(Annotator, Annotator.id == LabourSession.annotator_id).where(LabourSession.events > 0))
-    if scope.annotator_id is not None:
-        query = query.where(LabourSession.annotator_id == scope.annotator_id)
-    if scope.image_id is not None:
-        on_image = select(LabourSession.annotator_id).where(LabourSession.image_id == scope.image_id)
-        if whole_people:
-            query = query.where((LabourSession.annotator_id.in_(on_image.where(
-                LabourSession.annotator_id.is_not(None)))) | (LabourSession.image_id == scope.image_id))
-        else:
-            query = query.where(LabourSession.image_id == scope.image_id)
-    return [StoredSession(row.id, row.annotator_id, row.image_id,
-                          room.PartKey(row.events, row.last_event_id, epoch_ms(row.opened_at), row.annotator_id),
-                          row.public_id, row.display_name)
-            for row in db.session.execute(query)]
-
-
-def recount_sessions() -> None:
-    """Bring the labour_session table in line with the stored events, for events written other than by a save
-    (a fixture, a hand repair): sessions never opened are opened at their first batch, every session recounted.
-    The ledger's caches key each session by its count and largest event id."""
-    db.session.execute(text(
-        "INSERT INTO labour_session (id, annotator_id, image_id, opened_at, events, last_event_id) "
-        "SELECT session_id, MIN(annotator_id), MIN(image_id), MIN(received_at), 0, 0 FROM labour_event "
-        "WHERE session_id NOT IN (SELECT id FROM labour_session) GROUP BY session_id"))
-    db.session.execute(text(
-        "UPDATE labour_session SET "
-        "events = (SELECT COUNT(*) FROM labour_event WHERE labour_event.session_id = labour_session.id), "
-        "last_event_id = COALESCE((SELECT MAX(id) FROM labour_event "
-        "WHERE labour_event.session_id = labour_session.id), 0)"))
-    db.session.commit()
-
-
-def _load_events(session_ids: list[str]) -> Iterator[labour.Event]:
-    for start in range(0, len(session_ids), IN_CHUNK):
-        chunk = session_ids[start:start + IN_CHUNK]
-        for row in db.session.execute(select(*EVENT_FIELDS).where(LabourEvent.session_id.in_(chunk))):
-            yield _to_event(row)
-
-
-def part_cache() -> room.PartCache:
-    return current_app.extensions.setdefault(CACHE_KEY, room.PartCache())
-
-
-def computed(sessions: list[StoredSession], keep: Any = None, *, everything: bool = False) -> labour.Ledger:
-    """The ledger of `sessions` from the per-session cache (only changed sessions read and computed again),
-    credited person by person; figures of the sessions `keep` accepts (all by default)."""
-    cache = part_cache()
-    parts = cache.parts({session.id: session.key for session in sessions}, _load_events,
-                        idle_threshold_ms(), clock_lead_ms(), everything=everything)
-    return labour.combine(parts.values(), keep=keep, memo=cache.memo)
-
-
-def report(scope: Scope = Scope(), *, names: bool = False) -> dict[str, Any]:
+def report(scope: Scope = EVERYTHING, *, names: bool = False) -> dict[str, Any]:
     """Every figure of the scope: per polygon, image, person, class and session, totals, and the room's
     cumulative hours. Durations in milliseconds, named `*_ms`; wall-clock moments in epoch milliseconds."""
     return json.loads(report_json(scope, names=names))
@@ -217,7 +94,7 @@ def warm() -> None:
     report_json()
 
 
-def report_json(scope: Scope = Scope(), *, names: bool = False) -> str:
+def report_json(scope: Scope = EVERYTHING, *, names: bool = False) -> str:
     """`report` as JSON text, put together from per-person blocks (`PersonBlock`): only people whose sessions
     or annotations changed since the last report are worked out again; the rest is merged and joined."""
     idle = idle_threshold_ms()
@@ -225,7 +102,7 @@ def report_json(scope: Scope = Scope(), *, names: bool = False) -> str:
     in_scope = {session.id: session for session in stored
                 if (scope.image_id is None or session.image_id == scope.image_id)
                 and (scope.annotator_id is None or session.annotator_id == scope.annotator_id)}
-    led = computed(stored, keep=in_scope.__contains__, everything=scope == Scope())
+    led = computed(stored, keep=in_scope.__contains__, everything=scope == EVERYTHING)
     owner_of = {key: (session.annotator_id if session.annotator_id is not None else ("session", key))
                 for key, session in in_scope.items()}
     sessions_of: dict[Any, list[str]] = defaultdict(list)
@@ -271,14 +148,14 @@ def _annotation_stamps() -> dict[Any, tuple]:
 def _person_block(key: tuple, figures: tuple, led: labour.Ledger, session_keys: list[str], polygon_keys: list[str],
                   in_scope: dict[str, StoredSession], names: bool) -> PersonBlock:
     first = in_scope[session_keys[0]]
-    person = _person(first.public_id, first.display_name, names)
+    person = person_entry(first.public_id, first.display_name, names)
     rows, seen = [], set()
     for row in _annotation_rows(polygon_keys):
         seen.add(row["annotation"])
         figures_of = led.polygons[row["annotation"]].as_dict()
         public_id, display_name = row.pop("public_id"), row.pop("display_name")
         rows.append({**figures_of, **{name: value for name, value in row.items() if name != "annotation"},
-                     **_person(public_id, display_name, names)})
+                     **person_entry(public_id, display_name, names)})
     cancelled = [led.polygons[key].as_dict() for key in polygon_keys if key not in seen]
     tally, images, classes = labour.Tally(), {}, {}
     for row in rows:
@@ -288,7 +165,8 @@ def _person_block(key: tuple, figures: tuple, led: labour.Ledger, session_keys: 
     session_rows, sums, active_by_image = [], dict.fromkeys(SESSION_SUMS, 0.0), defaultdict(float)
     for session_key, raw in zip(session_keys, figures, strict=True):
         stored = in_scope[session_key]
-        entry = {**raw.as_dict(), **_person(stored.public_id, stored.display_name, names), "image_id": stored.image_id}
+        entry = {**raw.as_dict(), **person_entry(stored.public_id, stored.display_name, names),
+                 "image_id": stored.image_id}
         session_rows.append(((entry["started_ms"] is None, entry["started_ms"] or 0, session_key), _encode(entry)))
         for name in SESSION_SUMS:
             sums[name] += getattr(raw, name)  # unrounded: sums of rounded shares drift
@@ -345,8 +223,8 @@ def _assemble(blocks: list[PersonBlock], idle: float, names: bool) -> str:
               "sessions": sum(len(block.sessions) for block in blocks), "people": len(people),
               "images": len(image_rows), "cancelled_drawings": len(cancelled),
               "cancelled_ms": round(sum(json.loads(text)["total_ms"] for _key, text in cancelled), 1)}
-    closes = sorted(item for block in blocks for item in block.closes)
-    cumulative = [{"at_ms": at, "hours": hours} for at, hours in _running_hours(closes)]
+    closes = (item for block in blocks for item in block.closes)
+    cumulative = [{"at_ms": at, "hours": hours} for at, hours in labour.cumulative_hours(closes)]
 
     def joined(items: list[tuple[tuple, str]]) -> str:
         return "[" + ",".join(text for _key, text in sorted(items)) + "]"
@@ -360,15 +238,6 @@ def _assemble(blocks: list[PersonBlock], idle: float, names: bool) -> str:
             + ',"classes":' + _encode(class_rows)
             + ',"sessions":' + joined([item for block in blocks for item in block.sessions])
             + ',"cumulative":' + _encode(cumulative) + "}")
-
-
-def _running_hours(closes: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """As `labour.cumulative_hours`, from (closed at, total) pairs already sorted."""
-    running, points = 0.0, []
-    for when, spent in closes:
-        running += spent
-        points.append((when, round(running / 3_600_000, 6)))
-    return points
 
 
 SESSION_SUMS = ("active_ms", "other_ms", "idle_ms", "hidden_ms", "clamped_ms", "overlap_ms")
@@ -404,86 +273,3 @@ def _annotation_rows(client_ids: list[str]) -> list[dict[str, Any]]:
 
 
 VERTEX_COUNTS_KEY = "annotator.labour_vertex_counts"
-
-
-def for_images(image_ids: Iterable[int]) -> labour.Ledger:
-    """The ledger of some images' sessions (a session never spans two images, so each is whole), each person's
-    overlapping sessions among them credited together: the union of their time over these images, which the
-    images' events alone reproduce (a COCO export's figures, recomputed by `annotator labour verify`). Over
-    every image this is the dashboard's ledger."""
-    wanted = set(image_ids)
-    if not wanted:
-        return labour.Ledger({}, {})
-    return computed([session for session in stored_sessions() if session.image_id in wanted])
-
-
-def image_figures(image_id: int, annotator_id: int | None, current_session: str | None) -> dict[str, Any]:
-    """What the editor shows: each polygon's time and clicks, and the image's human time in other sessions
-    (the page adds its own session's time live)."""
-    stored = stored_sessions(Scope(image_id=image_id, annotator_id=annotator_id))
-    idle = idle_threshold_ms()
-    on_image = {session.id for session in stored if session.image_id == image_id}
-    led = computed(stored, keep=on_image.__contains__)
-    keep = ("total_ms", "draw_ms", "search_ms", "edit_ms", "clicks", "vertices_placed", "traced", "snapped",
-            "followed", "edits", "undos", "redos")
-    return {"idle_threshold_ms": idle,
-            "polygons": {key: {name: value for name, value in polygon.as_dict().items() if name in keep}
-                         for key, polygon in led.polygons.items()},
-            "active_ms": round(sum(s.active_ms for s in led.sessions.values()), 1),
-            "other_sessions_active_ms": round(sum(s.active_ms for key, s in led.sessions.items()
-                                                  if key != current_session), 1)}
-
-
-def replay(image_id: int, annotator_id: int | None, annotation: str | None) -> dict[str, Any]:
-    """The image's events on the labour clock, for the replay page; with `annotation`, that polygon's only."""
-    rows = _event_rows(Scope(image_id=image_id, annotator_id=annotator_id))
-    timeline = labour.replay((_to_event(row) for row in rows), idle_threshold_ms())
-    if annotation is not None:
-        timeline = [step for step in timeline if step["annotation"] == annotation]
-        start = timeline[0]["at_ms"] if timeline else 0.0
-        timeline = [{**step, "at_ms": round(step["at_ms"] - start, 1)} for step in timeline]
-    return {"image_id": image_id, "idle_threshold_ms": idle_threshold_ms(), "annotation": annotation,
-            "duration_ms": timeline[-1]["at_ms"] if timeline else 0.0, "events": timeline}
-
-
-EVENT_COLUMNS = ("image_id", "session", "seq", "kind", "t_ms", "sent_ms", "received_at", "opened_at", "annotation",
-                 "person",
-                 "name", "data")
-
-
-def events_csv(scope: Scope = Scope(), *, names: bool = False) -> Iterator[str]:
-    """The raw ledger as CSV lines, ordered by image, session and seq; `data` as JSON text."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    columns = EVENT_COLUMNS if names else tuple(c for c in EVENT_COLUMNS if c != "name")
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(columns)
-    yield flush()
-    for row in sorted(_event_rows(scope), key=lambda r: (r.image_id, r.session_id, r.seq)):
-        person = _person(row.public_id, row.display_name, names)
-        values = {"image_id": row.image_id, "session": row.session_id, "seq": row.seq, "kind": row.kind,
-                  "t_ms": row.client_time_ms, "sent_ms": row.sent_ms,
-                  "received_at": row.received_at.isoformat() if row.received_at else "",
-                  "opened_at": _aware(row.opened_at).isoformat() if row.opened_at else "",
-                  "annotation": row.annotation_client_id or "", "person": person["person"],
-                  "name": person.get("name", ""), "data": json.dumps(row.data or {}, sort_keys=True)}
-        writer.writerow([formula_safe(values[column]) for column in columns])
-        yield flush()
-
-
-def annotator_by_public_id(public_id: str) -> Annotator | None:
-    return db.session.scalar(select(Annotator).where(Annotator.public_id == public_id))
-
-
-def find_annotator(value: str) -> Annotator | None:
-    """By public id, export pseudonym or display name (the first match)."""
-    for annotator in db.session.scalars(select(Annotator).order_by(Annotator.id)):
-        if value in (annotator.public_id, pseudonym(annotator.public_id), annotator.display_name):
-            return annotator
-    return None

@@ -1,7 +1,10 @@
-// Tables of numbers for the labour dashboard: a { columns, rows } table (see charts.js) rendered as an HTML
-// table with DOM calls only (every cell is textContent, never HTML), as CSV text, and as a download link.
-// The document comes from the caller (the container's own), so nothing global is touched and a test can
-// pass a fake one; Blob and URL likewise.
+// Tables for every page: a { columns, rows } table rendered as an HTML table with DOM calls only (every cell is
+// textContent, never HTML), as CSV text, and as a CSV download link. Each column is { key, label?, format? }:
+// `key` names the raw value in a row (what the CSV holds, under the key as header), `format(value, row)` the
+// text the page shows for it. The document comes from the caller (the container's own), so nothing global is
+// touched and a test can pass a fake one; Blob and URL likewise.
+
+import { element } from "./dom.js";
 
 /** Spreadsheet programs run cells starting with = + - @ (or a tab / carriage return) as formulas. */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -43,50 +46,33 @@ function isNumeric(column, rows) {
  * a row with `deleted: true` gets the class "deleted".
  */
 export function renderTable(doc, table, { caption = "", testid = "" } = {}) {
-  const element = doc.createElement("table");
-  element.className = "numbers";
-  if (testid) element.setAttribute("data-testid", testid);
-  if (caption) {
-    const captionElement = doc.createElement("caption");
-    captionElement.textContent = caption;
-    element.append(captionElement);
-  }
-  const numeric = table.columns.map((column) => isNumeric(column, table.rows));
-  const head = doc.createElement("thead");
-  const headRow = doc.createElement("tr");
+  const node = element(doc, "table", { className: "numbers", testid });
+  if (caption) node.append(element(doc, "caption", { text: caption }));
+  const numeric = table.columns.map((column) => (isNumeric(column, table.rows) ? "num" : ""));
+  const head = element(doc, "thead");
+  const headRow = element(doc, "tr");
   table.columns.forEach((column, index) => {
-    const cell = doc.createElement("th");
-    cell.setAttribute("scope", "col");
-    cell.setAttribute("data-key", column.key);
-    if (numeric[index]) cell.className = "num";
-    cell.textContent = column.label ?? column.key;
-    headRow.append(cell);
+    headRow.append(element(doc, "th", { className: numeric[index], text: column.label ?? column.key,
+      attrs: { scope: "col", "data-key": column.key } }));
   });
   head.append(headRow);
-  const body = doc.createElement("tbody");
+  const body = element(doc, "tbody");
   for (const row of table.rows) {
-    const tr = doc.createElement("tr");
-    if (row.deleted) tr.className = "deleted";
+    const tr = element(doc, "tr", { className: row.deleted ? "deleted" : "" });
     table.columns.forEach((column, index) => {
-      const cell = doc.createElement("td");
-      cell.setAttribute("data-key", column.key);
-      if (numeric[index]) cell.className = "num";
-      cell.textContent = cellText(column, row);
-      tr.append(cell);
+      tr.append(element(doc, "td", { className: numeric[index], text: cellText(column, row),
+        attrs: { "data-key": column.key } }));
     });
     body.append(tr);
   }
   if (table.rows.length === 0) {
-    const tr = doc.createElement("tr");
-    const cell = doc.createElement("td");
-    cell.setAttribute("colspan", String(table.columns.length));
-    cell.className = "none";
-    cell.textContent = "Nothing recorded.";
-    tr.append(cell);
+    const tr = element(doc, "tr");
+    tr.append(element(doc, "td", { className: "none", text: "Nothing recorded.",
+      attrs: { colspan: String(table.columns.length) } }));
     body.append(tr);
   }
-  element.append(head, body);
-  return element;
+  node.append(head, body);
+  return node;
 }
 
 /**
@@ -96,11 +82,7 @@ export function renderTable(doc, table, { caption = "", testid = "" } = {}) {
 export function csvLink(doc, table, fileName, { text = "Download CSV", testid = "download-csv", env = globalThis } = {}) {
   const blob = new env.Blob([toCsv(table)], { type: "text/csv;charset=utf-8" });
   const href = env.URL.createObjectURL(blob);
-  const link = doc.createElement("a");
+  const link = element(doc, "a", { className: "csv-link", text, testid, attrs: { download: fileName } });
   link.href = href;
-  link.setAttribute("download", fileName);
-  link.className = "csv-link";
-  if (testid) link.setAttribute("data-testid", testid);
-  link.textContent = text;
   return { link, revoke: () => env.URL.revokeObjectURL(href) };
 }

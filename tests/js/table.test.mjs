@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { cellText, csvCell, csvLink, renderTable, toCsv } from "../../static/js/labour/tables.js";
+import { cellText, csvCell, csvLink, renderTable, toCsv } from "../../static/js/common/table.js";
 
-const SOURCE = readFileSync(new URL("../../static/js/labour/tables.js", import.meta.url), "utf8");
+const SOURCE = readFileSync(new URL("../../static/js/common/table.js", import.meta.url), "utf8");
 
 // A small fake DOM: just the calls the tables make. textContent is plain text; there is no HTML parser at all,
 // so markup in a value can only ever end up as text.
@@ -134,6 +134,6 @@ test("the download link carries the CSV as a Blob, a download file name, and can
   assert.deepEqual(revoked, ["blob:fake/1"]);
 });
 
-test("tables.js never writes HTML", () => {
+test("table.js never writes HTML", () => {
   assert.doesNotMatch(SOURCE, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
 });
