@@ -21,8 +21,8 @@ def backup(app: Flask, out: Path, include_images: bool) -> None:
 
     Every table is read in one transaction, so the snapshot is consistent (a save and its timing events
     are in it together or not at all); the file appears under OUT's name only when complete. Restore it
-    with `annotator restore OUT`. (The workshop's `workshop backup` is a different thing: an archive for
-    people to read, which cannot be restored.)
+    with `annotator restore OUT`. (`workshop backup` writes the same snapshot, with an export for people
+    beside it.)
     """
     from annotator.store import backup as backups
 

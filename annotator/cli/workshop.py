@@ -16,8 +16,9 @@ def workshop_group() -> None:
 @workshop_group.command("backup")
 @data_options
 def workshop_backup(app: Flask) -> None:
-    """Write a backup ZIP (COCO with timings, the labour ledger with names, raw events, flags and
-    proposals) to the data folder's backups/, and print where it went."""
+    """Write the workshop's archive to the data folder's backups/ and print where it went: an `annotator
+    backup` snapshot (restore it with `annotator restore`) with an export for people in export/ (COCO with
+    timings, the labour ledger with names, raw events)."""
     from annotator.store import workshop
 
     path = workshop.write_backup()

@@ -18,9 +18,12 @@ from sqlalchemy import case, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
+from annotator.core import flags as flag_rules
 from annotator.core import geometry
+from annotator.core.schemas.flags import Flag, flag_from_raw
 from annotator.store import flags, workshop
 from annotator.store.models import Annotation, Annotator, Category, Image, LabourEvent, LabourSession, db, utcnow
+from annotator.store.versions import VersionConflict, claim_version
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 EVENT_KIND = re.compile(r"^[a-z][a-z0-9_.:-]{0,31}$")
@@ -36,12 +39,6 @@ class PayloadError(ValueError):
     def __init__(self, field: str, message: str, status: int = 422) -> None:
         super().__init__(f"{field}: {message}")
         self.field, self.status = field, status
-
-
-class VersionConflict(Exception):
-    def __init__(self, annotation: Annotation, reason: str = "stale version") -> None:
-        super().__init__(reason)
-        self.annotation, self.reason = annotation, reason
 
 
 @dataclass
@@ -186,33 +183,27 @@ def update(annotation: Annotation, payload: Any, annotator: Annotator, *, instru
     return SaveResult(annotation, False, repairs, stored)
 
 
-def _flag_payload(payload: dict[str, Any]) -> tuple[bool, flags.FlagRequest | None]:
+def _flag_payload(payload: dict[str, Any]) -> tuple[bool, Flag | None]:
     """Whether the save sends `flag`, and the flag it sets (None: cleared)."""
     if "flag" not in payload:
         return False, None
-    try:
-        return True, flags.parse_flag(payload["flag"])
-    except flags.FlagError as exc:
-        raise PayloadError(exc.field, exc.message, exc.status) from exc
+    return True, flag_from_raw(payload["flag"])
 
 
 def _save_flag(annotation: Annotation, void_id: int | None, category_id: int | None, flag_given: bool,
-               request: flags.FlagRequest | None, instructor: bool) -> None:
-    """The class and flag after this save (see flags.saved_state); a linked proposal must be open."""
+               request: Flag | None, instructor: bool) -> None:
+    """The class and flag after this save (see core.flags.saved_state); a linked proposal must be open."""
     if void_id is None:  # neither flagged nor flagging: an ordinary class change
         if category_id is not None:
             annotation.category_id = category_id
         return
-    try:
-        if request is not None and request.proposal_id is not None and request.proposal_id != annotation.proposal_id:
-            flags.open_proposal(request.proposal_id)
-        state = flags.saved_state(flags.flag_state(annotation), void_id, category_id=category_id,
-                                  flag_given=flag_given, request=request, instructor=instructor)
-    except flags.FlagError as exc:
-        raise PayloadError(exc.field, exc.message, exc.status) from exc
+    if request is not None and request.proposal_id is not None and request.proposal_id != annotation.proposal_id:
+        flags.open_proposal(request.proposal_id)
+    state = flag_rules.saved_state(flag_rules.flag_state(annotation), void_id, category_id=category_id,
+                                   flag_given=flag_given, request=request, instructor=instructor)
     if state.category_id is None:
         raise PayloadError("category_id", "must be a whole number")
-    flags.apply_state(annotation, state)
+    flag_rules.apply_state(annotation, state)
 
 
 def delete(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveResult:
@@ -237,27 +228,6 @@ def _check_version(annotation: Annotation, version: Any) -> None:
         raise PayloadError("version", "send the version your edit is based on")
     if version != annotation.version:
         raise VersionConflict(annotation)
-
-
-def claim_version(annotation: Annotation) -> None:
-    """Move the stored version from the one `annotation` was read at to the next, in one statement, before
-    changing anything else; VersionConflict (after a rollback) if it had moved meanwhile.
-
-    Checking the version read a moment ago is not enough: two edits of the same version (two processes, two
-    threads, two tabs) both pass that check, and the later silently overwrites the earlier. The conditional
-    UPDATE takes the row's lock (PostgreSQL) or the write lock (SQLite), so the second edit waits for the
-    first to commit, then matches no row and is refused with the winner's version. Must run before anything
-    is flushed (the session's autoflush would write the edit first) and after anything that commits.
-    """
-    base = annotation.version
-    with db.session.no_autoflush:
-        claimed = db.session.execute(
-            sql_update(Annotation).where(Annotation.id == annotation.id, Annotation.version == base)
-            .values(version=base + 1).execution_options(synchronize_session=False)).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise VersionConflict(db.session.get(Annotation, annotation.id))
-    annotation.version = base + 1  # what the row holds now; the ORM's own UPDATE writes the same
 
 
 def live_annotations(image: Image) -> list[Annotation]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,13 +20,12 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from annotator.core import assignments
-from annotator.store import ledger
-from annotator.store.export import Export, ExportOptions, ZipEntry, write_atomically, zip_stream
+from annotator.store import backup, ledger
+from annotator.store.export import Export, ExportOptions
 from annotator.store.models import (
     Annotation,
     Annotator,
     Assignment,
-    Category,
     ClassProposal,
     Image,
     LabourEvent,
@@ -188,36 +188,25 @@ def backup_dir() -> Path:
 
 
 def write_backup() -> Path:
-    """Everything the workshop made, in one ZIP in the data folder's backups/: a COCO export with each
-    annotation's ledger, the labour report with names, the raw events, and every row of the workshop's
-    own tables (people, all annotations including deleted ones, flags, proposals, assignments, settings)."""
+    """The workshop's archive, in the data folder's backups/: an `annotator backup` snapshot (every table, the
+    image files, a checksummed manifest), so `annotator restore` puts the room back, with an export for people
+    under export/: a COCO export with each annotation's ledger, the labour report with names, the raw events."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = backup_dir() / f"workshop-{stamp}.zip"
     counter = 1
     while out.exists():
         counter += 1
         out = backup_dir() / f"workshop-{stamp}-{counter}.zip"
-    coco = Export(ExportOptions(images="annotated", labour=True)).prepare()
-    entries = [
-        ZipEntry("annotations.json", coco.chunks(), compress=True),
-        ZipEntry("labour.json", [json.dumps(ledger.report(names=True), indent=1).encode()], compress=True),
-        ZipEntry("events.csv", (line.encode() for line in ledger.events_csv(names=True)), compress=True),
-        ZipEntry("workshop.json", [json.dumps(_table_dump(), indent=1, default=str).encode()], compress=True),
-    ]
-    write_atomically(out, zip_stream(entries))
+    backup.write_backup(out, export=_export())
     return out
 
 
-def _table_dump() -> dict[str, Any]:
-    def rows(model: type) -> list[dict[str, Any]]:
-        columns = [column.key for column in model.__table__.columns]
-        return [{key: getattr(row, key) for key in columns} for row in db.session.scalars(select(model)
-                                                                                          .order_by(*model.__table__.primary_key))]
-
-    return {"format": "annotator workshop backup 1", "written_at": utcnow().isoformat(),
-            "settings": load_settings().to_dict(),
-            "people": rows(Annotator), "categories": rows(Category), "annotations": rows(Annotation),
-            "class_proposals": rows(ClassProposal), "assignments": rows(Assignment)}
+def _export() -> Iterator[tuple[str, Iterable[bytes]]]:
+    """The export's files, each read when its turn comes (after the snapshot)."""
+    coco = Export(ExportOptions(images="annotated", labour=True)).prepare()
+    yield "annotations.json", coco.chunks()
+    yield "labour.json", [json.dumps(ledger.report(names=True), indent=1).encode()]
+    yield "events.csv", (line.encode() for line in ledger.events_csv(names=True))
 
 
 def list_backups() -> list[dict[str, Any]]:

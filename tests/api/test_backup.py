@@ -29,7 +29,10 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from annotator.cli import main
+from annotator.core import backup_format
 from annotator.store import backup, ledger
+from annotator.store.backup import snapshot as snapshots
+from annotator.store.backup.tables import model_tables
 from annotator.store.models import (
     Annotation,
     Annotator,
@@ -146,7 +149,7 @@ def backed_up(place: Installation, out: Path, *options: str) -> Path:
 
 def table_files(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist() if name.startswith(backup.TABLES_DIR)}
+        return {name: archive.read(name) for name in archive.namelist() if name.startswith(backup_format.TABLES_DIR)}
 
 
 def other(engine: str) -> str:
@@ -199,8 +202,8 @@ def test_the_restored_installation_takes_new_work_after_the_restored_ids(origina
 def test_without_images_restore_finds_them_in_the_target_or_another_folder(original, installations, tmp_path):
     snapshot = backed_up(original, tmp_path / "light.zip", "--no-images")
     with zipfile.ZipFile(snapshot) as archive:
-        assert not [name for name in archive.namelist() if name.startswith(backup.IMAGES_DIR)]
-        listed = [json.loads(line) for line in archive.read(backup.IMAGES_MANIFEST).splitlines()]
+        assert not [name for name in archive.namelist() if name.startswith(backup_format.IMAGES_DIR)]
+        listed = [json.loads(line) for line in archive.read(backup_format.IMAGES_MANIFEST).splitlines()]
     assert len(listed) == 3 and all(len(entry["sha256"]) == 64 and entry["size"] > 0 for entry in listed)
 
     target = installations(original.engine)
@@ -259,7 +262,7 @@ def target_state(place: Installation) -> tuple[dict[str, list[tuple]], list[str]
         return {}, []
     with make_app(place.data_dir, place.url).app_context():
         rows = {table.name: [tuple(row) for row in db.session.execute(select(table).order_by(
-            *table.primary_key.columns))] for table in backup.model_tables()}
+            *table.primary_key.columns))] for table in model_tables()}
     files = sorted(str(p.relative_to(place.data_dir)) for p in (place.data_dir / "images").rglob("*"))
     return rows, files
 
@@ -280,7 +283,7 @@ def refusals(snapshot: Path, tmp_path: Path) -> dict[str, tuple[Path, str]]:
     cases["a zip but not a backup"] = (other_zip, "no manifest.json")
     # A stored image member with one byte flipped: zip's own CRC catches it as the member is measured.
     damaged = tmp_path / "damaged.zip"
-    damaged.write_bytes(flip_in_stored_member(whole, backup.IMAGES_DIR.encode()))
+    damaged.write_bytes(flip_in_stored_member(whole, backup_format.IMAGES_DIR.encode()))
     cases["a damaged member"] = (damaged, "damaged")
 
     def edit_annotation(name: str, data: bytes) -> bytes:
@@ -291,7 +294,7 @@ def refusals(snapshot: Path, tmp_path: Path) -> dict[str, tuple[Path, str]]:
 
     def revision(value: str) -> Callable[[str, bytes], bytes]:
         def change(name: str, data: bytes) -> bytes:
-            if name != backup.MANIFEST:
+            if name != backup_format.MANIFEST:
                 return data
             return json.dumps({**json.loads(data), "alembic_revision": value}).encode()
         return change
@@ -304,11 +307,11 @@ def refusals(snapshot: Path, tmp_path: Path) -> dict[str, tuple[Path, str]]:
                    lambda name, data: None if name.endswith("labour_event.jsonl") else data) as dropped:
         cases["a member missing"] = (dropped, "missing from the archive")
     with rewritten(snapshot, tmp_path / "noimage.zip",
-                   lambda name, data: None if name.startswith(backup.IMAGES_DIR) else data) as no_image:
+                   lambda name, data: None if name.startswith(backup_format.IMAGES_DIR) else data) as no_image:
         cases["an image file missing"] = (no_image, "missing from the archive")
 
     def forged(name: str, data: bytes) -> bytes:
-        if name != backup.MANIFEST:
+        if name != backup_format.MANIFEST:
             return data
         return json.dumps({**json.loads(data), "format": "something-else"}).encode()
 
@@ -339,19 +342,19 @@ def test_a_restore_that_fails_in_the_database_leaves_no_rows_and_no_files(origin
     # primary key in the last table): the transaction rolls back and the placed image files go again.
     snapshot = backed_up(original, tmp_path / "snapshot.zip")
     with zipfile.ZipFile(snapshot) as archive:
-        manifest = json.loads(archive.read(backup.MANIFEST))
-        members = {name: archive.read(name) for name in archive.namelist() if name != backup.MANIFEST}
-    last = backup.table_member(backup.model_tables()[-1].name)
+        manifest = json.loads(archive.read(backup_format.MANIFEST))
+        members = {name: archive.read(name) for name in archive.namelist() if name != backup_format.MANIFEST}
+    last = backup_format.table_member(model_tables()[-1].name)
     first_line = members[last].splitlines(keepends=True)[0]
     members[last] += first_line
-    manifest["tables"][backup.model_tables()[-1].name]["rows"] += 1
+    manifest["tables"][model_tables()[-1].name]["rows"] += 1
     for name, data in members.items():
         manifest["members"][name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     forged = tmp_path / "forged.zip"
     with zipfile.ZipFile(forged, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
-        archive.writestr(backup.MANIFEST, json.dumps(manifest))
+        archive.writestr(backup_format.MANIFEST, json.dumps(manifest))
 
     target = installations(original.engine)
     assert cli(target, "labels", "show").exit_code == 0
@@ -392,9 +395,9 @@ def test_a_save_committed_between_two_tables_is_in_the_snapshot_whole_or_not_at_
     adds to both. In one transaction neither half is seen; reading each table on its own (the mistake this
     guards against) shows one half of the save without the other, and the check below catches that."""
     if snapshot == "a transaction per table":
-        monkeypatch.setattr(backup, "snapshot_connection", lambda connection: connection)
-        monkeypatch.setattr(backup, "snapshot_transaction", lambda connection: _no_transaction())
-    order = [table.name for table in backup.model_tables()]
+        monkeypatch.setattr(snapshots, "snapshot_connection", lambda connection: connection)
+        monkeypatch.setattr(snapshots, "snapshot_transaction", lambda connection: _no_transaction())
+    order = [table.name for table in model_tables()]
     first = min("annotation", "labour_event", key=order.index)
 
     def interleave(table: str) -> None:
@@ -412,50 +415,6 @@ def _no_transaction() -> Iterator[None]:
     yield
 
 
-# --- the pure parts ---------------------------------------------------------------------------------------------
-
-
-def test_values_round_trip_whatever_the_engine_hands_back():
-    from datetime import UTC, datetime, timezone
-
-    naive = datetime(2026, 3, 1, 9, 0, 0, 123_456)  # SQLite: naive UTC
-    aware = datetime(2026, 3, 1, 10, 0, 0, 123_456, tzinfo=timezone(timedelta(hours=1)))  # PostgreSQL
-    assert backup.encode_value("datetime", naive) == backup.encode_value("datetime", aware) == \
-        "2026-03-01T09:00:00.123456+00:00"
-    assert backup.decode_value("datetime", "2026-03-01T09:00:00.123456+00:00") == naive.replace(tzinfo=UTC)
-    assert backup.decode_value("datetime", "2026-03-01T09:00:00.123456+00:00", naive_datetimes=True) == naive
-    assert backup.decode_value("bytes", backup.encode_value("bytes", b"\x00\xff")) == b"\x00\xff"
-    kinds = {"id": "plain", "x": "plain", "data": "json", "at": "datetime"}
-    row = {"id": 7, "x": 0.1 + 0.2, "data": {"b": [1.5, None], "a": "é"}, "at": None}
-    assert backup.decode_row(kinds, backup.encode_row(kinds, row)) == row
-    with pytest.raises(ValueError, match="expected the columns"):
-        backup.decode_row(kinds, '{"id": 1}')
-
-
-def test_manifest_checks_name_every_problem():
-    manifest = backup.parse_manifest(json.dumps(backup.build_manifest(
-        app_version="0.1.0", revision="0003", created_at=T0, engine="sqlite",
-        tables={"t": {"rows": 1, "columns": ["id"]}}, images={"included": False, "count": 0, "bytes": 0},
-        members={"tables/t.jsonl": {"size": 3, "sha256": "a" * 64}, "images.jsonl": {"size": 0, "sha256": "b" * 64}},
-    )).encode())
-    assert backup.member_problems(manifest, ["manifest.json", "tables/t.jsonl", "images.jsonl"],
-                                  {"tables/t.jsonl": (3, "a" * 64), "images.jsonl": (0, "b" * 64)}) == []
-    assert backup.member_problems(manifest, ["tables/t.jsonl", "extra"], {"tables/t.jsonl": (3, "c" * 64)}) == [
-        "images.jsonl: missing from the archive", "extra: in the archive but not in the manifest",
-        "tables/t.jsonl: checksum mismatch (the file was changed or damaged)"]
-    assert backup.table_problems(manifest, {"t": ["id"]}) == []
-    assert backup.table_problems(manifest, {"t": ["id", "name"], "u": ["id"]}) == [
-        "table u: missing from the backup", "table t: its columns differ from this annotator's schema"]
-    assert backup.revision_problem("0003", "0003", ["0001", "0002", "0003"]) is None
-    assert "newer" in backup.revision_problem("0004", "0003", ["0001", "0002", "0003"])
-    assert "older" in backup.revision_problem("0002", "0003", ["0001", "0002", "0003"])
-    with pytest.raises(backup.BackupError, match="newer than this annotator reads"):
-        backup.parse_manifest(json.dumps({**manifest, "format_version": 99}).encode())
-    for path in ("../x.jpg", "/etc/passwd", "a/../../b", "c:/x", "a\\b", ""):
-        assert not backup.safe_relative_path(path), path
-    assert backup.safe_relative_path("ab/abcdef.jpg")
-
-
 def test_backup_replaces_out_only_when_complete(original, tmp_path, monkeypatch):
     # A crash halfway (here: an image file that cannot be read) leaves the previous backup under OUT's
     # name and no partial file beside it.
@@ -465,7 +424,7 @@ def test_backup_replaces_out_only_when_complete(original, tmp_path, monkeypatch)
     def fail(*_args: Any, **_kwargs: Any) -> Any:
         raise OSError("disk on fire")
 
-    monkeypatch.setattr(backup, "_write_images", fail)
+    monkeypatch.setattr(snapshots, "_write_images", fail)
     result = cli(original, "backup", str(out))
     assert result.exit_code == 1 and "disk on fire" in result.output
     assert out.read_bytes() == previous

@@ -7,13 +7,15 @@ import json
 import zipfile
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from annotator.cli import main
 from annotator.core import labour_file
 from annotator.store import library
 from annotator.store.models import Annotation, Annotator, LabourEvent, db
-from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join
+from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join, make_app
 
 SQUARE = [{"points": [10, 10, 40, 10, 40, 40, 10, 40]}]
 
@@ -302,13 +304,19 @@ def test_archive_writes_a_full_backup_and_the_workshop_goes_on(room, instructor,
     listed = client.get("/api/workshop/backups", headers=headers).get_json()["items"]
     assert [item["name"] for item in listed] == [made.get_json()["backup"]]
     archive = zipfile.ZipFile(io.BytesIO(client.get(listed[0]["url"], headers=headers).data))
-    assert sorted(archive.namelist()) == ["annotations.json", "events.csv", "labour.json", "workshop.json"]
-    coco = json.loads(archive.read("annotations.json"))
+    # An `annotator backup` snapshot (tables, image files, a manifest checksumming every member) ...
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["format"] == "annotator-backup" and manifest["images"]["included"] is True
+    assert set(archive.namelist()) == {"manifest.json", *manifest["members"]}
+    people = [json.loads(line) for line in archive.read("tables/annotator.jsonl").splitlines()]
+    assert [person["display_name"] for person in people] == ["Amara"]
+    # ... with the export for people beside it.
+    assert manifest["export"] == ["export/annotations.json", "export/labour.json", "export/events.csv"]
+    coco = json.loads(archive.read("export/annotations.json"))
     assert len(coco["annotations"]) == 1
     assert coco["annotations"][0]["attributes"]["timings"]["search_ms"] == 2500.0
     assert labour_file.verify(coco).ok  # the archive's COCO audits itself like any labour export
-    tables = json.loads(archive.read("workshop.json"))
-    assert [person["display_name"] for person in tables["people"]] == ["Amara"]
+    assert "Amara" in archive.read("export/events.csv").decode()
     assert amara.get(f"/api/images/{images[0]}/annotations").get_json()["items"]  # nothing removed
 
 
@@ -322,10 +330,39 @@ def test_reset_needs_confirming_and_backs_up_before_it_clears(room, instructor, 
     done = client.post("/api/workshop/reset", json={"confirm": "reset"}, headers=teacher).get_json()
     assert done["removed"]["annotations"] == 1 and done["removed"]["people"] >= 1
     backup = zipfile.ZipFile(io.BytesIO(client.get(done["url"], headers=teacher).data))
-    assert len(json.loads(backup.read("annotations.json"))["annotations"]) == 1
+    assert len(json.loads(backup.read("export/annotations.json"))["annotations"]) == 1
     with room.app_context():
         assert db.session.query(Annotation).count() == 0 and db.session.query(LabourEvent).count() == 0
     assert amara.get("/").status_code == 302  # the participant joins again
+
+
+def test_the_archive_a_reset_wrote_is_restored_by_annotator_restore(room, instructor, images, tmp_path,
+                                                                     monkeypatch):
+    """One backup format: the workshop's archive goes back with `annotator restore`, into a new data folder,
+    image files included, and the outlines are there again, with their authors."""
+    amara = room.test_client()
+    headers = join(amara, "Amara")
+    made = outline(amara, headers, images[0], "amara-poly-1")
+    client, teacher = instructor
+    done = client.post("/api/workshop/reset", json={"confirm": "reset"}, headers=teacher).get_json()
+    archive = tmp_path / done["backup"]
+    archive.write_bytes(client.get(done["url"], headers=teacher).data)  # as the instructor downloads it
+
+    elsewhere = tmp_path / "restored"
+    for name in ("ANNOTATOR_DATA_DIR", "ANNOTATOR_DATABASE_URL", "ANNOTATOR_INSTRUCTOR_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    restored = CliRunner().invoke(main, ["restore", str(archive), "--data-dir", str(elsewhere)],
+                                  catch_exceptions=False)
+    assert restored.exit_code == 0, restored.output
+    assert "image file(s) placed" in restored.output
+
+    again = make_app(elsewhere, None, INSTRUCTOR_TOKEN=INSTRUCTOR_TOKEN)
+    teacher_again = again.test_client()
+    teacher_again.set_cookie("annotator_instructor", INSTRUCTOR_TOKEN)
+    items = teacher_again.get(f"/api/images/{images[0]}/annotations").get_json()["items"]
+    assert [(item["client_id"], item["parts"], item["owner"]["name"]) for item in items] == [
+        ("amara-poly-1", made["parts"], "Amara")]
+    assert teacher_again.get(f"/images/{images[0]}").status_code == 200  # the file came with it
 
 
 def test_a_backup_name_cannot_reach_outside_the_backups_folder(instructor):

@@ -12,8 +12,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 from werkzeug.wrappers import Response
 
 from annotator.core import geometry
+from annotator.core.schemas.flags import Flag
 from annotator.store import annotations as service
-from annotator.store import flags
 from annotator.store.models import Annotation, Image, db
 from annotator.web import participants, rate_limits
 from annotator.web.api import bp
@@ -64,12 +64,6 @@ class Part(Request):
         description=f"flat [x1, y1, x2, y2, ...] in image pixels; at most {geometry.MAX_VERTICES} vertices "
                     "per annotation")
     hole: bool = False
-
-
-class Flag(Request):
-    kind: Literal[flags.KINDS]  # type: ignore[valid-type]
-    reason: str | None = Field(default=None, max_length=flags.MAX_REASON)
-    proposal_id: int | None = Field(default=None, ge=1)
 
 
 class Event(Request):

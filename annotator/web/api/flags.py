@@ -5,61 +5,31 @@ the discussion. Display names only for the instructor; deciding is the instructo
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from flask import Response, jsonify, request, url_for
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from annotator.core import images
-from annotator.core.labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH
-from annotator.core.schemas.common import LARGEST_ID
+from annotator.core import flag_crops, images
+from annotator.core import flags as flag_rules
+from annotator.core.schemas.flags import (
+    FlagResolve,
+    Kind,
+    ProposalAccept,
+    ProposalCreate,
+    ProposalMerge,
+    ProposalReject,
+)
 from annotator.store import flags, library
 from annotator.store.models import Annotation, db
 from annotator.web import participants, rate_limits
 from annotator.web.api import bp
 from annotator.web.api.annotations import AnnotationOut, annotation_to_dict
-from annotator.web.api.contract import contract, validated
+from annotator.web.api.contract import contract
 from annotator.web.auth import admin_required, is_instructor
 from annotator.web.errors import ApiError
 
-# --- the contract: what each request may carry (the flags service then checks ids, names and decisions) ------
-
-RowId = Annotated[int, Field(ge=1, le=LARGEST_ID)]
-
-
-class FlagsRequest(BaseModel):
-    # strict: "12" is not an id; unknown keys are ignored
-    model_config = ConfigDict(strict=True, extra="ignore")
-
-
-class ProposalCreate(FlagsRequest):
-    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH,
-                      description="one line; not an existing class nor an open proposal (case-insensitively)")
-    definition: str | None = Field(default=None, max_length=MAX_DEFINITION_LENGTH)
-    annotation_ids: list[RowId] | None = Field(
-        default=None, max_length=flags.MAX_EXAMPLES,
-        description="the proposer's own outlines as examples; each is flagged none_fits and linked")
-
-
-class ProposalAccept(FlagsRequest):
-    colour: str | None = Field(default=None, pattern=flags.HEX_COLOUR.pattern,
-                               description="#rrggbb; left out: a distinct colour is picked")
-    supercategory: str | None = Field(default=None, max_length=MAX_NAME_LENGTH)
-    note: str | None = Field(default=None, max_length=flags.MAX_NOTE, description="shown with the decision")
-
-
-class ProposalMerge(FlagsRequest):
-    category_id: RowId = Field(description="the active class the proposal's outlines get (not void)")
-    note: str | None = Field(default=None, max_length=flags.MAX_NOTE)
-
-
-class ProposalReject(FlagsRequest):
-    note: str | None = Field(default=None, max_length=flags.MAX_NOTE)
-
-
-class FlagResolve(FlagsRequest):
-    category_id: RowId = Field(description="the active class the outline gets: \"kept\" when it was the person's "
-                                           "own guess, else \"reclassed\"")
+# --- the answers (what a request may carry is annotator.core.schemas.flags) ------------------------------
 
 
 class FlagClassRef(BaseModel):
@@ -79,11 +49,11 @@ class FlagItem(BaseModel):
     id: int
     image_id: int
     image_file_name: str
-    kind: Literal[flags.KINDS]  # type: ignore[valid-type]
+    kind: Kind
     reason: str
     guess: FlagClassRef | None = Field(description="the class the person would have picked")
     category: FlagClassRef
-    resolution: Literal[flags.RESOLUTIONS] | None = Field(description="null while open")  # type: ignore[valid-type]
+    resolution: Literal[flag_rules.RESOLUTIONS] | None = Field(description="null while open")  # type: ignore[valid-type]
     proposal: FlagProposalRef | None
     annotator: str | None = Field(description="a pseudonym")
     annotator_name: str | None = Field(description="the display name, for the instructor only")
@@ -135,15 +105,6 @@ class FlagResolved(BaseModel):
     annotation: AnnotationOut
 
 
-@bp.errorhandler(flags.FlagError)
-def _refused(exc: flags.FlagError) -> tuple[Response, int]:
-    """Every refusal of the flags service, from any view here, as the API's error envelope."""
-    db.session.rollback()
-    title = {400: "malformed request", 403: "not yours", 404: "not found", 409: "already decided"}.get(
-        exc.status, "invalid request")
-    return jsonify({"error": title, "detail": str(exc)}), exc.status
-
-
 def _crop_url(annotation_id: int) -> str:
     return url_for("api.annotation_crop", annotation_id=annotation_id)
 
@@ -163,9 +124,6 @@ def _proposal_answer(proposal_id: int, changed: int | None = None) -> dict[str, 
     return {"proposal": _proposal_out(item), **({"annotations_changed": changed} if changed is not None else {})}
 
 
-# _BODY_AGAIN: spectree reads a falsy body (false, 0, [], "") as {}, which a model with no required field
-# accepts; those views check the body against their model again, so such a body is 422 like any other misfit.
-
 # --- reading -------------------------------------------------------------------------------------------------
 
 
@@ -182,7 +140,7 @@ def list_flags() -> Response:
 def flags_csv() -> Response:
     """The flags list as a text/csv download (the name column for the instructor only)."""
     participants.current_annotator()
-    text = flags.flags_csv(flags.flag_items(is_instructor()), names=is_instructor())
+    text = flag_rules.flags_csv(flags.flag_items(is_instructor()), names=is_instructor())
     return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="flags.csv"'})
 
@@ -200,7 +158,7 @@ def list_proposals() -> Response:
 def proposals_csv() -> Response:
     """The proposals list as a text/csv download (the proposer's name for the instructor only)."""
     participants.current_annotator()
-    text = flags.proposals_csv(flags.proposal_items(is_instructor()), names=is_instructor())
+    text = flag_rules.proposals_csv(flags.proposal_items(is_instructor()), names=is_instructor())
     return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="proposals.csv"'})
 
@@ -225,8 +183,8 @@ def annotation_crop(annotation_id: int) -> Response:
         source = images.resolve_inside(library.image_store(), annotation.image.stored_path)
         if source is None:
             raise ApiError(404, "image file missing", "The image file is missing from the image store.")
-        response = Response(flags.render_crop(source, annotation.parts, annotation.bbox, annotation.category.colour),
-                            mimetype="image/png")
+        crop = flag_crops.render_crop(source, annotation.parts, annotation.bbox, annotation.category.colour)
+        response = Response(crop, mimetype="image/png")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"  # kept, but asked again: a decision changes the outline
     return response
@@ -237,11 +195,11 @@ def annotation_crop(annotation_id: int) -> Response:
 
 @bp.post("/proposals")
 @contract(json=ProposalCreate, ok=ProposalCreated, status=201, errors=[409], tags=["flags"])
-def create_proposal() -> tuple[Response, int]:
+def create_proposal(json: ProposalCreate) -> tuple[Response, int]:
     """Propose a new class, with a definition and (optionally) one's own outlines as examples."""
     annotator = participants.current_annotator()
     rate_limits.check("proposals", annotator.public_id)
-    proposal = flags.create_proposal(request.get_json(), annotator)
+    proposal = flags.create_proposal(json, annotator)
     return jsonify(_proposal_answer(proposal.id)), 201
 
 
@@ -252,34 +210,34 @@ def create_proposal() -> tuple[Response, int]:
 @bp.post("/proposals/<int:proposal_id>/accept")
 @admin_required
 @contract(json=ProposalAccept, ok=ProposalDecided, errors=[404, 409], tags=["flags"])
-def accept_proposal(proposal_id: int) -> Response:
+def accept_proposal(proposal_id: int, json: ProposalAccept) -> Response:
     """Accept a proposal: the class joins the label set and the proposal's open flags get it."""
-    proposal, changed = flags.accept_proposal(proposal_id, validated(ProposalAccept, request))  # see _BODY_AGAIN
+    proposal, changed = flags.accept_proposal(proposal_id, json)
     return jsonify(_proposal_answer(proposal.id, changed))
 
 
 @bp.post("/proposals/<int:proposal_id>/merge")
 @admin_required
 @contract(json=ProposalMerge, ok=ProposalDecided, errors=[404, 409], tags=["flags"])
-def merge_proposal(proposal_id: int) -> Response:
+def merge_proposal(proposal_id: int, json: ProposalMerge) -> Response:
     """Merge a proposal into an existing class: the proposal's open flags get that class."""
-    proposal, changed = flags.merge_proposal(proposal_id, request.get_json())
+    proposal, changed = flags.merge_proposal(proposal_id, json)
     return jsonify(_proposal_answer(proposal.id, changed))
 
 
 @bp.post("/proposals/<int:proposal_id>/reject")
 @admin_required
 @contract(json=ProposalReject, ok=ProposalDecided, errors=[404, 409], tags=["flags"])
-def reject_proposal(proposal_id: int) -> Response:
+def reject_proposal(proposal_id: int, json: ProposalReject) -> Response:
     """Reject a proposal: its outlines stay void, marked rejected."""
-    proposal, changed = flags.reject_proposal(proposal_id, validated(ProposalReject, request))  # see _BODY_AGAIN
+    proposal, changed = flags.reject_proposal(proposal_id, json)
     return jsonify(_proposal_answer(proposal.id, changed))
 
 
 @bp.post("/annotations/<int:annotation_id>/resolve")
 @admin_required
 @contract(json=FlagResolve, ok=FlagResolved, errors=[404, 409], tags=["flags"])
-def resolve_flag(annotation_id: int) -> Response:
+def resolve_flag(annotation_id: int, json: FlagResolve) -> Response:
     """Decide one flag: the outline gets the given class."""
-    annotation = flags.resolve_flag(annotation_id, request.get_json())
+    annotation = flags.resolve_flag(annotation_id, json)
     return jsonify({"annotation": annotation_to_dict(annotation)})
