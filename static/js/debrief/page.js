@@ -34,8 +34,8 @@ function figure(tag, text, testid, value, className = "") {
 // --- the numbers -----------------------------------------------------------------------------------------------
 
 function renderTotals(numbers, report) {
-  const box = $("totals");
-  box.replaceChildren(...numbers.map((number) => {
+  const tiles = element(doc, "div", { className: "debrief-numbers" });
+  tiles.append(...numbers.map((number) => {
     const tile = element(doc, "div", { className: "debrief-number", testid: `big-${number.key}` });
     tile.dataset.field = number.field;
     tile.dataset.raw = String(number.raw);
@@ -45,10 +45,23 @@ function renderTotals(numbers, report) {
     return tile;
   }));
   const totals = report.totals;
-  box.append(element(doc, "p", { className: "debrief-totals-line", testid: "totals-line",
+  $("totals").replaceChildren(tiles, element(doc, "p", { className: "debrief-totals-line", testid: "totals-line",
     text: `${formatCount(totals.people)} ${totals.people === 1 ? "person" : "people"} · `
       + `${formatCount(totals.images)} ${totals.images === 1 ? "image" : "images"} · `
       + `${formatDuration(totals.active_ms)} of active time` }));
+  fitNumbers();
+}
+
+/** A big number is one line, as large as its tile allows (set smaller only when it would not fit). */
+function fitNumbers() {
+  const values = [...root.querySelectorAll(".debrief-number-value")];
+  for (const value of values) value.style.removeProperty("font-size");
+  const sizes = values.map((value) => [value.clientWidth, value.scrollWidth,
+    parseFloat(doc.defaultView.getComputedStyle(value).fontSize)]);
+  values.forEach((value, index) => {
+    const [width, needed, size] = sizes[index];
+    if (needed > width) value.style.fontSize = `${Math.floor(size * (width / needed) * 0.97)}px`;
+  });
 }
 
 function renderClasses(classes) {
@@ -390,3 +403,4 @@ async function load() {
 
 setUpSharing();
 load();
+doc.defaultView.addEventListener("resize", fitNumbers);
