@@ -8,7 +8,7 @@ the pay need, and no person: a shared debrief shows participants the room, not e
 
 The time-lapse is bounded: at most MAX_OUTLINES outlines (an even sample over time beyond that), MAX_IMAGES
 images (those with the most outlines), MAX_POINTS vertices per outline (simplified, Douglas-Peucker, with a
-tolerance raised until it fits), so a long workshop's answer stays near a megabyte at worst.
+tolerance raised until it fits), so a long workshop's answer stays under 1.5 MB at worst.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import shapely
 from shapely.geometry import LineString
 
 MAX_OUTLINES = 3000
 MAX_IMAGES = 48
-MAX_POINTS = 40  # per outline, over all its parts
+MAX_POINTS = 32  # per outline, over all its parts: plenty on a thumbnail
+THIN_TO = 8  # times MAX_POINTS: a longer ring is first thinned evenly, so Douglas-Peucker runs on a few hundred points
 MIN_RING = 3
 
 POLYGON_FIELDS = ("image_id", "category_id", "deleted", "closed", "vertices", "total_ms")
@@ -45,34 +48,32 @@ def room_figures(report: Mapping[str, Any], names: Sequence[str] | None = None) 
     }
 
 
-def _ring_pairs(points: Sequence[float]) -> list[tuple[float, float]]:
-    return [(float(points[index]), float(points[index + 1])) for index in range(0, len(points) - 1, 2)]
+def _ring_line(points: Sequence[float]) -> LineString | None:
+    """A flat ring as a closed line (for simplifying); None when it has fewer than three points."""
+    pairs = np.asarray(points[: len(points) // 2 * 2], dtype=float).reshape(-1, 2)
+    if len(pairs) < MIN_RING:
+        return None
+    return shapely.linestrings(np.vstack([pairs, pairs[:1]]))
 
 
-def simplified_ring(points: Sequence[float], tolerance: float) -> list[float]:
+def simplified_ring(points: Sequence[float] | LineString | None, tolerance: float) -> list[float]:
     """A closed ring's flat [x1, y1, ...] simplified (Douglas-Peucker at `tolerance` px), rounded to whole pixels;
     [] when fewer than three distinct points are left."""
-    pairs = _ring_pairs(points)
-    if len(pairs) < MIN_RING:
+    line = points if isinstance(points, LineString) or points is None else _ring_line(points)
+    if line is None:
         return []
     if tolerance > 0:
-        line = LineString([*pairs, pairs[0]]).simplify(tolerance, preserve_topology=False)
-        pairs = list(line.coords)[:-1]
-    out: list[float] = []
-    seen: set[tuple[int, int]] = set()
-    for x, y in pairs:
-        point = (round(x), round(y))
-        if point in seen:
-            continue
-        seen.add(point)
-        out.extend(point)
-    return out if len(out) >= 2 * MIN_RING else []
+        line = line.simplify(tolerance, preserve_topology=False)
+    rounded = np.rint(shapely.get_coordinates(line)[:-1]).astype(int).tolist()
+    distinct = list(dict.fromkeys(map(tuple, rounded)))
+    return [value for point in distinct for value in point] if len(distinct) >= MIN_RING else []
 
 
 def simplified_parts(parts: Iterable[Mapping[str, Any]], max_points: int = MAX_POINTS) -> list[dict[str, Any]]:
     """An outline's parts with at most `max_points` vertices in all: each ring simplified at a tolerance doubled
     from half a pixel until they fit; rings that shrink below a triangle are left out (holes first)."""
-    rings = [(list(part.get("points") or []), bool(part.get("hole"))) for part in parts]
+    rings = [(_ring_line(_thinned(list(part.get("points") or []), THIN_TO * max_points)), bool(part.get("hole")))
+             for part in parts]
     tolerance = 0.0
     for _attempt in range(40):
         shaped = [{"points": points, "hole": hole}
@@ -90,6 +91,14 @@ def simplified_parts(parts: Iterable[Mapping[str, Any]], max_points: int = MAX_P
         part["points"] = [value for index in range(0, len(part["points"]), 2 * step)
                           for value in part["points"][index:index + 2]]
     return outers
+
+
+def _thinned(points: list[float], keep: int) -> list[float]:
+    """A flat ring with at most `keep` vertices, evenly chosen (a traced outline can have thousands)."""
+    count = len(points) // 2
+    if count <= keep:
+        return points
+    return [value for index in even_sample(count, keep) for value in points[2 * index:2 * index + 2]]
 
 
 def even_sample(count: int, keep: int) -> list[int]:
@@ -145,7 +154,7 @@ def timeline(selection: Selection, parts_by_id: Mapping[int, Any], images: Mappi
             "id": row["id"], "image_id": row["image_id"], "category": row["category"], "colour": row["colour"],
             "deleted": bool(row["deleted"]),
             "first_ms": min(float(first), closed) if first is not None else closed, "closed_at_ms": closed,
-            "total_ms": row["total_ms"], "parts": simplified_parts(parts_by_id[row["id"]] or [], max_points)})
+            "parts": simplified_parts(parts_by_id[row["id"]] or [], max_points)})
     notes = []
     if selection.timed < selection.total:
         notes.append(f"{selection.total - selection.timed} of {selection.total} outlines have no time on the "

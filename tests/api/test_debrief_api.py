@@ -82,7 +82,7 @@ def test_the_time_lapse_has_every_outline_with_its_drawing_times(drawn_room):
     # Bo's 202 vertices are simplified to the limit, still spanning the outline.
     wiggly = next(outline for outline in timeline["outlines"] if outline["image_id"] == drawn_room["dusk"])
     xs = wiggly["parts"][0]["points"][::2]
-    assert 3 <= len(xs) <= 40 and min(xs) == 100 and max(xs) >= 896
+    assert 3 <= len(xs) <= 32 and min(xs) == 100 and max(xs) >= 896
     assert timeline["images"] == [
         {"id": drawn_room["street"], "file_name": "street.jpg", "width": 1000, "height": 500, "outlines": 2,
          "thumbnail_url": f"/images/{drawn_room['street']}/thumbnail"},

@@ -83,7 +83,6 @@ class DebriefOutline(BaseModel):
     deleted: bool = Field(description="deleted later: its labour was spent all the same")
     first_ms: float = Field(description="its first vertex on the server's clock (epoch ms)")
     closed_at_ms: float = Field(description="its close on the server's clock (epoch ms)")
-    total_ms: float
     parts: list[DebriefPart]
 
 
