@@ -152,7 +152,9 @@ def test_a_shared_debrief_opens_for_a_participant(room, page, contexts, js_error
     join_through_the_form(participant, room, "Bartholomew Nakamura-Okonkwo")
     assert participant.goto(f"{room.url}debrief").status == 403
 
-    page.goto(f"{room.url}debrief?token={WORKSHOP_TOKEN}")
+    page.goto(f"{room.url}workshop?token={WORKSHOP_TOKEN}")
+    page.get_by_test_id("debrief-link").click()  # the workshop page links the debrief
+    page.wait_for_url(f"{room.url}debrief")
     expect(page.get_by_test_id("debrief")).to_have_attribute("data-state", "ready")
     expect(page.get_by_test_id("share-address")).to_be_hidden()
     page.get_by_test_id("share-toggle").check()
