@@ -4,6 +4,8 @@
 // its own source. The reference data names sources without web addresses; SOURCE_LINKS adds the addresses checked
 // for this page (the papers' own pages), and a source with none says so rather than guess one.
 
+import { formatCount } from "../common/format.js";
+
 export const SOURCE_LINKS = [
   { match: /^Lin et al\./, url: "https://arxiv.org/abs/1405.0312", text: "arXiv 1405.0312 (the COCO paper)" },
   { match: /^Cordts et al\./,
@@ -94,7 +96,7 @@ function datasetSource(key, presets) {
     definition: `The room's pace per object × ${objects.text} × ${preset.images.text}.`
       + (objects.note ? ` ${objects.note}.` : "") + (objects.lower_bound ? " So this is a lower bound." : ""),
     how: `pace × ${objects.value} objects per image${objects.derivation ? ` (${objects.derivation})` : ""} × `
-      + `${preset.images.value} images ÷ 3,600,000 ms per hour. Images: ${preset.images.source} (`
+      + `${formatCount(preset.images.value)} images ÷ 3,600,000 ms per hour. Images: ${preset.images.source} (`
       + `${confidenceText(preset.images.confidence)}).`,
     ...figureSource(objects) };
 }
