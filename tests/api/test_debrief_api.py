@@ -146,4 +146,5 @@ def test_single_user_mode_needs_no_token(client):
     assert figures["totals"]["polygons"] == 0 and figures["polygons"] == [] and figures["names"] == []
     timeline = client.get("/api/debrief/timeline").get_json()
     assert timeline["outlines"] == [] and timeline["start_ms"] is None and timeline["note"] is None
-    assert client.get("/debrief").status_code == 200
+    page = client.get("/debrief")
+    assert page.status_code == 200 and 'data-testid="share-toggle"' not in page.get_data(as_text=True)
