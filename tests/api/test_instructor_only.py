@@ -21,6 +21,7 @@ INSTRUCTOR_ONLY = {
     ("PUT", "/api/pay"),
     ("DELETE", "/api/pay"),
     ("PUT", "/api/workshop"),
+    ("PUT", "/api/debrief/share"),
     ("GET", "/api/workshop/backups"),
     ("POST", "/api/workshop/backups"),
     ("GET", "/api/workshop/backups/<name>"),

@@ -1,6 +1,6 @@
 """The instructor's live view (/live) in Chromium against a real `annotator serve` in workshop mode: it updates by
 itself as participants join and save, the room's human time ticks up, names stay text, a lost connection is shown
-and recovers, and a full room of 60 fits a 1920 x 1080 projector."""
+and recovers, and a full room of 60 with long names fits a projector at 1920 x 1080 and at 1280 x 720 whole."""
 
 from __future__ import annotations
 
@@ -124,30 +124,77 @@ def test_participants_cannot_open_the_live_view(workshop, page):
     assert "instructor only" in page.content()
 
 
-def test_sixty_people_fit_a_projector(workshop, browser, js_errors):
+FIRST = ["Bartholomew", "Maximilianus", "Oluwaseun", "Siobhán Ní", "Krzysztofa", "Anneliese", "Guðmundur",
+         "Nguyễn Thị", "Alessandra", "Mohammed Al"]
+LAST = ["Nakamura-Okonkwo", "Alexandropoulos", "Adebayo-Johnson", "Dhubhghaill-Fitzgerald", "Wiśniewska-Brzęczy",
+        "Vanderhoeven-Smit", "Sigurðardóttir", "Thanh-Hương", "Castellanos-Ruiz", "Rashidi-Haddad"]
+# Sixty long names as people type them, a few at the 40-character limit, one a single 40-letter word.
+LONG_NAMES = [f"{FIRST[n % 10]} {LAST[(n * 3 + n // 10) % 10]}"[:37] + f" {n}" for n in range(58)] + [
+    "Wolfeschlegelsteinhausenbergerdorffvoral", "Maria-Magdalena von Hohenzollern-Sigmari"]
+# Every name and status as shown: its whole text, nothing overflowing or ellipsised, inside its card, on screen.
+SHOWN = """(nodes) => nodes.map((node) => {
+  const style = getComputedStyle(node);
+  const box = node.getBoundingClientRect();
+  const card = node.closest('[data-testid="person"]').getBoundingClientRect();
+  return { text: node.textContent, overflowX: node.scrollWidth - node.clientWidth,
+    overflowY: node.scrollHeight - node.clientHeight, ellipsis: style.textOverflow === "ellipsis",
+    nowrapHidden: style.whiteSpace === "nowrap" && style.overflow !== "visible", font: parseFloat(style.fontSize),
+    inCard: box.left >= card.left - 0.5 && box.right <= card.right + 0.5 && box.bottom <= card.bottom + 0.5,
+    onScreen: box.top >= 0 && box.bottom <= innerHeight && box.left >= 0 && box.right <= innerWidth };
+})"""
+
+
+def test_sixty_long_names_fit_a_projector_whole(workshop, browser, js_errors):
+    """Sixty people with long names, at 1920 x 1080 and at 1280 x 720: every card on screen without scrolling,
+    every name and status word whole (wrapped or set smaller, never cut or "…"), the join address and its code
+    on screen, and the Debrief button going to /debrief."""
     from playwright.sync_api import expect
 
-    for number in range(60):
-        http = joined(workshop, f"Participant {number + 1:02d} with a longish name")
+    for number, name in enumerate(LONG_NAMES):
+        http = joined(workshop, name)
         if number % 3:
             ScriptedEditor(workshop, number % 8 + 1, f"page-{number:03d}", http=http).draw(
                 f"outline-{number:03d}", search=1_000, gaps=[0, 500, 500, 500, 500], category=7)
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.on("pageerror", lambda error: js_errors.append(str(error)))
-    page.goto(f"{workshop.url}live?token={TOKEN}")
-    expect(page.get_by_test_id("person")).to_have_count(60)
-    expect(page.get_by_test_id("live")).to_have_attribute("data-density", "dense")
-    boxes = page.get_by_test_id("person").evaluate_all(
-        "(cards) => cards.map((c) => c.getBoundingClientRect().toJSON())")
-    assert max(box["bottom"] for box in boxes) <= 1080, "the last row of cards runs off the screen"
-    assert max(box["right"] for box in boxes) <= 1920
-    sizes = page.get_by_test_id("person-name").evaluate_all(
-        "(names) => names.map((n) => parseFloat(getComputedStyle(n).fontSize))")
-    assert min(sizes) >= 16, "names too small to read from the back of a room"
-    total_size = page.get_by_test_id("room-total").evaluate("(n) => parseFloat(getComputedStyle(n).fontSize)")
-    assert total_size >= 64
-    context.close()
+    for width, height, smallest in ((1920, 1080, 16), (1280, 720, 16 * 720 / 1080)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.on("pageerror", lambda error: js_errors.append(str(error)))
+        page.goto(f"{workshop.url}live?token={TOKEN}")
+        expect(page.get_by_test_id("person")).to_have_count(60)
+        expect(page.get_by_test_id("live")).to_have_attribute("data-density", "dense")
+        page.wait_for_timeout(500)  # a tick: the statuses' words as they stay
+        where = f"at {width} x {height}"
+        assert page.get_by_test_id("live").get_attribute("data-pages") == "1", f"the cards page {where}"
+        assert page.evaluate("document.documentElement.scrollHeight <= innerHeight"), f"the page scrolls {where}"
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        boxes = page.get_by_test_id("person").evaluate_all(
+            "(cards) => cards.map((c) => c.getBoundingClientRect().toJSON())")
+        assert max(box["bottom"] for box in boxes) <= height and max(box["right"] for box in boxes) <= width
+
+        names = page.get_by_test_id("person-name").evaluate_all(SHOWN)
+        assert sorted(name["text"] for name in names) == sorted(LONG_NAMES)
+        statuses = page.get_by_test_id("person-status").evaluate_all(SHOWN)
+        assert {status["text"] for status in statuses} == {"active", "joined"}
+        for shown in names + statuses:
+            assert shown["overflowX"] <= 0 and shown["overflowY"] <= 0, (where, shown)
+            assert not shown["ellipsis"] and not shown["nowrapHidden"], (where, shown)
+            assert shown["inCard"] and shown["onScreen"], (where, shown)
+        regular = [name["font"] for name in names if " " in name["text"]]
+        assert min(regular) >= smallest, f"names too small to read from the back of the room {where}"
+        assert min(name["font"] for name in names) >= 0.7 * smallest  # the 40-letter word, set smaller
+
+        for testid in ("room-address-url", "room-address-qr", "debrief-link", "room-total"):
+            box = page.get_by_test_id(testid).bounding_box()
+            assert box["y"] >= 0 and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, testid
+        if width == 1920:
+            total_size = page.get_by_test_id("room-total").evaluate("(n) => parseFloat(getComputedStyle(n).fontSize)")
+            assert total_size >= 64
+        else:
+            page.get_by_test_id("debrief-link").click()
+            page.wait_for_url(f"{workshop.url}debrief")
+            expect(page.get_by_test_id("debrief")).to_have_attribute("data-state", "ready")
+        context.close()
     assert_no_js_errors(js_errors)
 
 

@@ -21,6 +21,7 @@ from annotator.web.api import (  # noqa: E402, F401 - registers the routes on bp
     categories,
     coco_export,
     coco_import,
+    debrief,
     flags,
     images,
     labour,

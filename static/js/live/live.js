@@ -1,11 +1,14 @@
 // The instructor's live view (/live): polls /api/workshop/live every 3 s and ticks the human time every
 // quarter second in between (rules in clock.js). Cards are updated in place, so a projector shows no flicker.
+// The cards are set to fit the screen whole (fit.js): again when people join or leave, when a name or status no
+// longer fits, and when the window changes size; pages turn only when a room cannot fit at all.
 // Names arrive from the server as typed by participants: they go in as textContent only. No globals.
 
 import { makeApi } from "../common/api.js";
 import { element } from "../common/dom.js";
 import { formatDuration } from "../common/format.js";
 import { RoomClock, density, plural, statusText } from "./clock.js";
+import { MAX_FONT, PAGE_MS, chooseLayout, forHeight, nameScale, pageOf } from "./fit.js";
 
 const POLL_MS = 3000;
 const TICK_MS = 250;
@@ -20,6 +23,10 @@ const clock = new RoomClock();
 const cards = new Map(); // person id -> {card, parts}
 let lastAnswer = null;
 let polledAt = 0;
+let laidOut = ""; // who the layout was chosen for (ids and names, in order)
+let paging = null; // {perPage, index, timer} while the cards are paged
+let lastRefit = 0;
+let lastCheck = 0;
 const api = makeApi();
 
 function makeCard(id) {
@@ -40,8 +47,9 @@ function makeCard(id) {
   };
   const line = element(doc, "p", { className: "live-line" });
   line.append(parts.status, parts.time);
-  const counts = element(doc, "p", { className: "live-line" });
-  counts.append(parts.objects, parts.here);
+  const counts = element(doc, "p", { className: "live-counts" });
+  parts.separator = doc.createTextNode("");
+  counts.append(parts.objects, parts.separator, parts.here);
   body.append(parts.name, line, parts.image, counts);
   card.append(thumb, body);
   return { card, parts, imageId: null };
@@ -81,6 +89,7 @@ function renderPeople(answer) {
     parts.time.title = clamped ? `not counted: ${formatDuration(person.clamped_ms)} claimed by a page clock beyond `
       + "what the server saw pass" : "";
     if (clamped) setText(parts.here, `${parts.here.textContent} · ${formatDuration(person.clamped_ms)} clamped`);
+    setText(parts.separator, parts.here.textContent ? " · " : "");
     if (grid.children[index] !== card) grid.insertBefore(card, grid.children[index] ?? null);
   });
   for (const [id, entry] of cards) {
@@ -94,6 +103,95 @@ function renderPeople(answer) {
   setText($("active-now"), String(answer.totals.active_now));
   setText($("people-count"), String(answer.totals.people));
   setText($("objects-total"), String(answer.totals.objects));
+}
+
+// --- fitting the room on the screen (fit.js) -----------------------------------------------------------------
+
+const page = doc.documentElement;
+const view = doc.defaultView;
+
+/** Words wider than their card set smaller (NAME_EM down to MIN_NAME_SCALE); past that, allowed to break. */
+function shrinkNames() {
+  const names = [...grid.querySelectorAll(".live-name")];
+  for (const name of names) {
+    name.style.removeProperty("font-size");
+    name.classList.remove("live-name-break");
+  }
+  const wide = names.filter((name) => name.scrollWidth > name.clientWidth);
+  const scales = wide.map((name) => nameScale(name.clientWidth, name.scrollWidth));
+  wide.forEach((name, index) => {
+    if (scales[index] === null) name.classList.add("live-name-break");
+    else name.style.fontSize = `${scales[index].toFixed(3)}em`;
+  });
+  for (const name of wide) if (name.scrollWidth > name.clientWidth) name.classList.add("live-name-break");
+}
+
+function overflowing() {
+  if (page.scrollHeight > view.innerHeight || page.scrollWidth > view.innerWidth) return true;
+  return [...grid.querySelectorAll(".live-name, .live-status")].some((node) => node.scrollWidth > node.clientWidth);
+}
+
+function applyLayout(detail, font) {
+  root.dataset.detail = String(detail);
+  root.style.setProperty("--live-font", `${font}px`);
+  shrinkNames();
+}
+
+function stopPaging() {
+  if (paging) clearInterval(paging.timer);
+  paging = null;
+  for (const card of grid.children) card.hidden = false;
+  $("pages").hidden = true;
+  root.dataset.pages = "1";
+}
+
+function showPage() {
+  const cards = [...grid.children];
+  const shown = pageOf(cards.length, paging.perPage, paging.index);
+  cards.forEach((card, index) => { card.hidden = index < shown.start || index >= shown.end; });
+  root.dataset.pages = String(shown.pages);
+  $("pages").hidden = false;
+  setText($("pages"), `Page ${shown.current + 1} of ${shown.pages}: the cards turn every ${PAGE_MS / 1000} s. `);
+}
+
+/** Cards that fit above the fold at the current layout (at least one). */
+function cardsThatFit() {
+  const spare = view.innerHeight - page.scrollHeight; // negative: how much too tall the page is
+  const bottom = grid.getBoundingClientRect().bottom + spare;
+  return Math.max(1, [...grid.children].filter((card) => card.getBoundingClientRect().bottom <= bottom).length);
+}
+
+function refit() {
+  lastRefit = performance.now();
+  stopPaging();
+  const { levels, maxFont } = forHeight(view.innerHeight, undefined, MAX_FONT[root.dataset.density] ?? MAX_FONT.dense);
+  const choice = chooseLayout(levels, maxFont, (detail, font) => {
+    applyLayout(detail, font);
+    return !overflowing();
+  });
+  applyLayout(choice.detail, choice.font);
+  if (choice.paged) {
+    paging = { perPage: cardsThatFit(), index: 0, timer: null };
+    paging.timer = setInterval(() => {
+      paging.index += 1;
+      showPage();
+    }, PAGE_MS);
+    showPage();
+  }
+}
+
+/** Lay the cards out again when the room changed, or when a name or a status no longer fits. */
+function keepFitting(answer) {
+  const who = answer ? answer.people.map((person) => `${person.id}\u0000${person.name}`).join("\u0001") : laidOut;
+  if (who !== laidOut) {
+    laidOut = who;
+    refit();
+    return;
+  }
+  const now = performance.now();
+  if (paging || now - lastCheck < 1000) return; // a status's words change each second at most
+  lastCheck = now;
+  if (overflowing()) refit();
 }
 
 function tick() {
@@ -124,6 +222,7 @@ async function poll() {
     lastAnswer = answer;
     renderPeople(answer);
     tick();
+    keepFitting(answer);
     root.dataset.state = "ready";
     showConnection(true);
   } catch (error) {
@@ -135,4 +234,12 @@ async function poll() {
 }
 
 poll();
-setInterval(tick, TICK_MS);
+setInterval(() => {
+  tick();
+  keepFitting(null);
+}, TICK_MS);
+let resizing = 0;
+view.addEventListener("resize", () => {
+  cancelAnimationFrame(resizing);
+  resizing = requestAnimationFrame(refit);
+});
