@@ -192,7 +192,8 @@ def update(annotation: Annotation, edit: AnnotationUpdate, annotator: Annotator,
 
 
 def _flag_refused(exc: flags.FlagError) -> Refused:
-    return Refused(exc.field, exc.message, exc.status, title=INVALID if exc.status == 422 else "refused")
+    """The flags module's refusal, worded as it words it (its detail names the field too)."""
+    return Refused(exc.field, str(exc), exc.status, title=INVALID if exc.status == 422 else "refused")
 
 
 def _flag_sent(save: AnnotationCreate | AnnotationUpdate) -> tuple[bool, flags.FlagRequest | None]:
