@@ -3,8 +3,11 @@
 Each JSON view declares its body and query models with `@contract(...)` (spectree over pydantic), placed
 below `@admin_required` where there is one, so a participant learns "instructor only" before anything about
 the body's shape. A request that does not fit is answered with the error envelope before the view runs,
-naming every field at fault. spectree also turns the same models into the OpenAPI 3 document served at
-/openapi.json and browsed at /api/docs, so the contract cannot drift from what the code checks.
+naming every field at fault; a view that fits takes the parsed model as its `json` or `query` argument and
+hands it on (the models are the domain's input types, annotator/core/schemas). A model's own rule may name the
+envelope's title (schemas/common.py `refused`). spectree also turns the same models into the OpenAPI 3
+document served at /openapi.json and browsed at /api/docs, so the contract cannot drift from what the code
+checks.
 
 Responses are documented but not re-checked on the way out: a reply that drifted from its schema must not
 turn a saved annotation into a 500. The schemathesis tests check them instead.
