@@ -15,6 +15,8 @@ import unicodedata
 
 from disarm import skeleton_key
 
+from annotator.core.refused import Refused
+
 MAX_NAME_LENGTH = 40
 # The unique name_key column holds 220 characters; a skeleton can be far longer than its name (U+FDFA is one
 # character that NFKC spells out in 18), and " (999)" may follow.
@@ -46,8 +48,11 @@ INSTRUCTOR_TITLES = (
 )
 
 
-class InvalidName(ValueError):
-    """A display name that cannot be used; the message says why."""
+class InvalidName(Refused):
+    """A display name that cannot be used; the message says why (the API answers 422 "invalid name")."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("name", message, 422, title="invalid name")
 
 
 def clean_name(raw: object) -> str:

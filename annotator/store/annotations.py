@@ -1,14 +1,14 @@
 """Annotations as stored: create, edit and delete through the geometry core, with optimistic
 versions, client ids that make retries harmless, and the labour events that ride along with saves.
 
-Request payloads arrive here already parsed as JSON; everything they carry is checked here, with
-`PayloadError` naming the field and the problem.
+Requests arrive parsed into their models (annotator/core/schemas/annotations.py, events.py), which hold every
+rule their content can be checked against; here are only the checks that need the database or the image (the
+class is active, the version current, the session and the outlines named are the poster's, the geometry fits
+the image), each refused with `Refused`.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,25 +20,22 @@ from sqlalchemy.exc import IntegrityError
 
 from annotator.core import flags as flag_rules
 from annotator.core import geometry
-from annotator.core.schemas.flags import Flag, flag_from_raw
-from annotator.store import flags, workshop
+from annotator.core.refused import Refused
+from annotator.core.schemas.annotations import (
+    SERVER_ATTRIBUTES,
+    AnnotationCreate,
+    AnnotationDelete,
+    AnnotationUpdate,
+    Part,
+)
+from annotator.core.schemas.events import EventBatch, Events
+from annotator.core.schemas.flags import Flag
+from annotator.core.times import iso_utc
+from annotator.store import flags, versions, workshop
 from annotator.store.models import Annotation, Annotator, Category, Image, LabourEvent, LabourSession, db, utcnow
-from annotator.store.versions import VersionConflict, claim_version
 
-CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-EVENT_KIND = re.compile(r"^[a-z][a-z0-9_.:-]{0,31}$")
-MAX_EVENTS_PER_REQUEST = 5000
 SESSION_FULL_RETRY_S = 60  # a full session stays full: the page should reload, not hammer
-MAX_EVENT_DATA_KEYS = 20
-MAX_ATTRIBUTE_KEYS = 20
-MAX_ATTRIBUTE_KEY_LENGTH = 64
-MAX_ATTRIBUTE_TEXT_LENGTH = 2000
-
-
-class PayloadError(ValueError):
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.status = field, status
+INVALID = "invalid annotation"  # the envelope's title for an annotation the rules refuse
 
 
 @dataclass
@@ -53,46 +50,72 @@ def pseudonym(annotator: Annotator | None) -> str | None:
     return f"annotator-{annotator.public_id[:8]}" if annotator else None
 
 
-def _require(payload: Any) -> dict[str, Any]:
-    if not isinstance(payload, dict):
-        raise PayloadError("body", "expected a JSON object", status=400)
-    return payload
+def annotation_to_dict(annotation: Annotation) -> dict[str, Any]:
+    """An annotation as the API shows it (and as a 409 hands the current one back)."""
+    return {
+        "id": annotation.id,
+        "client_id": annotation.client_id,
+        "image_id": annotation.image_id,
+        "category_id": annotation.category_id,
+        "parts": annotation.parts,
+        "area": annotation.area,
+        "bbox": annotation.bbox,
+        "iscrowd": annotation.iscrowd,
+        "vertex_count": sum(len(part["points"]) // 2 for part in annotation.parts),
+        "attributes": annotation.attributes or {},
+        "annotator": pseudonym(annotation.annotator),
+        "version": annotation.version,
+        "deleted": annotation.deleted,
+        "created_at": iso_utc(annotation.created_at),
+        "updated_at": iso_utc(annotation.updated_at),
+        "flag": None if annotation.flag is None else {
+            "kind": annotation.flag, "reason": annotation.flag_reason or "",
+            "category_id": annotation.flag_category_id,  # the person's guess
+            "resolution": annotation.flag_resolution, "proposal_id": annotation.proposal_id},
+    }
 
 
-def _category(raw: Any) -> Category:
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        raise PayloadError("category_id", "must be a whole number")
-    category = db.session.get(Category, raw)
+class VersionConflict(Refused):
+    """409: the annotation moved on since the version the edit is based on (or was deleted); the answer carries
+    the current one, so the editor can show it."""
+
+    def __init__(self, annotation: Annotation, *, deleted: bool = False) -> None:
+        if deleted:
+            super().__init__("deleted", "This annotation was deleted; restore it with {\"deleted\": false}.", 409,
+                             title="deleted", annotation=annotation_to_dict(annotation))
+        else:
+            super().__init__("version", "Someone changed this annotation since you loaded it; here is the current "
+                             "version.", 409, title="conflict", annotation=annotation_to_dict(annotation))
+
+
+def claim_version(annotation: Annotation) -> None:
+    """The next version of `annotation` for this edit (store.versions), or 409 with the current one."""
+    try:
+        versions.claim_version(annotation)
+    except versions.VersionMoved as moved:
+        raise VersionConflict(moved.annotation) from moved
+
+
+def _category(category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
     if category is None or category.archived:
-        raise PayloadError("category_id", f"there is no active class {raw}")
+        raise Refused("category_id", f"there is no active class {category_id}", title=INVALID)
     return category
 
 
-def _attributes(raw: Any, current: dict[str, Any] | None = None) -> dict[str, Any]:
-    if raw is None:
-        return dict(current or {})
-    if not isinstance(raw, dict) or len(raw) > MAX_ATTRIBUTE_KEYS:
-        raise PayloadError("attributes", f"must be an object of at most {MAX_ATTRIBUTE_KEYS} keys")
+def _attributes(sent: dict[str, Any] | None, current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The stored attributes with the sent ones merged in; those the server writes are not the sender's."""
     merged = dict(current or {})
-    for key, value in raw.items():
-        if key in {"repairs", "source", "flag"}:
-            continue  # written by the server only (a flag is the `flag` field of a save)
-        if len(key) > MAX_ATTRIBUTE_KEY_LENGTH:
-            raise PayloadError("attributes", f"a key is longer than {MAX_ATTRIBUTE_KEY_LENGTH} characters")
-        if not isinstance(value, str | int | float | bool) or (isinstance(value, str)
-                                                               and len(value) > MAX_ATTRIBUTE_TEXT_LENGTH):
-            raise PayloadError(f"attributes.{key}", f"must be a text of at most {MAX_ATTRIBUTE_TEXT_LENGTH} "
-                                                    "characters, a number or true/false")
-        merged[key] = value
+    merged.update({key: value for key, value in (sent or {}).items() if key not in SERVER_ATTRIBUTES})
     return merged
 
 
-def _shape(raw_parts: Any, image: Image) -> geometry.Shape:
+def _shape(parts: list[Part], image: Image) -> geometry.Shape:
     try:
-        return geometry.shape_from_parts(raw_parts, image.width, image.height,
+        return geometry.shape_from_parts([part.model_dump() for part in parts], image.width, image.height,
                                          min_area=current_app.config["ANNOTATOR"]["MIN_PART_AREA"])
     except geometry.GeometryError as exc:
-        raise PayloadError("parts", str(exc)) from exc
+        raise Refused("parts", str(exc), title=INVALID) from exc
 
 
 def _apply_shape(annotation: Annotation, shape: geometry.Shape) -> None:
@@ -108,86 +131,81 @@ def _apply_shape(annotation: Annotation, shape: geometry.Shape) -> None:
     annotation.attributes = attributes
 
 
-def create(image: Image, payload: Any, annotator: Annotator, *, instructor: bool = False) -> SaveResult:
+def create(image: Image, save: AnnotationCreate, annotator: Annotator, *, instructor: bool = False) -> SaveResult:
     """A new annotation, or the one already made under the same client id (a retried request)."""
-    payload = _require(payload)
-    client_id = payload.get("client_id")
-    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
-        raise PayloadError("client_id", "8-64 letters, digits, '-' or '_' made by the editor")
-    existing = db.session.scalar(select(Annotation).where(Annotation.client_id == client_id))
+    existing = db.session.scalar(select(Annotation).where(Annotation.client_id == save.client_id))
     if existing is not None:
-        return _same_create(existing, image, annotator, payload)
-    flag_given, flag_request = _flag_payload(payload)
-    # "None of the classes fits" may come without a pick; otherwise a class is needed.
-    raw_category = payload.get("category_id")
-    category_id = None if flag_request is not None and raw_category is None else _category(raw_category).id
-    shape = _shape(payload.get("parts"), image)
+        return _same_create(existing, image, annotator, save)
+    flag_given, flag_request = _flag_sent(save)
+    # "None of the classes fits" may come without a pick (the model asks for one otherwise).
+    category_id = None if save.category_id is None else _category(save.category_id).id
+    shape = _shape(save.parts, image)
     void_id = flags.void_category().id if flag_given else None  # may commit: nothing is pending yet
-    annotation = Annotation(client_id=client_id, image_id=image.id, category_id=category_id,
-                            annotator_id=annotator.id, attributes=_attributes(payload.get("attributes")),
+    annotation = Annotation(client_id=save.client_id, image_id=image.id, category_id=category_id,
+                            annotator_id=annotator.id, attributes=_attributes(save.attributes),
                             iscrowd=False, version=1)
     _save_flag(annotation, void_id, category_id, flag_given, flag_request, instructor)
     _apply_shape(annotation, shape)
-    events = parse_events(payload, default_annotation=client_id)
+    events = _events(save, default_annotation=save.client_id)
     db.session.add(annotation)
     try:
         db.session.flush()
     except IntegrityError:
         # The same client id was created by a concurrent request a moment ago: answer with that one.
         db.session.rollback()
-        existing = db.session.scalar(select(Annotation).where(Annotation.client_id == client_id))
+        existing = db.session.scalar(select(Annotation).where(Annotation.client_id == save.client_id))
         if existing is None:
             raise
-        return _same_create(existing, image, annotator, payload)
+        return _same_create(existing, image, annotator, save)
     stored = _store_events(image, annotator, events)
     db.session.commit()
     return SaveResult(annotation, True, shape.repairs, stored)
 
 
-def _same_create(existing: Annotation, image: Image, annotator: Annotator, payload: dict) -> SaveResult:
+def _same_create(existing: Annotation, image: Image, annotator: Annotator, save: AnnotationCreate) -> SaveResult:
     if existing.image_id != image.id or existing.annotator_id != annotator.id:
-        raise PayloadError("client_id", "already used for another annotation", status=409)
-    stored = _store_events(image, annotator, parse_events(payload, default_annotation=existing.client_id))
+        raise Refused("client_id", "already used for another annotation", 409, title="refused")
+    stored = _store_events(image, annotator, _events(save, default_annotation=existing.client_id))
     db.session.commit()
     return SaveResult(existing, False, tuple((existing.attributes or {}).get("repairs", ())), stored)
 
 
-def update(annotation: Annotation, payload: Any, annotator: Annotator, *, instructor: bool = False) -> SaveResult:
-    """Change parts, class or attributes of the version the editor based its edit on (409 if stale)."""
-    payload = _require(payload)
-    _check_version(annotation, payload.get("version"))
-    flag_given, flag_request = _flag_payload(payload)
+def update(annotation: Annotation, edit: AnnotationUpdate, annotator: Annotator, *,
+           instructor: bool = False) -> SaveResult:
+    """Change parts, class or attributes of the version the editor based its edit on (409 if stale); only the
+    fields sent change."""
+    sent = edit.model_fields_set
+    _check_version(annotation, edit.version)
+    flag_given, flag_request = _flag_sent(edit)
+    restore = edit.deleted is False
+    if annotation.deleted and not restore:
+        raise VersionConflict(annotation, deleted=True)
     # Looked up before anything changes, since making the void class commits.
     void_id = flags.void_category().id if flag_given or annotation.flag is not None else None
     claim_version(annotation)
-    restore = payload.get("deleted") is False
-    if "deleted" in payload and not isinstance(payload["deleted"], bool):
-        raise PayloadError("deleted", "must be false (to restore) or left out")
-    if annotation.deleted and not restore:
-        raise VersionConflict(annotation, "deleted")
     if restore:
         annotation.deleted = False  # undoing a delete keeps the annotation's identity and its ledger
     repairs: tuple[str, ...] = ()
-    if "parts" in payload:
-        shape = _shape(payload["parts"], annotation.image)
+    if "parts" in sent:
+        shape = _shape(edit.parts, annotation.image)
         _apply_shape(annotation, shape)
         repairs = shape.repairs
-    category_id = _category(payload["category_id"]).id if "category_id" in payload else None
+    category_id = _category(edit.category_id).id if "category_id" in sent else None
     _save_flag(annotation, void_id, category_id, flag_given, flag_request, instructor)
-    if "attributes" in payload:
-        annotation.attributes = _attributes(payload["attributes"], annotation.attributes)
-    events = parse_events(payload, default_annotation=annotation.client_id)
+    if edit.attributes is not None:
+        annotation.attributes = _attributes(edit.attributes, annotation.attributes)
+    events = _events(edit, default_annotation=annotation.client_id)
     annotation.updated_at = utcnow()
     stored = _store_events(annotation.image, annotator, events)
     db.session.commit()
     return SaveResult(annotation, False, repairs, stored)
 
 
-def _flag_payload(payload: dict[str, Any]) -> tuple[bool, Flag | None]:
+def _flag_sent(save: AnnotationCreate | AnnotationUpdate) -> tuple[bool, Flag | None]:
     """Whether the save sends `flag`, and the flag it sets (None: cleared)."""
-    if "flag" not in payload:
+    if "flag" not in save.model_fields_set:
         return False, None
-    return True, flag_from_raw(payload["flag"])
+    return True, save.flag
 
 
 def _save_flag(annotation: Annotation, void_id: int | None, category_id: int | None, flag_given: bool,
@@ -202,19 +220,18 @@ def _save_flag(annotation: Annotation, void_id: int | None, category_id: int | N
     state = flag_rules.saved_state(flag_rules.flag_state(annotation), void_id, category_id=category_id,
                                    flag_given=flag_given, request=request, instructor=instructor)
     if state.category_id is None:
-        raise PayloadError("category_id", "must be a whole number")
+        raise Refused("category_id", "pick a class (or flag the outline)", title=INVALID)
     flag_rules.apply_state(annotation, state)
 
 
-def delete(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveResult:
+def delete(annotation: Annotation, request: AnnotationDelete, annotator: Annotator) -> SaveResult:
     """Mark deleted (the work stays in the ledger); deleting twice is harmless."""
-    payload = _require(payload)
-    events = parse_events(payload, default_annotation=annotation.client_id)
+    events = _events(request, default_annotation=annotation.client_id)
     if annotation.deleted:
         stored = _store_events(annotation.image, annotator, events)
         db.session.commit()
         return SaveResult(annotation, False, (), stored)
-    _check_version(annotation, payload.get("version"))
+    _check_version(annotation, request.version)
     claim_version(annotation)
     annotation.deleted = True
     annotation.updated_at = utcnow()
@@ -223,9 +240,9 @@ def delete(annotation: Annotation, payload: Any, annotator: Annotator) -> SaveRe
     return SaveResult(annotation, False, (), stored)
 
 
-def _check_version(annotation: Annotation, version: Any) -> None:
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise PayloadError("version", "send the version your edit is based on")
+def _check_version(annotation: Annotation, version: int | None) -> None:
+    if version is None:
+        raise Refused("version", "send the version your edit is based on", title=INVALID)
     if version != annotation.version:
         raise VersionConflict(annotation)
 
@@ -250,63 +267,11 @@ class Event:
     sent_ms: float  # the sender's clock when the request left: no event of the batch may be later
 
 
-def parse_events(payload: dict[str, Any], default_annotation: str | None = None) -> list[Event]:
-    """The `events` of a save: ordered, plausible and bounded, or a PayloadError naming the first fault."""
-    raw = payload.get("events")
-    if raw is None:
-        return []
-    session_id = payload.get("session_id")
-    if not isinstance(session_id, str) or not CLIENT_ID.match(session_id):
-        raise PayloadError("session_id", "events need the editor's session id (8-64 letters, digits, '-', '_')", 400)
-    if not isinstance(raw, list):
-        raise PayloadError("events", "must be a list", 400)
-    sent = payload.get("sent_t")
-    max_age = current_app.config["ANNOTATOR"].get("MAX_EVENT_SPAN_MS", 7 * 86400 * 1000)
-    if isinstance(sent, bool) or not isinstance(sent, int | float) or not (math.isfinite(sent)
-                                                                           and 0 <= sent <= max_age):
-        raise PayloadError("sent_t", "events need the sender's clock when sending (milliseconds since the page "
-                           "opened, at most a week)", 400)
-    if len(raw) > MAX_EVENTS_PER_REQUEST:
-        raise PayloadError("events", f"at most {MAX_EVENTS_PER_REQUEST} events per request", status=413)
-    events: list[Event] = []
-    for index, item in enumerate(raw):
-        where = f"events[{index}]"
-        if not isinstance(item, dict):
-            raise PayloadError(where, "must be an object", 400)
-        seq, kind, t_ms = item.get("seq"), item.get("kind"), item.get("t")
-        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-            raise PayloadError(f"{where}.seq", "must be a whole number from 0", 400)
-        if not isinstance(kind, str) or not EVENT_KIND.match(kind):
-            raise PayloadError(f"{where}.kind", "must be a short lower-case name", 400)
-        if isinstance(t_ms, bool) or not isinstance(t_ms, int | float) or not math.isfinite(t_ms) or t_ms < 0:
-            raise PayloadError(f"{where}.t", "must be milliseconds since the page opened (a finite number >= 0)", 400)
-        if events and (seq <= events[-1].seq or t_ms < events[-1].t_ms):
-            raise PayloadError(where, "events must be in order: seq rising, time never going back", 400)
-        annotation = item.get("annotation", default_annotation)
-        if annotation is not None and (not isinstance(annotation, str) or not CLIENT_ID.match(annotation)):
-            raise PayloadError(f"{where}.annotation", "must be an annotation's client id", 400)
-        data = item.get("data", {})
-        if not isinstance(data, dict) or len(data) > MAX_EVENT_DATA_KEYS or not all(
-                isinstance(value, str | int | float | bool | None) or _is_point(value) for value in data.values()):
-            raise PayloadError(f"{where}.data", f"must be an object of at most {MAX_EVENT_DATA_KEYS} simple values",
-                               400)
-        if t_ms > sent:
-            raise PayloadError(f"{where}.t", "is later than the request's sent_t: an event from the future", 400)
-        events.append(Event(session_id, seq, kind, float(t_ms), annotation, data, float(sent)))
-    return events
-
-
-def _is_point(value: Any) -> bool:
-    return (isinstance(value, list) and len(value) == 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value))
-
-
-class EventsRefused(PayloadError):
-    """A batch of events refused as a whole: naming someone else's work (403) or past the session's cap (429)."""
-
-    def __init__(self, field: str, message: str, status: int, error: str, retry_after: int | None = None) -> None:
-        super().__init__(field, message, status)
-        self.error, self.retry_after = error, retry_after
+def _events(sent: Events, default_annotation: str | None = None) -> list[Event]:
+    """The request's events as the ledger stores them; on a save, one naming no outline is about the saved one."""
+    return [Event(sent.session_id, event.seq, event.kind, event.t,  # type: ignore[arg-type]
+                  event.annotation if "annotation" in event.model_fields_set else default_annotation,
+                  event.data, sent.sent_t) for event in sent.events or ()]  # type: ignore[arg-type]
 
 
 def _store_events(image: Image, annotator: Annotator, events: list[Event]) -> int:
@@ -356,9 +321,9 @@ def _session(session_id: str, image: Image, annotator: Annotator, received: date
             if session is None:
                 raise
     if session.annotator_id != annotator.id:
-        raise EventsRefused("session_id", "this labour session belongs to someone else", 403, "not your session")
+        raise Refused("session_id", "this labour session belongs to someone else", 403, title="not your session")
     if session.image_id != image.id:
-        raise PayloadError("session_id", "this labour session is another image's editor page", 409)
+        raise Refused("session_id", "this labour session is another image's editor page", 409, title="invalid events")
     return session
 
 
@@ -372,8 +337,8 @@ def _check_owner(image: Image, annotator: Annotator, events: list[Event]) -> Non
             select(Annotation.client_id, Annotation.image_id, Annotation.annotator_id)
             .where(Annotation.client_id.in_(sorted(named)))):
         if owner != annotator.id or image_id != image.id:
-            raise EventsRefused("events.annotation", f"{client_id} is not your annotation on this image: labour "
-                                "events may name only your own work", 403, "not your annotation")
+            raise Refused("events.annotation", f"{client_id} is not your annotation on this image: labour events "
+                          "may name only your own work", 403, title="not your annotation")
 
 
 def _claim_room(session_id: str, count: int) -> None:
@@ -383,13 +348,13 @@ def _claim_room(session_id: str, count: int) -> None:
         sql_update(LabourSession).where(LabourSession.id == session_id, LabourSession.events + count <= cap)
         .values(events=LabourSession.events + count).execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
-        raise EventsRefused("events", f"this editor session already holds the most events one session keeps "
-                            f"({cap}); reload the editor to start a new session", 429, "too many events",
-                            retry_after=SESSION_FULL_RETRY_S)
+        raise Refused("events", f"this editor session already holds the most events one session keeps ({cap}); "
+                      "reload the editor to start a new session", 429, title="too many events",
+                      retry_after=SESSION_FULL_RETRY_S)
 
 
-def record_events(image: Image, payload: Any, annotator: Annotator) -> int:
+def record_events(image: Image, batch: EventBatch, annotator: Annotator) -> int:
     """Events not tied to a save (zoom, pan, cancel, visibility): append and commit."""
-    stored = _store_events(image, annotator, parse_events(_require(payload)))
+    stored = _store_events(image, annotator, _events(batch))
     db.session.commit()
     return stored

@@ -30,7 +30,7 @@ from annotator.core.flags import (
 from annotator.core.labels import VOID_NAME, void_label
 from annotator.core.schemas.flags import FlagResolve, ProposalAccept, ProposalCreate, ProposalMerge, ProposalReject
 from annotator.store.models import Annotation, Annotator, Category, ClassProposal, Image, db, utcnow
-from annotator.store.versions import VersionConflict, claim_version
+from annotator.store.versions import VersionMoved, claim_version
 
 # --- the void class --------------------------------------------------------------------------------------------
 
@@ -110,7 +110,7 @@ def create_proposal(body: ProposalCreate, annotator: Annotator) -> ClassProposal
     for annotation in examples:
         try:
             claim_version(annotation)
-        except VersionConflict as exc:
+        except VersionMoved as exc:
             raise refused("annotation_ids", f"annotation {annotation.id} was changed a moment ago: reload and "
                                             "try again", 409) from exc
     proposal = ClassProposal(name=body.name, definition=body.definition, annotator_id=annotator.id,

@@ -1,12 +1,10 @@
-"""The room as stored, for the instructor's live view: a few grouped queries give plain rows, the pure
-`annotator.core.live` (`room`) turns them into figures. Human time comes from the labour ledger through its
-per-session cache (`ledger.computed`, `room.PartCache`), so a poll recomputes only the sessions whose events
-changed since the last one.
-"""
+"""The instructor's live view of the room, as figures: a few grouped queries give plain rows, `core.live` turns
+them into figures. Human time comes from the labour ledger through its per-session cache (`ledger.computed`,
+`room.PartCache`), so a poll recomputes only the sessions whose events changed since the last one."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
@@ -19,8 +17,10 @@ from annotator.store import ledger
 from annotator.store.models import Annotation, Annotator, Image, LabourEvent, db
 
 
-def room_figures(now: datetime) -> dict[str, Any]:
-    """Each person's status, image, objects, active and clamped time at `now`, and the room's totals."""
+def live_figures() -> dict[str, Any]:
+    """The room right now: each person's status, latest image, objects and active time, and the totals (the
+    images without their thumbnail's address, which the web adds)."""
+    now = datetime.now(UTC)
     # Every session's key from the labour_session table (no scan of the ledger), and each person's latest event.
     stored = ledger.stored_sessions()
     led = ledger.computed(stored, everything=True)
@@ -50,7 +50,7 @@ def room_figures(now: datetime) -> dict[str, Any]:
     for person in result["people"]:
         person["clamped_ms"] = clamped.get(person["id"], 0.0)
     result["totals"]["clamped_ms"] = round(sum(session.clamped_ms for session in led.sessions.values()), 1)
-    return result
+    return {"now": now.isoformat(), **result}
 
 
 def _clamped_by_person(stored: list[ledger.StoredSession], led: labour.Ledger) -> dict[str, float]:

@@ -12,8 +12,9 @@ from sqlalchemy import update
 from annotator.store.models import Annotation, db
 
 
-class VersionConflict(Exception):
-    """The annotation moved on (or was deleted) since the version the edit was based on."""
+class VersionMoved(Exception):
+    """The annotation moved on (or was deleted) since the version the edit was based on. Callers say what that
+    means for their request (a save answers 409 with the current annotation, store.annotations.VersionConflict)."""
 
     def __init__(self, annotation: Annotation, reason: str = "stale version") -> None:
         super().__init__(reason)
@@ -22,7 +23,7 @@ class VersionConflict(Exception):
 
 def claim_version(annotation: Annotation) -> None:
     """Move the stored version from the one `annotation` was read at to the next, in one statement, before
-    changing anything else; VersionConflict (after a rollback) if it had moved meanwhile.
+    changing anything else; VersionMoved (after a rollback) if it had moved meanwhile.
 
     Checking the version read a moment ago is not enough: two edits of the same version (two processes, two
     threads, two tabs) both pass that check, and the later silently overwrites the earlier. The conditional
@@ -37,5 +38,5 @@ def claim_version(annotation: Annotation) -> None:
             .values(version=base + 1).execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise VersionConflict(db.session.get(Annotation, annotation.id))
+        raise VersionMoved(db.session.get(Annotation, annotation.id))
     annotation.version = base + 1  # what the row holds now; the ORM's own UPDATE writes the same

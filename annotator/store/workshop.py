@@ -20,6 +20,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from annotator.core import assignments
+from annotator.core.refused import Refused
+from annotator.core.schemas.workshop import WorkshopSettingsChange
 from annotator.store import backup, ledger
 from annotator.store.export import Export, ExportOptions
 from annotator.store.models import (
@@ -36,12 +38,7 @@ from annotator.store.models import (
 )
 
 SETTING_KEY = "workshop"
-MAX_WORKSHOP_IMAGES = 10_000
 BACKUP_NAME = re.compile(r"^workshop-\d{8}-\d{6}(-\d+)?\.zip$")
-
-
-class SettingsError(ValueError):
-    """A settings change that cannot be stored; the message names the field."""
 
 
 @dataclass(frozen=True)
@@ -67,37 +64,23 @@ def load_settings() -> WorkshopSettings:
                             image_ids=tuple(ids) if ids is not None else None)
 
 
-def changed_settings(current: WorkshopSettings, payload: Any) -> WorkshopSettings:
-    """`current` with the fields of a JSON payload applied, each checked (pure apart from image lookup)."""
-    if not isinstance(payload, dict):
-        raise SettingsError("body: expected a JSON object")
-    unknown = set(payload) - {"assignment", "share_layers", "image_ids"}
-    if unknown:
-        raise SettingsError(f"{sorted(unknown)[0]}: not a workshop setting (assignment, share_layers, image_ids)")
-    assignment = payload.get("assignment", current.assignment)
-    if assignment not in assignments.MODES:
-        raise SettingsError(f"assignment: must be one of {', '.join(assignments.MODES)}")
-    share = payload.get("share_layers", current.share_layers)
-    if not isinstance(share, bool):
-        raise SettingsError("share_layers: must be true or false")
-    image_ids = current.image_ids
-    if "image_ids" in payload:
-        image_ids = _image_ids(payload["image_ids"])
-    return WorkshopSettings(assignment=assignment, share_layers=share, image_ids=image_ids)
+def changed_settings(current: WorkshopSettings, change: WorkshopSettingsChange) -> WorkshopSettings:
+    """`current` with the settings sent applied; the images named must exist."""
+    image_ids = _known_images(change.image_ids) if "image_ids" in change.model_fields_set else current.image_ids
+    return WorkshopSettings(
+        assignment=current.assignment if change.assignment is None else change.assignment,
+        share_layers=current.share_layers if change.share_layers is None else change.share_layers,
+        image_ids=image_ids)
 
 
-def _image_ids(raw: Any) -> tuple[int, ...] | None:
-    if raw is None:
+def _known_images(image_ids: list[int] | None) -> tuple[int, ...] | None:
+    if image_ids is None:
         return None
-    if not isinstance(raw, list) or not raw or len(raw) > MAX_WORKSHOP_IMAGES:
-        raise SettingsError(f"image_ids: a list of 1 to {MAX_WORKSHOP_IMAGES} image ids, or null for every image")
-    if any(isinstance(i, bool) or not isinstance(i, int) for i in raw):
-        raise SettingsError("image_ids: every id must be a whole number")
-    ids = tuple(dict.fromkeys(raw))  # keep the given order, drop repeats
+    ids = tuple(dict.fromkeys(image_ids))  # keep the given order, drop repeats
     known = set(db.session.scalars(select(Image.id).where(Image.id.in_(ids), Image.deleted.is_(False))))
     missing = [i for i in ids if i not in known]
     if missing:
-        raise SettingsError(f"image_ids: there is no image {missing[0]}")
+        raise Refused("image_ids", f"there is no image {missing[0]}", title="invalid settings")
     return ids
 
 
@@ -134,6 +117,9 @@ def workshop_images(settings: WorkshopSettings | None = None) -> list[int]:
 
 def give_next_image(annotator: Annotator, current: int | None) -> assignments.NextImage:
     """Mark `current` finished for this person and hand them their next image (recorded as assigned)."""
+    finished = db.session.get(Image, current) if current is not None else None
+    if current is not None and (finished is None or finished.deleted):
+        raise Refused("current", f"There is no image {current}.", 404, title="image not found")
     settings = load_settings()
     pool = workshop_images(settings)
     if current is not None and current in pool:

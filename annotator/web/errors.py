@@ -47,8 +47,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Refused)
     def refused(exc: Refused):
         db.session.rollback()  # a refused write leaves nothing half-done in the session
-        extra = {"field": exc.field, **exc.extra} if exc.field else exc.extra
-        return _respond(exc.status, exc.title, exc.message, **extra)
+        extra = {"field": exc.field, **exc.extra} if exc.field else dict(exc.extra)
+        retry_after = extra.pop("retry_after", None)  # a 429's wait in seconds: a header, as HTTP says
+        body, status = _respond(exc.status, exc.title, exc.message, **extra)
+        return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from annotator.core import geometry
+from annotator.core.schemas.events import MAX_EVENT_SPAN_MS, MAX_EVENTS_PER_REQUEST
 from annotator.store import library
-from annotator.store.annotations import MAX_EVENTS_PER_REQUEST
 from annotator.store.models import Annotation, LabourEvent, db
 from tests.conftest import image_bytes
 
@@ -175,7 +175,7 @@ def with_events(events, sent_t=10_000, session_id="session-0001") -> str:
     ([event(0, -1)], 10_000, "events[0].t"),
     ([event(0, 5)], -3, "sent_t"),
     ([event(0, 9_000)], 1_000, "from the future"),
-    ([event(0, 5)], 30 * 86_400_000, "at most a week"),
+    ([event(0, 5)], 30 * 86_400_000, f"sent_t: Input should be less than or equal to {MAX_EVENT_SPAN_MS}"),
     ([{"seq": "1", "kind": "vertex", "t": 5}], 10_000, "events[0].seq"),
     ([{"seq": 0, "kind": 7, "t": 5}], 10_000, "events[0].kind"),
     ([{"seq": 0, "kind": "vertex", "t": [5]}], 10_000, "events[0].t"),

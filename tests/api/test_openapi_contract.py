@@ -25,7 +25,10 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.serving import make_server
 
+from annotator.core.schemas.annotations import MAX_ATTRIBUTE_KEY_LENGTH
 from annotator.core.schemas.common import LARGEST_ID
+from annotator.core.schemas.events import MAX_EVENT_SPAN_MS
+from annotator.core.schemas.workshop import RESET_CONFIRMATION
 from annotator.store.models import db
 from tests.conftest import INSTRUCTOR_TOKEN, fresh_postgres_schema, make_app
 
@@ -179,6 +182,20 @@ def test_the_document_is_openapi_3_made_from_the_schemas(client):
     body = create["requestBody"]["content"]["application/json"]["schema"]
     assert body["$ref"].endswith("/AnnotationCreate")
     assert {"201", "409", "415", "422"} <= set(create["responses"])
+
+
+def test_the_limits_the_models_enforce_are_the_ones_documented(client):
+    """Rules the store used to check by hand are the models' now, so the document states them: the clock's
+    bound, attribute keys' length, the reset's one word; a field that may be left out but not nulled is not
+    documented as nullable."""
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    create, update = schemas["AnnotationCreate"]["properties"], schemas["AnnotationUpdate"]["properties"]
+    assert create["sent_t"]["anyOf"][0]["maximum"] == MAX_EVENT_SPAN_MS
+    assert schemas["EventBatch"]["properties"]["sent_t"]["maximum"] == MAX_EVENT_SPAN_MS
+    assert create["attributes"]["anyOf"][0]["propertyNames"] == {"maxLength": MAX_ATTRIBUTE_KEY_LENGTH}
+    assert schemas["WorkshopResetBody"]["properties"]["confirm"]["enum"] == [RESET_CONFIRMATION]
+    for name in ("category_id", "parts", "deleted"):
+        assert "anyOf" not in update[name] and "default" not in update[name], name
 
 
 def test_ids_in_paths_are_documented_as_the_ids_a_row_can_have(client):

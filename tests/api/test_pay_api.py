@@ -67,7 +67,7 @@ def test_participants_may_not_change_or_reset_the_settings(guarded, edited):
     assert guarded.get("/api/pay").get_json()["defaults"] is True
 
 
-# The schema refuses a wrong shape ("invalid request"); pay.validate_settings what only the data can tell.
+# A wrong shape is "invalid request"; what only the data can tell (the model's own rules) "invalid pay settings".
 SHAPE, MEANING = "invalid request", "invalid pay settings"
 
 

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from annotator.core import pay
+from annotator.core.schemas.pay import KINDS, MAX_LINES, PaySettings
 
 DEFAULTS_FILE = Path(pay.__file__).parents[1] / "data" / "pay_defaults.json"
 
@@ -21,11 +23,22 @@ def defaults() -> dict:
     return pay.load_defaults()
 
 
+def settings(raw) -> dict:
+    """The settings as the API stores them."""
+    return PaySettings.model_validate(raw).as_stored()
+
+
+def fields_at_fault(error: ValidationError) -> list[str]:
+    """Each fault's field as the API's envelope names it: dotted, list indexes in brackets."""
+    return ["".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in fault["loc"]).lstrip(".")
+            for fault in error.errors()]
+
+
 def test_the_shipped_defaults_validate_and_every_figure_has_a_source_and_year(defaults):
-    assert defaults == pay.validate_settings(json.loads(DEFAULTS_FILE.read_text(encoding="utf-8")))
+    assert defaults == settings(json.loads(DEFAULTS_FILE.read_text(encoding="utf-8")))
     figures = [*defaults["pay_models"].values(), *defaults["reference_lines"]]
     assert all(figure["source"] and figure["year"] for figure in figures)
-    assert {line["kind"] for line in defaults["reference_lines"]} == set(pay.KINDS)
+    assert {line["kind"] for line in defaults["reference_lines"]} == set(KINDS)
     assert defaults["exchange_rates"]["date"] and defaults["exchange_rates"]["source"]
 
 
@@ -151,30 +164,46 @@ DELETE = object()
     ("surprise", 1, "surprise"),
 ])
 def test_invalid_settings_name_the_field(defaults, path, value, named):
-    with pytest.raises(ValueError) as error:
-        pay.validate_settings(broken(defaults, path, value))
-    assert str(error.value).startswith(f"{named}:")
+    with pytest.raises(ValidationError) as error:
+        settings(broken(defaults, path, value))
+    assert fields_at_fault(error.value) == [named]
 
 
 def test_at_most_40_reference_lines(defaults):
     line = defaults["reference_lines"][0]
-    lines = [{**line, "id": f"line-{index}"} for index in range(pay.MAX_LINES + 1)]
-    with pytest.raises(ValueError, match=r"^reference_lines: at most 40"):
-        pay.validate_settings({**defaults, "reference_lines": lines})
-    assert len(pay.validate_settings({**defaults, "reference_lines": lines[:40]})["reference_lines"]) == 40
+    lines = [{**line, "id": f"line-{index}"} for index in range(MAX_LINES + 1)]
+    with pytest.raises(ValidationError, match="at most 40 items") as error:
+        settings({**defaults, "reference_lines": lines})
+    assert fields_at_fault(error.value) == ["reference_lines"]
+    assert len(settings({**defaults, "reference_lines": lines[:40]})["reference_lines"]) == 40
 
 
 def test_a_new_currency_is_usable_once_it_is_in_the_table(defaults):
-    settings = broken(defaults, "exchange_rates.usd_per_unit.COP", 0.00024)
-    settings["pay_models"]["hourly"]["currency"] = "COP"
-    assert pay.validate_settings(settings)["pay_models"]["hourly"]["currency"] == "COP"
+    changed = broken(defaults, "exchange_rates.usd_per_unit.COP", 0.00024)
+    changed["pay_models"]["hourly"]["currency"] = "COP"
+    assert settings(changed)["pay_models"]["hourly"]["currency"] == "COP"
 
 
 def test_text_is_trimmed_and_a_non_object_is_refused(defaults):
-    settings = broken(defaults, "reference_lines.0.label", "  US minimum  ")
-    assert pay.validate_settings(settings)["reference_lines"][0]["label"] == "US minimum"
-    with pytest.raises(ValueError, match=r"^settings: must be an object"):
-        pay.validate_settings([])
+    changed = broken(defaults, "reference_lines.0.label", "  US minimum  ")
+    assert settings(changed)["reference_lines"][0]["label"] == "US minimum"
+    with pytest.raises(ValidationError) as error:
+        settings([])
+    assert error.value.errors()[0]["type"] == "model_type"
+
+
+def test_a_daily_wage_keeps_its_hours_and_an_hourly_one_drops_them(defaults):
+    lines = {line["per"]: line for line in defaults["reference_lines"]}
+    hourly = {**lines["hour"], "hours": 1}
+    assert "hours" not in settings({**defaults, "reference_lines": [hourly]})["reference_lines"][0]
+    assert settings({**defaults, "reference_lines": [lines["month"]]})["reference_lines"][0]["hours"] > 0
+
+
+def test_blank_optional_text_is_left_out_and_only_spaces_refused(defaults):
+    assert "note" not in settings(broken(defaults, "pay_models.hourly.note", ""))["pay_models"]["hourly"]
+    with pytest.raises(ValidationError) as error:
+        settings(broken(defaults, "pay_models.hourly.note", "   "))
+    assert fields_at_fault(error.value) == ["pay_models.hourly.note"]
 
 
 def test_work_split_keeps_labour_spent_apart_from_the_work_that_would_be_paid():

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from annotator.core.labels import _HEX_COLOUR as HEX_COLOUR
 from annotator.core.labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH
-from annotator.core.refused import Refused
 from annotator.core.schemas.common import RowId
 
 Kind = Literal["none_fits", "unsure"]  # none of the classes fits; unsure which one does
@@ -115,17 +114,3 @@ class ProposalReject(FlagsInput):
 class FlagResolve(FlagsInput):
     category_id: RowId = Field(description="the active class the outline gets: \"kept\" when it was the person's "
                                            "own guess, else \"reclassed\"")
-
-
-def flag_from_raw(raw: Any) -> Flag | None:
-    """A save's `flag` from the raw JSON body. For now only: the annotation store still takes the save's raw
-    body (the contract has already checked it against `Flag`, so this refuses nothing the API lets through);
-    once the store takes the parsed save, its `.flag` replaces this."""
-    if raw is None:
-        return None
-    try:
-        return Flag.model_validate(raw)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(["flag", *(str(part) for part in error["loc"])])
-        raise Refused(field, f"{field}: {error['msg']}", title="invalid annotation") from None

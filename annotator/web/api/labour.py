@@ -6,14 +6,13 @@ and downloads their own record only.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from flask import Response, jsonify, stream_with_context
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic import BaseModel, Field, create_model
 
 from annotator.core import labour
-from annotator.core.schemas.common import LARGEST_ID
-from annotator.store import annotations as annotation_store
+from annotator.core.schemas.labour import ImageLabourQuery, LabourQuery, ReplayQuery
 from annotator.store import ledger
 from annotator.store.models import Image, db
 from annotator.web.api import bp
@@ -22,40 +21,8 @@ from annotator.web.auth import is_instructor
 from annotator.web.errors import ApiError
 from annotator.web.participants import current_annotator
 
-# --- the contract: the query parameters (the views then check that the image and the person exist) ---------
-
-
-def _blank_is_absent(value: Any) -> Any:
-    return None if value == "" else value  # `?image=` is no image, as a form with nothing chosen sends it
-
-
-ClientId = Annotated[str, Field(pattern=annotation_store.CLIENT_ID.pattern)]
-
-
-class LabourQuery(BaseModel):
-    model_config = ConfigDict(strict=False)  # query strings are text
-
-    image: Annotated[int | None, BeforeValidator(_blank_is_absent)] = Field(
-        default=None, ge=1, le=LARGEST_ID, description="only this image's events")
-    annotator: str | None = Field(
-        default=None, max_length=200,
-        description="only this person's: id, pseudonym or display name, or `me`; others' need the instructor")
-    names: bool = Field(default=False, description="display names beside pseudonyms (instructor only)")
-
-
-class ImageLabourQuery(BaseModel):
-    model_config = ConfigDict(strict=False)
-
-    session: ClientId | None = Field(default=None, description="the asking editor page's session: its own time "
-                                                               "is left out of other_sessions_active_ms")
-
-
-class ReplayQuery(BaseModel):
-    model_config = ConfigDict(strict=False)
-
-    annotation: ClientId | None = Field(default=None, description="one polygon's events only (its client id)")
-    annotator: str | None = Field(default=None, max_length=200, description="as for the summary")
-
+# The questions' models are the domain's (annotator/core/schemas/labour.py); the views check that the image and
+# the person exist.
 
 # --- the answers: the figures' names come from annotator.core.labour, so a figure added there is documented here --
 

@@ -1,31 +1,20 @@
 """The instructor's live view of the room, polled by /live: GET /api/workshop/live.
 
-A thin shell: `annotator.store.live` gives the room's figures (its queries, and the pure `annotator.core.live`
-over them); this module adds each image's thumbnail address and answers.
+A thin shell: annotator/store/live.py makes the figures; the view adds the thumbnails' addresses.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from flask import jsonify, url_for
 from pydantic import BaseModel, Field
 
 from annotator.core import live as room
-from annotator.store import live as room_store
+from annotator.store import live
 from annotator.web.api import bp
 from annotator.web.api.contract import contract
 from annotator.web.auth import admin_required
-
-
-def live_figures() -> dict[str, Any]:
-    now = datetime.now(UTC)
-    result = room_store.room_figures(now)
-    for person in result["people"]:
-        if person["image"] is not None:
-            person["image"]["thumbnail_url"] = url_for("serving.thumbnail", image_id=person["image"]["id"])
-    return {"now": now.isoformat(), **result}
 
 
 class LiveImage(BaseModel):
@@ -67,4 +56,8 @@ class LiveRoom(BaseModel):
 @contract(ok=LiveRoom, tags=["workshop"])
 def workshop_live():
     """The room right now (instructor only): each person's status, image, objects and active time."""
-    return jsonify(live_figures())
+    figures = live.live_figures()
+    for person in figures["people"]:
+        if person["image"] is not None:
+            person["image"]["thumbnail_url"] = url_for("serving.thumbnail", image_id=person["image"]["id"])
+    return jsonify(figures)

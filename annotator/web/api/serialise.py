@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import url_for
 
+from annotator.core.times import iso_utc
 from annotator.store.models import Category, Image
 
 
@@ -37,9 +37,3 @@ def category_to_dict(category: Category) -> dict[str, Any]:
         "display_order": category.display_order,
     }
 
-
-def iso_utc(moment: datetime) -> str:
-    """ISO 8601 in UTC; SQLite hands back naive datetimes that were stored as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

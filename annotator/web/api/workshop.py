@@ -4,64 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from flask import jsonify, request, url_for
-from pydantic import BaseModel, ConfigDict, Field
+from flask import jsonify, url_for
+from pydantic import BaseModel, Field
 from werkzeug.wrappers import Response
 
-from annotator.core import assignments, names
-from annotator.core.schemas.common import LARGEST_ID
+from annotator.core import assignments
+from annotator.core.schemas.workshop import JoinBody, WorkshopNextBody, WorkshopResetBody, WorkshopSettingsChange
 from annotator.store import workshop
 from annotator.store.annotations import pseudonym
-from annotator.store.models import Image, db
 from annotator.web import participants
 from annotator.web.api import bp
-from annotator.web.api.contract import contract, validated
+from annotator.web.api.contract import contract
 from annotator.web.auth import admin_required, is_instructor
 from annotator.web.errors import ApiError
 
-RESET_CONFIRMATION = "reset"
-
-# --- the contract: what each request may carry (the workshop service then checks meaning: ids exist...) ------
-
-ImageId = Annotated[int, Field(ge=1, le=LARGEST_ID)]
-
-
-def _left_out_keeps(schema: dict[str, Any]) -> None:
-    """A setting left out keeps its value; null is not a value (so the document shows no default)."""
-    schema.pop("default", None)
-
-
-class WorkshopRequest(BaseModel):
-    # strict: "12" is not an id and 1 is not true; unknown keys are ignored unless the model says otherwise
-    model_config = ConfigDict(strict=True, extra="ignore")
-
-
-class JoinBody(WorkshopRequest):
-    name: str = Field(min_length=1, max_length=names.MAX_NAME_LENGTH,
-                      description="the display name; someone else's name gets a number, e.g. \"Amara (2)\"")
-
-
-class WorkshopSettingsBody(WorkshopRequest):
-    model_config = ConfigDict(strict=True, extra="forbid")  # a misspelt setting must not be silently ignored
-
-    assignment: Literal[assignments.MODES] = Field(  # type: ignore[valid-type]
-        default=None, json_schema_extra=_left_out_keeps,
-        description="how \"next image\" hands images out (see the README)")
-    share_layers: bool = Field(default=None, json_schema_extra=_left_out_keeps,
-                               description="participants see each other's outlines")
-    image_ids: list[ImageId] | None = Field(
-        default=None, min_length=1, max_length=workshop.MAX_WORKSHOP_IMAGES, json_schema_extra=_left_out_keeps,
-        description="the workshop's images in order; null: every image")
-
-
-class WorkshopNextBody(WorkshopRequest):
-    current: ImageId | None = Field(default=None, description="the image just finished; null: none")
-
-
-class WorkshopResetBody(WorkshopRequest):
-    confirm: str = Field(description=f'"{RESET_CONFIRMATION}": never by accident')
+# --- the answers (the requests' models are the domain's: annotator/core/schemas/workshop.py) --------------
 
 
 class Joined(BaseModel):
@@ -135,12 +94,9 @@ class ResetDone(BaseModel):
 
 @bp.post("/join")
 @contract(json=JoinBody, ok=Joined, status=201, tags=["workshop"])
-def join() -> tuple[Response, int]:
+def join(json: JoinBody) -> tuple[Response, int]:
     """Join under a display name; this browser is that participant from now on."""
-    try:
-        person = participants.join(request.get_json()["name"])
-    except names.InvalidName as exc:
-        raise ApiError(422, "invalid name", str(exc)) from exc
+    person = participants.join(json.name)  # a name that cannot be used: 422 "invalid name" (core/names.py)
     return jsonify({"annotator": pseudonym(person), "display_name": person.display_name}), 201
 
 
@@ -174,28 +130,18 @@ def get_workshop() -> Response:
 
 @bp.put("/workshop")
 @admin_required
-@contract(json=WorkshopSettingsBody, ok=WorkshopState, tags=["workshop"])
-def put_workshop() -> Response:
+@contract(json=WorkshopSettingsChange, ok=WorkshopState, tags=["workshop"])
+def put_workshop(json: WorkshopSettingsChange) -> Response:
     """Change the settings given; those left out keep their value."""
-    try:
-        settings = workshop.changed_settings(workshop.load_settings(), request.get_json())
-    except workshop.SettingsError as exc:
-        raise ApiError(422, "invalid settings", str(exc)) from exc
-    workshop.store_settings(settings)
+    workshop.store_settings(workshop.changed_settings(workshop.load_settings(), json))
     return _settings_answer()
 
 
 @bp.post("/workshop/next")
 @contract(json=WorkshopNextBody, ok=NextImageAnswer, errors=[404], tags=["workshop"])
-def next_image() -> Response:
+def next_image(json: WorkshopNextBody) -> Response:
     """Finish the current image and go to the next one this person should label."""
-    # Checked again here: spectree reads a falsy body (false, 0, [], "") as {}, which this model accepts.
-    current = validated(WorkshopNextBody, request).get("current")
-    if current is not None:
-        image = db.session.get(Image, current)
-        if image is None or image.deleted:
-            raise ApiError(404, "image not found", f"There is no image {current}.")
-    chosen = workshop.give_next_image(participants.current_annotator(), current)
+    chosen = workshop.give_next_image(participants.current_annotator(), json.current)
     if chosen.image_id is None:
         return jsonify({"image_id": None, "url": None, "remaining": chosen.remaining,
                         "message": "You have finished every image of this workshop. Thank you!",
@@ -248,10 +194,8 @@ def _chunks(path: Path, size: int = 1 << 16) -> Iterator[bytes]:
 @admin_required
 @contract(json=WorkshopResetBody, ok=ResetDone, tags=["workshop"])
 def reset_workshop() -> Response:
-    """Back everything up, then clear the room's work. Needs {"confirm": "reset"}: never by accident."""
-    if request.get_json()["confirm"] != RESET_CONFIRMATION:
-        raise ApiError(422, "not confirmed", f'Send {{"confirm": "{RESET_CONFIRMATION}"}} to reset; a backup is '
-                       "written first.")
+    """Back everything up, then clear the room's work. Needs {"confirm": "reset"}: never by accident (the
+    contract refuses anything else, 422 "not confirmed")."""
     report = workshop.reset()
     return jsonify({"backup": report.backup.name,
                     "url": url_for("api.download_backup", name=report.backup.name),
