@@ -21,6 +21,7 @@ from PIL import Image as PILImage
 from sqlalchemy import create_engine, text
 
 from annotator import create_app
+from annotator.store import library
 from annotator.store.models import db
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -178,6 +179,19 @@ def image_bytes(width: int = 64, height: int = 48, fmt: str = "JPEG", colour=(20
         kwargs["exif"] = exif
     image.save(buffer, fmt, **kwargs)
     return buffer.getvalue()
+
+
+def add_image(app: Flask, width: int = 200, height: int = 100, name: str = "street.jpg", source: str = "upload",
+              colour: tuple[int, int, int] = (200, 40, 40)) -> int:
+    """Put a real image of that size in `app`'s library; its id."""
+    with app.app_context():
+        return library.add_image(image_bytes(width, height, colour=colour), name, source)[0].id
+
+
+@pytest.fixture
+def image_id(app: Flask) -> int:
+    """One 200x100 street scene in the library."""
+    return add_image(app)
 
 
 @pytest.fixture

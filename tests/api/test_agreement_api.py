@@ -15,7 +15,7 @@ from annotator.core import agreement
 from annotator.paths import shipped_dir
 from annotator.store import library
 from annotator.store.models import Annotation, Image, db
-from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join, make_app
+from tests.conftest import INSTRUCTOR_TOKEN, add_image, csrf_of, image_bytes, join, make_app
 
 # Two 50 x 50 squares, the second 10 px to the right: 2,000 shared pixels of 3,000 -> IoU 2/3.
 LEFT = [{"points": [10, 10, 60, 10, 60, 60, 10, 60]}]
@@ -33,8 +33,7 @@ def save(client: FlaskClient, headers: dict, image_id: int, client_id: str, part
 
 @pytest.fixture
 def image_id(room: Flask) -> int:
-    with room.app_context():
-        return library.add_image(image_bytes(200, 100), "street.jpg", "upload")[0].id
+    return add_image(room)
 
 
 @pytest.fixture

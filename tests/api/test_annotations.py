@@ -6,18 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from annotator.core.schemas.events import MAX_EVENT_SPAN_MS
-from annotator.store import library
 from annotator.store.models import LabourEvent, db
-from tests.conftest import image_bytes, join
+from tests.conftest import join
 
 SQUARE = [{"points": [10, 10, 110, 10, 110, 60, 10, 60]}]
-
-
-@pytest.fixture
-def image_id(app) -> int:
-    with app.app_context():
-        image, _ = library.add_image(image_bytes(200, 100), "street.jpg", "upload")
-        return image.id
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from PIL import Image as PILImage
 
 from annotator.store import flags, library
 from annotator.store.models import Category, db
-from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join, make_app
+from tests.conftest import INSTRUCTOR_TOKEN, add_image, csrf_of, image_bytes, join, make_app
 
 SQUARE = [{"points": [100, 60, 160, 60, 160, 110, 100, 110]}]
 CAR, TRUCK, BICYCLE, ROAD = 7, 8, 12, 1  # ids in the default label set
@@ -58,8 +58,7 @@ class Teacher(Person):
 
 @pytest.fixture
 def image_id(room: Flask) -> int:
-    with room.app_context():
-        return library.add_image(image_bytes(320, 200, colour=(40, 90, 120)), "street <b>1</b>.jpg", "upload")[0].id
+    return add_image(room, 320, 200, "street <b>1</b>.jpg", colour=(40, 90, 120))
 
 
 @pytest.fixture

@@ -10,18 +10,15 @@ from sqlalchemy import func, select
 
 from annotator.core import geometry
 from annotator.core.schemas.events import MAX_EVENT_SPAN_MS, MAX_EVENTS_PER_REQUEST
-from annotator.store import library
 from annotator.store.models import Annotation, LabourEvent, db
-from tests.conftest import image_bytes
+from tests.conftest import add_image
 
 WIDTH, HEIGHT = 200, 100
 
 
 @pytest.fixture
 def image_id(app) -> int:
-    with app.app_context():
-        image, _ = library.add_image(image_bytes(WIDTH, HEIGHT), "street.jpg", "upload")
-        return image.id
+    return add_image(app, WIDTH, HEIGHT)
 
 
 @pytest.fixture

@@ -11,18 +11,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from annotator.store import library
 from annotator.store.models import LabourEvent, LabourSession, db
-from tests.conftest import image_bytes, join, make_app
+from tests.conftest import join, make_app
 
 SQUARE = [{"points": [10, 10, 110, 10, 110, 60, 10, 60]}]
-
-
-@pytest.fixture
-def image_id(app) -> int:
-    with app.app_context():
-        image, _ = library.add_image(image_bytes(200, 100), "street.jpg", "upload")
-        return image.id
 
 
 def csrf(client) -> dict[str, str]:

@@ -8,8 +8,7 @@ import time
 import pytest
 
 from annotator.core import geometry
-from annotator.store import library
-from tests.conftest import image_bytes
+from tests.conftest import add_image
 from tests.unit.test_geometry import clipped_comb_and_circle, reaching_star, sine_band
 
 WIDTH, HEIGHT = 640, 480
@@ -17,9 +16,7 @@ WIDTH, HEIGHT = 640, 480
 
 @pytest.fixture
 def image_id(app) -> int:
-    with app.app_context():
-        image, _ = library.add_image(image_bytes(WIDTH, HEIGHT), "street.jpg", "upload")
-        return image.id
+    return add_image(app, WIDTH, HEIGHT)
 
 
 @pytest.fixture

@@ -14,9 +14,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from annotator import create_app
-from annotator.store import library
 from annotator.store.models import db
-from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join, make_app
+from tests.conftest import INSTRUCTOR_TOKEN, add_image, csrf_of, join, make_app
 
 SQUARE = [{"points": [10, 10, 40, 10, 40, 40, 10, 40]}]
 LOW_LIMITS = {"RATE_TOKEN_GUESSES": "3/minute", "RATE_JOINS": "3/minute", "RATE_PROPOSALS": "2/hour",
@@ -48,8 +47,7 @@ def limited(data_dir: Path, database_url: str | None, clock: Clock) -> Flask:
 
 @pytest.fixture
 def image_id(limited: Flask) -> int:
-    with limited.app_context():
-        return library.add_image(image_bytes(), "scene.jpg", "upload")[0].id
+    return add_image(limited, 64, 48, "scene.jpg")
 
 
 def from_address(app: Flask, address: str) -> FlaskClient:

@@ -9,14 +9,12 @@ import pytest
 
 from annotator.store import library
 from annotator.store.models import Image, db
-from tests.conftest import image_bytes
+from tests.conftest import add_image
 
 
 @pytest.fixture
 def image_id(app) -> int:
-    with app.app_context():
-        image, _ = library.add_image(image_bytes(300, 200), "street.jpg", "import")
-        return image.id
+    return add_image(app, 300, 200, source="import")
 
 
 def test_original_has_an_etag_and_a_conditional_get_is_answered_304(client, image_id):

@@ -10,18 +10,15 @@ from urllib.parse import urljoin
 
 import pytest
 
-from annotator.store import library
 from annotator.web.serving import static_fingerprint
-from tests.conftest import image_bytes
+from tests.conftest import add_image
 
 IMPORTS = re.compile(r'(?:^|\n)\s*import\b[^;]*?"(\.{1,2}/[^"]+)"')
 
 
 @pytest.fixture
 def image_id(app) -> int:
-    with app.app_context():
-        image, _ = library.add_image(image_bytes(300, 200), "street.jpg", "import")
-        return image.id
+    return add_image(app, 300, 200, source="import")
 
 
 def served_modules(client, page_url: str) -> tuple[list[str], set[str]]:
