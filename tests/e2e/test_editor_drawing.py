@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import assert_no_js_errors
-from tests.e2e.test_editor import (
+from tests.e2e.editor_driver import (
     Point,
     actual_size,
     assert_ring,

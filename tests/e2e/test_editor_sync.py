@@ -22,7 +22,7 @@ from tests.e2e.conftest import (
     assert_no_js_errors,
     start_annotator_server,
 )
-from tests.e2e.test_editor import (
+from tests.e2e.editor_driver import (
     READY,
     SAVED,
     SQUARE,

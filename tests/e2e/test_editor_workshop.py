@@ -19,7 +19,18 @@ import pytest
 
 from tests.e2e.conftest import WORKSHOP_TOKEN, LiveServer, assert_no_js_errors
 from tests.e2e.conftest import join_through_the_form as join
-from tests.e2e.test_editor import READY, SAVED, assert_ring, client, inside, ring, state
+from tests.e2e.editor_driver import (
+    READY,
+    assert_ring,
+    click,
+    client,
+    csrf,
+    inside,
+    open_editor,
+    ring,
+    state,
+    wait_saved,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -44,17 +55,7 @@ def people(contexts) -> Any:
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
-def open_editor(page, server: LiveServer, image_id: int = IMAGE_ID) -> None:
-    page.goto(f"{server.url}annotate/{image_id}")
-    page.wait_for_function(READY)
 
-
-def wait_saved(page) -> None:
-    page.wait_for_function(SAVED)
-
-
-def click(page, point: tuple[float, float], **options: Any) -> None:
-    page.mouse.click(*client(page, point), **options)
 
 
 def draw(page, points: list[tuple[float, float]]) -> None:
@@ -64,9 +65,6 @@ def draw(page, points: list[tuple[float, float]]) -> None:
         click(page, point)
     page.keyboard.press("Enter")
 
-
-def csrf(page) -> str:
-    return page.locator('meta[name="csrf-token"]').get_attribute("content")
 
 
 def as_instructor(page, server: LiveServer, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from tests.e2e.conftest import assert_no_js_errors
+from tests.e2e.editor_driver import READY, actual_size, client, inside, state
 from tests.e2e.formats import duration, read_duration
-from tests.e2e.test_editor import READY, actual_size, client, inside, state
 
 pytestmark = pytest.mark.e2e
 

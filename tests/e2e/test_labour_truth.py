@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import assert_no_js_errors
-from tests.e2e.test_editor import READY, SAVED, actual_size, client, state
+from tests.e2e.editor_driver import READY, SAVED, actual_size, client, state
 
 pytestmark = pytest.mark.e2e
 

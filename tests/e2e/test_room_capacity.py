@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import LiveServer, assert_no_js_errors
-from tests.e2e.test_editor import READY
+from tests.e2e.editor_driver import READY
 
 pytestmark = pytest.mark.e2e
 

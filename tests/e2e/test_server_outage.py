@@ -18,7 +18,7 @@ from collections import Counter
 import pytest
 
 from tests.e2e.conftest import assert_no_js_errors
-from tests.e2e.test_editor import SAVED, SQUARE, assert_ring, drag, draw, only, ring, state, stored
+from tests.e2e.editor_driver import SAVED, SQUARE, assert_ring, drag, draw, only, ring, state, stored
 from tests.e2e.test_editor_sync import (  # noqa: F401 - fixed_port_servers is a fixture
     OFFLINE,
     PENTAGON,
