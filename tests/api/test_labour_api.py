@@ -12,14 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from annotator.store.models import LabourEvent, LabourSession, db
-from tests.conftest import join, make_app
+from tests.conftest import csrf_of, join, make_app
 
 SQUARE = [{"points": [10, 10, 110, 10, 110, 60, 10, 60]}]
-
-
-def csrf(client) -> dict[str, str]:
-    html = client.get("/join").get_data(as_text=True)
-    return {"X-CSRFToken": html.split('name="csrf-token" content="')[1].split('"')[0]}
 
 
 class Session:
@@ -27,7 +22,7 @@ class Session:
 
     def __init__(self, client, image_id: int, session_id: str, headers: dict[str, str] | None = None) -> None:
         self.client, self.image_id, self.session_id = client, image_id, session_id
-        self.headers = headers or csrf(client)
+        self.headers = headers or csrf_of(client)
         self.seq, self.t = 0, 0.0
 
     def event(self, gap: float, kind: str, annotation: str | None = None, **data) -> dict:

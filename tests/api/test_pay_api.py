@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import copy
-import re
 
 import pytest
 from flask.testing import FlaskClient
 
 from annotator.core import pay
-from tests.conftest import make_app
+from tests.conftest import csrf_of, make_app
 
 TOKEN = "s3cret-token-for-tests"
-
-
-def csrf_for(client: FlaskClient) -> dict[str, str]:
-    page = client.get("/join").get_data(as_text=True)
-    return {"X-CSRFToken": re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)}
 
 
 @pytest.fixture
@@ -43,7 +37,7 @@ def test_get_serves_the_shipped_defaults(client):
 
 
 def test_the_instructor_stores_settings_and_everyone_reads_them(guarded, edited):
-    instructor = {**csrf_for(guarded), "X-Instructor-Token": TOKEN}
+    instructor = {**csrf_of(guarded), "X-Instructor-Token": TOKEN}
     response = guarded.put("/api/pay", json=edited, headers=instructor)
     assert response.status_code == 200
     assert response.get_json() == {**edited, "defaults": False}
@@ -59,7 +53,7 @@ def test_settings_echoed_back_from_get_are_accepted(client, csrf_headers):
 
 
 def test_participants_may_not_change_or_reset_the_settings(guarded, edited):
-    headers = csrf_for(guarded)
+    headers = csrf_of(guarded)
     response = guarded.put("/api/pay", json=edited, headers=headers)
     assert response.status_code == 403 and response.get_json()["error"] == "instructor only"
     assert guarded.delete("/api/pay", headers=headers).status_code == 403
@@ -99,7 +93,7 @@ def test_a_body_that_is_not_json_is_refused(client, csrf_headers):
 
 
 def test_delete_restores_the_defaults(guarded, edited):
-    instructor = {**csrf_for(guarded), "X-Instructor-Token": TOKEN}
+    instructor = {**csrf_of(guarded), "X-Instructor-Token": TOKEN}
     assert guarded.put("/api/pay", json=edited, headers=instructor).status_code == 200
     response = guarded.delete("/api/pay", headers=instructor)
     assert response.status_code == 200 and response.get_json() == {**pay.load_defaults(), "defaults": True}
@@ -127,7 +121,7 @@ def test_earnings_pay_the_live_outlines_and_count_all_the_labour_spent(guarded):
     with guarded.application.app_context():
         image = library.add_image(image_bytes(200, 150, "JPEG"), "street.jpg", "upload")[0].id
     guarded.get("/join")
-    joined = guarded.post("/api/join", headers=csrf_for(guarded), json={"name": "Kim"})
+    joined = guarded.post("/api/join", headers=csrf_of(guarded), json={"name": "Kim"})
     assert joined.status_code == 201, joined.get_json()
     headers = csrf_of(guarded)
     square = [{"points": [10, 10, 60, 10, 60, 60, 10, 60]}]
