@@ -217,7 +217,9 @@ def import_coco(app: Flask, file: Path, images_dir: Path | None) -> None:
     RLE masks are traced into editable polygons with their holes. A file with any problem imports
     nothing: the first problem is named and the command exits with status 1.
     """
-    from annotator.core.coco_import import CocoImportError, CocoJsonError, load_json, parse_coco
+    from annotator.core.coco_import import load_json
+    from annotator.core.refused import Refused
+    from annotator.core.schemas.coco import parse_coco
     from annotator.store import coco_import as importing
     from annotator.store import library
 
@@ -227,7 +229,7 @@ def import_coco(app: Flask, file: Path, images_dir: Path | None) -> None:
         with click.progressbar(length=len(dataset.annotations), label="Importing annotations", file=sys.stderr,
                                show_pos=True) as bar:
             summary = importing.import_coco(dataset, import_file, images_dir, on_annotation=lambda: bar.update(1))
-    except (CocoJsonError, CocoImportError) as exc:
+    except Refused as exc:
         raise click.ClickException(f"{file.name}: {exc}. Nothing was imported.") from None
     created = ", ".join(summary.categories_created) or "none"
     click.echo(f"Imported {summary.annotations_imported} annotation(s) from {file.name}: "

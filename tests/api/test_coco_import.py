@@ -282,7 +282,8 @@ def test_with_an_instructor_token_the_import_needs_it(data_dir, database_url):
 
 
 def test_a_class_added_elsewhere_during_the_import_makes_it_fail_whole(app, client, csrf_headers, library):
-    from annotator.core.coco_import import parse_coco
+    from annotator.core.refused import Refused
+    from annotator.core.schemas.coco import parse_coco
     from annotator.store import coco_import as importing
 
     before = state(app)
@@ -296,8 +297,9 @@ def test_a_class_added_elsewhere_during_the_import_makes_it_fail_whole(app, clie
         calls.append(1)
 
     calls: list[int] = []
-    with app.app_context(), pytest.raises(importing.ImportConflict, match="nothing was imported, try again"):
+    with app.app_context(), pytest.raises(Refused, match="nothing was imported, try again") as conflict:
         importing.import_coco(parse_coco(hand_made()), "coco.json", on_annotation=meanwhile)
+    assert (conflict.value.status, conflict.value.title) == (409, "the import collided with another change")
     after = state(app)
     assert after[0] == before[0] and after[2] == before[2] == 0
     assert [name for _id, name, _archived in after[1] if name == "puddle"] == ["puddle"]  # theirs, not ours
