@@ -35,6 +35,7 @@ from pydantic_core import PydanticCustomError
 
 from annotator.core import geometry
 from annotator.core.refused import Refused
+from annotator.core.schemas.common import field_path
 
 MAX_NAME_LENGTH = 64  # Category.name and .supercategory columns
 MAX_FILE_NAME_LENGTH = 1024  # a path, not only a name; the library keeps 255 characters of it
@@ -391,14 +392,6 @@ _WORDS = {
     "float_type": lambda value, ctx: f"expected a number, not {kind(value)} ({_POLYGON_HINT})",
     "finite_number": lambda value, ctx: "not a finite number (NaN or infinity)",
 }
-
-
-def field_path(loc: Any) -> str:
-    """`annotations[3].segmentation[0]` for pydantic's ('annotations', 3, 'segmentation', 0)."""
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
-    return path
 
 
 def kind(value: Any) -> str:
