@@ -284,13 +284,18 @@ def export(app: Flask, out: Path, segmentation: str, image_choice: str, annotato
     What the export cannot carry as asked (a hole in polygon mode, a repair made when an outline was
     saved, an empty mask, a missing image file) is listed below the summary and in the file's report.
     """
-    from annotator.store.export import Export, ExportError, ExportOptions, parse_images, write_atomically
+    from annotator.core.refused import Refused
+    from annotator.core.schemas.common import parse_as
+    from annotator.core.schemas.export import ExportOptions
+    from annotator.core.zip_stream import write_atomically
+    from annotator.store.export_coco import CocoExport
 
     try:
-        options = ExportOptions(segmentation=segmentation, images=parse_images(image_choice),
-                                annotators=annotators, labour=labour, with_images=as_zip)
-        run = Export(options).prepare()
-    except ExportError as exc:
+        options = parse_as(ExportOptions, {"segmentation": segmentation, "images": image_choice,
+                                           "annotators": annotators, "labour": labour, "zip": as_zip},
+                           title="cannot export")
+        run = CocoExport(options).prepare()
+    except Refused as exc:
         raise click.UsageError(str(exc)) from exc
     with click.progressbar(length=run.work_total, label="Exporting", file=sys.stderr, show_pos=True) as bar:
         run.on_progress = bar.update
@@ -313,12 +318,16 @@ def export_masks(app: Flask, out_dir: Path, image_choice: str, annotators: str) 
 
     Class ids above 255 do not fit an 8-bit PNG: such an export is refused, naming the classes.
     """
-    from annotator.store.export import Export, ExportError, ExportOptions, parse_images, write_mask_folder
+    from annotator.core.refused import Refused
+    from annotator.core.schemas.common import parse_as
+    from annotator.core.schemas.export import ExportOptions
+    from annotator.store.export_masks import MasksExport, write_mask_folder
 
     try:
-        run = Export(ExportOptions(images=parse_images(image_choice), annotators=annotators)).prepare()
+        options = parse_as(ExportOptions, {"images": image_choice, "annotators": annotators}, title="cannot export")
+        run = MasksExport(options).prepare()
         run.check_label_ids()
-    except ExportError as exc:
+    except Refused as exc:
         raise click.UsageError(str(exc)) from exc
     with click.progressbar(length=run.work_total, label="Exporting masks", file=sys.stderr, show_pos=True) as bar:
         run.on_progress = bar.update
@@ -386,8 +395,8 @@ def labour() -> None:
 def labour_export(app: Flask, out: Path, image_id: int | None, who: str | None, names: bool) -> None:
     """Write the ledger to OUT: the raw events if OUT ends in .csv, else the summary as JSON
     (per polygon, image, person, class and session; durations in milliseconds, named *_ms)."""
+    from annotator.core.zip_stream import write_atomically
     from annotator.store import ledger
-    from annotator.store.export import write_atomically
     from annotator.store.models import Image, db
 
     if image_id is not None and db.session.get(Image, image_id) is None:

@@ -19,8 +19,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from annotator.core import assignments
+from annotator.core.schemas.export import ExportOptions
+from annotator.core.zip_stream import ZipEntry, write_atomically, zip_stream
 from annotator.store import ledger
-from annotator.store.export import Export, ExportOptions, ZipEntry, write_atomically, zip_stream
+from annotator.store.export_coco import CocoExport
 from annotator.store.models import (
     Annotation,
     Annotator,
@@ -202,7 +204,7 @@ def write_backup() -> Path:
     while out.exists():
         counter += 1
         out = backup_dir() / f"workshop-{stamp}-{counter}.zip"
-    coco = Export(ExportOptions(images="annotated", labour=True)).prepare()
+    coco = CocoExport(ExportOptions(images="annotated", labour=True)).prepare()
     entries = [
         ZipEntry("annotations.json", coco.chunks(), compress=True),
         ZipEntry("labour.json", [json.dumps(ledger.report(names=True), indent=1).encode()], compress=True),

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from annotator.core.labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH, Label
 from annotator.core.refused import Refused
-from annotator.core.schemas.common import field_path
+from annotator.core.schemas.common import parse_as
 
 HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
 MAX_LABELS = 1000
@@ -112,12 +112,7 @@ class LabelSet(BaseModel):
 def parse_label_set(data: Any) -> list[Label]:
     """A label set given as a list of classes or `{"labels": [...]}`, as a label file holds it; raises Refused
     naming the first problem."""
-    try:
-        return LabelSet.model_validate(data if isinstance(data, dict) else {"labels": data}).to_labels()
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = field_path(first["loc"])
-    raise Refused(where, f"{where}: {first['msg']}" if where else first["msg"], 422, title=INVALID)
+    return parse_as(LabelSet, data if isinstance(data, dict) else {"labels": data}, title=INVALID).to_labels()
 
 
 def load_label_file(path: Path) -> list[Label]:
