@@ -5,7 +5,8 @@ Writes a deterministic file (polygons of 8 to 40 vertices, one annotation in ten
 one in ten a compressed RLE), then times `load_json` (the shape scan and json.loads) and the validation into
 records (`parse_coco`, wherever it lives), each the median of --repeat runs in this process: wall-clock and
 CPU seconds (the CPU time is the steadier figure on a shared machine).
-Before and after a change, with the same file:  PYTHONPATH=OTHER_CHECKOUT python bench/coco_parse.py
+The code measured is the `annotator` Python finds: PYTHONPATH=CHECKOUT python bench/coco_parse.py, once with
+each checkout, compares two versions on the same file.
 """
 
 from __future__ import annotations
@@ -15,14 +16,11 @@ import json
 import math
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from annotator.core import masks
 from annotator.core.coco_import import load_json
@@ -103,6 +101,7 @@ def main() -> None:
         parse_cpu.append(time.process_time() - cpu)
         parses.append(time.perf_counter() - middle)
         loads.append(middle - start)
+    print(f"annotator from {Path(masks.__file__).parents[1]}")
     print(f"{len(data) / 1e6:.1f} MB, {len(dataset.images)} images, {len(dataset.annotations)} annotations")
     print(f"load_json (scan + json.loads): median {statistics.median(loads):.2f} s")
     print(f"validation into records:       median {statistics.median(parses):.2f} s wall, "

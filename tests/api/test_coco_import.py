@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
@@ -261,6 +262,14 @@ def test_a_body_over_the_upload_limit_is_a_413_before_it_is_read(data_dir, datab
 def test_without_a_file_or_csrf_token_nothing_happens(app, client, csrf_headers):
     response = client.post("/api/import/coco", data={}, headers=csrf_headers, content_type="multipart/form-data")
     assert response.status_code == 400 and response.get_json()["error"] == "no file sent"
+    # The file as a JSON body, or no body at all: not a form, so no file either (not a 500).
+    for body in ({"json": hand_made()}, {}):
+        response = client.post("/api/import/coco", headers=csrf_headers, **body)
+        assert response.status_code == 400 and response.get_json()["error"] == "no file sent"
+    two = {"file": [(io.BytesIO(json.dumps(hand_made()).encode()), f"{name}.json") for name in "ab"]}
+    response = client.post("/api/import/coco", data=two, headers=csrf_headers, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert response.get_json()["detail"] == "file: Value error, one file expected, not 2"
     response = post_coco(client, {}, hand_made())
     assert response.status_code == 400 and response.get_json()["error"] == "CSRF check failed"
 

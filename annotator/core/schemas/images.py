@@ -29,6 +29,8 @@ def _as_list(value: Any) -> Any:
 
 def _a_file(value: Any) -> Any:
     # A multipart file part has a name and a stream (werkzeug's FileStorage); a text field is a str.
+    if isinstance(value, list):
+        raise ValueError(f"one file expected, not {len(value)}")
     if not (hasattr(value, "filename") and hasattr(value, "read")):
         raise ValueError("must be a file (multipart), not a text field")
     return value

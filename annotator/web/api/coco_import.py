@@ -47,7 +47,8 @@ def import_coco(form: CocoUpload) -> tuple[Response, int]:
     """Import a COCO file made elsewhere, all or nothing (instructor only); images must be in the library."""
     # The body was already refused with 413 if its Content-Length exceeds MAX_CONTENT_LENGTH:
     # werkzeug checks that before reading a byte, so no oversized upload is ever held in memory.
-    storage = form.file
+    # spectree passes None for a body that is not a form at all (the annotation is its model, not a union).
+    storage = form.file if form is not None else None
     if storage is None:
         raise ApiError(400, "no file sent", "Send the COCO JSON file in the multipart field 'file'.")
     import_file = library.clean_file_name(storage.filename or "upload.json")

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Flask, current_app, jsonify, make_response, render_template
 from pydantic import BaseModel, ConfigDict, ValidationError
 from spectree import Response, SpecTree
+from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 from spectree.plugins.flask_plugin import FlaskPlugin
 
 from annotator.core.schemas.common import LARGEST_ID
@@ -37,10 +38,20 @@ class ErrorBody(BaseModel):
     detail: Any = None
 
 
+class _ErrorsWithoutInputs(PydanticModelAdapter):
+    def validation_errors(self, err: ValidationError) -> Any:
+        return err.errors(include_context=False, include_input=False)
+
+
 class _DocumentedResponses(FlaskPlugin):
     """spectree's Flask plugin with the view's answer passed through untouched: not re-validated (see the
     module docstring) and not read into memory, which spectree's own step does to every answer, streamed
-    exports and files included."""
+    exports and files included. Its own refusal, which _refuse_invalid replaces, is made without the input:
+    uploaded files in it cannot be written as JSON (a 500 for two files where one was expected)."""
+
+    def __init__(self, spectree: Any) -> None:
+        super().__init__(spectree)
+        self.model_adapter = _ErrorsWithoutInputs()
 
     def validate_response(self, resp: Any, resp_model: Any, skip_validation: bool, force_resp_serialize: bool):
         return make_response(resp), None

@@ -81,7 +81,7 @@ def get_image(image_id: int) -> Response:
 def upload_images(form: ImageUpload) -> tuple[Response, int]:
     """Upload photos (instructor only): 201 if any was added, 200 if all were already there, 422 if none
     could be read; each refused file is named with its reason."""
-    if not form.file:
+    if form is None or not form.file:  # None from spectree: a body that is not a form at all
         raise ApiError(400, "no file sent", "Send one or more files in the multipart field 'file'.")
     created, duplicates, rejected = [], [], []
     for storage in form.file:
