@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from pycocotools import mask as coco_mask
+from pydantic_core import PydanticCustomError
 
 from annotator.core import coco_import, masks
 from annotator.core.coco_import import (
@@ -225,6 +226,56 @@ def test_compressed_counts_decode_as_pycocotools_encodes_them(seed):
     mask[:, 20:] = mask[:, 20:] * (seed % 2)  # long runs too, for multi-character numbers
     encoded = coco_mask.encode(np.asfortranarray(mask))["counts"].decode("ascii")
     assert rle_counts_from_string(encoded) == uncompressed(mask)
+
+
+def reference_decode(text: str) -> list[int]:
+    """pycocotools' rleFrString character by character, with the bounds checks: what the numpy decoder must
+    match, runs and first problem alike."""
+    runs: list[int] = []
+    position = 0
+    while position < len(text):
+        value, shift, more = 0, 0, True
+        while more:
+            if position >= len(text):
+                raise ValueError("the compressed counts end in the middle of a number")
+            code = ord(text[position])
+            if not 48 <= code <= 111:
+                raise ValueError(f"character {position} ({text[position]!r}) cannot occur in compressed COCO counts")
+            code -= 48
+            value |= (code & 0x1F) << shift
+            more = bool(code & 0x20)
+            position, shift = position + 1, shift + 5
+            if shift > 35:
+                raise ValueError("a run in the compressed counts is too long to be real")
+            if not more and code & 0x10:
+                value -= 1 << shift
+        value += runs[-2] if len(runs) > 2 else 0
+        if value < 0:
+            raise ValueError(f"run {len(runs)} of the compressed counts is negative")
+        runs.append(value)
+    return runs
+
+
+def test_compressed_counts_decode_as_a_reader_in_order_would_and_name_the_same_first_problem():
+    rng = np.random.default_rng(7)
+    strange = ["~", " ", "/", "p", "\u00e9", "\ud800"]  # outside the 64 characters, "p" just past them
+    seen = set()
+    for _ in range(5_000):
+        # Mostly characters that end a run (48-79) or go on (80-111), now and then one that cannot occur.
+        text = "".join(str(rng.choice(strange)) if r < 0.02 else chr(int(rng.integers(80, 112))) if r < 0.4
+                       else chr(int(rng.integers(48, 80))) for r in rng.random(int(rng.integers(0, 15))))
+        try:
+            expected: Any = reference_decode(text)
+        except ValueError as exc:
+            expected = str(exc)
+        try:
+            decoded: Any = rle_counts_from_string(text)
+        except PydanticCustomError as exc:
+            decoded = exc.context["problem"]
+        assert decoded == expected, text
+        seen.add(next((kind for kind in ("middle", "cannot occur", "too long", "negative")
+                       if isinstance(expected, str) and kind in expected), "runs"))
+    assert seen == {"runs", "middle", "cannot occur", "too long", "negative"}  # every outcome was met
 
 
 def test_large_runs_decode_across_several_characters():
