@@ -22,7 +22,7 @@ from spectree import Response, SpecTree
 from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 from spectree.plugins.flask_plugin import FlaskPlugin
 
-from annotator.core.schemas.common import LARGEST_ID
+from annotator.core.schemas.common import LARGEST_ID, field_path
 from annotator.version import __version__
 from annotator.web.errors import ApiError
 
@@ -57,15 +57,8 @@ class _DocumentedResponses(FlaskPlugin):
         return make_response(resp), None
 
 
-def _field_path(location: Iterable[Any]) -> str:
-    path = ""
-    for part in location:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
-    return path or "body"
-
-
 def _describe(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return [{"field": _field_path(error.get("loc", ())), "problem": error.get("msg", "invalid")}
+    return [{"field": field_path(error.get("loc", ())) or "body", "problem": error.get("msg", "invalid")}
             for error in errors]
 
 
