@@ -112,13 +112,15 @@ def populate(args: argparse.Namespace) -> None:
 
 
 def child_export(args: argparse.Namespace) -> dict[str, Any]:
-    from annotator.store.export import Export, ExportOptions, write_atomically
+    from annotator.core.schemas.export import ExportOptions
+    from annotator.core.zip_stream import write_atomically
+    from annotator.store.export_coco import CocoExport
     from annotator.store.models import db
 
     app = make_app(args.data_dir, args.database_url)
     with app.app_context():
         start = time.perf_counter()
-        run = Export(ExportOptions(segmentation=args.segmentation)).prepare()
+        run = CocoExport(ExportOptions(segmentation=args.segmentation)).prepare()
         write_atomically(args.out, run.chunks())
         seconds = time.perf_counter() - start
         db.session.remove()

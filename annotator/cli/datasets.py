@@ -25,7 +25,9 @@ def import_coco(app: Flask, file: Path, images_dir: Path | None) -> None:
     RLE masks are traced into editable polygons with their holes. A file with any problem imports
     nothing: the first problem is named and the command exits with status 1.
     """
-    from annotator.core.coco_import import CocoImportError, CocoJsonError, load_json, parse_coco
+    from annotator.core.coco_import import load_json
+    from annotator.core.refused import Refused
+    from annotator.core.schemas.coco import parse_coco
     from annotator.store import coco_import as importing
     from annotator.store import library
 
@@ -35,7 +37,7 @@ def import_coco(app: Flask, file: Path, images_dir: Path | None) -> None:
         with click.progressbar(length=len(dataset.annotations), label="Importing annotations", file=sys.stderr,
                                show_pos=True) as bar:
             summary = importing.import_coco(dataset, import_file, images_dir, on_annotation=lambda: bar.update(1))
-    except (CocoJsonError, CocoImportError) as exc:
+    except Refused as exc:
         raise click.ClickException(f"{file.name}: {exc}. Nothing was imported.") from None
     created = ", ".join(summary.categories_created) or "none"
     click.echo(f"Imported {summary.annotations_imported} annotation(s) from {file.name}: "
@@ -69,13 +71,18 @@ def export(app: Flask, out: Path, segmentation: str, image_choice: str, annotato
     What the export cannot carry as asked (a hole in polygon mode, a repair made when an outline was
     saved, an empty mask, a missing image file) is listed below the summary and in the file's report.
     """
-    from annotator.store.export import Export, ExportError, ExportOptions, parse_images, write_atomically
+    from annotator.core.refused import Refused
+    from annotator.core.schemas.common import parse_as
+    from annotator.core.schemas.export import ExportOptions
+    from annotator.core.zip_stream import write_atomically
+    from annotator.store.export_coco import CocoExport
 
     try:
-        options = ExportOptions(segmentation=segmentation, images=parse_images(image_choice),
-                                annotators=annotators, labour=labour, with_images=as_zip)
-        run = Export(options).prepare()
-    except ExportError as exc:
+        options = parse_as(ExportOptions, {"segmentation": segmentation, "images": image_choice,
+                                           "annotators": annotators, "labour": labour, "zip": as_zip},
+                           title="cannot export")
+        run = CocoExport(options).prepare()
+    except Refused as exc:
         raise click.UsageError(str(exc)) from exc
     with click.progressbar(length=run.work_total, label="Exporting", file=sys.stderr, show_pos=True) as bar:
         run.on_progress = bar.update
@@ -98,12 +105,16 @@ def export_masks(app: Flask, out_dir: Path, image_choice: str, annotators: str) 
 
     Class ids above 255 do not fit an 8-bit PNG: such an export is refused, naming the classes.
     """
-    from annotator.store.export import Export, ExportError, ExportOptions, parse_images, write_mask_folder
+    from annotator.core.refused import Refused
+    from annotator.core.schemas.common import parse_as
+    from annotator.core.schemas.export import ExportOptions
+    from annotator.store.export_masks import MasksExport, write_mask_folder
 
     try:
-        run = Export(ExportOptions(images=parse_images(image_choice), annotators=annotators)).prepare()
+        options = parse_as(ExportOptions, {"images": image_choice, "annotators": annotators}, title="cannot export")
+        run = MasksExport(options).prepare()
         run.check_label_ids()
-    except ExportError as exc:
+    except Refused as exc:
         raise click.UsageError(str(exc)) from exc
     with click.progressbar(length=run.work_total, label="Exporting masks", file=sys.stderr, show_pos=True) as bar:
         run.on_progress = bar.update

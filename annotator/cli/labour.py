@@ -26,8 +26,8 @@ def labour() -> None:
 def labour_export(app: Flask, out: Path, image_id: int | None, who: str | None, names: bool) -> None:
     """Write the ledger to OUT: the raw events if OUT ends in .csv, else the summary as JSON
     (per polygon, image, person, class and session; durations in milliseconds, named *_ms)."""
+    from annotator.core.zip_stream import write_atomically
     from annotator.store import ledger
-    from annotator.store.export import write_atomically
     from annotator.store.models import Image, db
 
     if image_id is not None and db.session.get(Image, image_id) is None:

@@ -95,12 +95,13 @@ def labels_show(app: Flask, as_json: bool) -> None:
 def labels_load(app: Flask, file: Path) -> None:
     """Make the classes in FILE (JSON or YAML) the label set. Classes missing from FILE are archived,
     not deleted: annotations keep them, and their COCO ids stay."""
-    from annotator.core.labels import LabelSetError, load_label_file
+    from annotator.core.refused import Refused
+    from annotator.core.schemas.labels import load_label_file
     from annotator.store import library
 
     try:
         new_labels = load_label_file(file)
-    except LabelSetError as exc:
+    except Refused as exc:
         raise click.ClickException(str(exc)) from exc
     change = library.replace_label_set(new_labels)
     click.echo(f"Label set loaded: {len(new_labels)} class(es); added {len(change.added)}, "

@@ -20,12 +20,18 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 
+from annotator.core.refused import Refused
+
 ALLOWED_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
 THUMBNAIL_MIME = "image/jpeg"
 
 
-class ImageRejected(ValueError):
-    """A file that cannot become an image of the library; the message says why, for people."""
+class ImageRejected(Refused):
+    """A file that cannot become an image of the library; the message says why, for people. A refusal of its
+    own kind because an upload of several files names each one refused and keeps the others."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("file", message, 422, title="not an image")
 
 
 @dataclass(frozen=True)

@@ -15,24 +15,22 @@ import numpy as np
 from PIL import Image as PILImage
 
 from annotator.core import masks
+from annotator.core.refused import Refused
 
 UNLABELLED = 0
 MAX_LABEL_ID = 255  # a uint8 pixel
 
 
-class LabelIdError(ValueError):
-    """A category id that a uint8 label map cannot hold; the message names the classes."""
-
-
 def check_label_ids(categories: Iterable[tuple[int, str]]) -> None:
-    """Refuse ids outside 1-255, naming each class, instead of writing them wrapped around."""
+    """Refuse ids outside 1-255, naming each class, instead of writing them wrapped around (Refused, 400: the
+    export cannot be made as asked)."""
     bad = sorted((category_id, name) for category_id, name in categories
                  if not 1 <= category_id <= MAX_LABEL_ID)
     if bad:
         listed = ", ".join(f"{name!r} (id {category_id})" for category_id, name in bad)
-        raise LabelIdError(f"label maps are 8-bit PNGs holding class ids 1-{MAX_LABEL_ID}; {listed} cannot be "
-                           "written. Export COCO instead (it has no such limit), or export only images without "
-                           "these classes.")
+        raise Refused("images", f"label maps are 8-bit PNGs holding class ids 1-{MAX_LABEL_ID}; {listed} cannot be "
+                      "written. Export COCO instead (it has no such limit), or export only images without these "
+                      "classes.", 400, title="cannot export")
 
 
 def label_map(height: int, width: int, layers: Iterable[tuple[int, masks.RLE]]) -> np.ndarray:

@@ -23,26 +23,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from annotator.core import images
-from annotator.core.coco_import import (
-    CocoDataset,
-    CocoImage,
-    CocoImportError,
-    annotation_shape,
-    base_name,
-    category_colour,
-)
+from annotator.core.coco_import import annotation_shape, base_name, category_colour
+from annotator.core.refused import Refused
+from annotator.core.schemas.coco import CocoFile, CocoImage
 from annotator.store import library
 from annotator.store.models import Annotation, Category, Image, db
 
 MAX_REPAIRS_LISTED = 100  # in a summary; the count covers them all
+MISMATCH = "the COCO file does not match the image library"  # a well-formed file that does not fit the library
 
 
-class LibraryMismatch(CocoImportError):
-    """The file is well-formed but does not fit the library: an image missing, ambiguous or of another size."""
-
-
-class ImportConflict(CocoImportError):
-    """A concurrent change to the library collided with the import's inserts; nothing was imported."""
+def _mismatch(record: CocoImage, problem: str) -> Refused:
+    return Refused(record.where, f"{record.where}: {problem}", 422, title=MISMATCH)
 
 
 @dataclass
@@ -66,9 +58,10 @@ class ImportSummary:
                                          for original_id, repairs in self.repaired[:MAX_REPAIRS_LISTED]]}
 
 
-def import_coco(dataset: CocoDataset, import_file: str, images_dir: Path | None = None,
+def import_coco(dataset: CocoFile, import_file: str, images_dir: Path | None = None,
                 on_annotation: Callable[[], None] | None = None) -> ImportSummary:
-    """Import a validated COCO dataset in one transaction; raises CocoImportError (nothing imported).
+    """Import a validated COCO file in one transaction; raises Refused (nothing imported): 422 for a file that
+    does not fit the library or an outline that cannot be made, 409 when the library changed meanwhile.
 
     `images_dir` is where images missing from the library are looked for (by file_name, then by
     unique base name anywhere below it) and added from. `on_annotation` is called after each one.
@@ -99,15 +92,16 @@ def import_coco(dataset: CocoDataset, import_file: str, images_dir: Path | None 
     except IntegrityError:
         # Someone added the same class or image at the same moment: ours loses, whole, and may simply retry.
         db.session.rollback()
-        raise ImportConflict("", "the library changed while the file was imported (a class or image was added "
-                                 "at the same time); nothing was imported, try again") from None
+        raise Refused("", "the library changed while the file was imported (a class or image was added at the "
+                          "same time); nothing was imported, try again", 409,
+                      title="the import collided with another change") from None
     except BaseException:
         db.session.rollback()
         raise
     return summary
 
 
-def _match_images(dataset: CocoDataset, images_dir: Path | None, summary: ImportSummary) -> dict[int, Image]:
+def _match_images(dataset: CocoFile, images_dir: Path | None, summary: ImportSummary) -> dict[int, Image]:
     """File image id -> library image: by exact file name, then by unique base name; missing ones
     are added from `images_dir`. Every image of the file must be found, at the size the file says."""
     live = list(db.session.scalars(select(Image).where(Image.deleted.is_(False)).order_by(Image.id)))
@@ -132,7 +126,7 @@ def _match_images(dataset: CocoDataset, images_dir: Path | None, summary: Import
     if missing and images_dir is None:
         first = missing[0]
         more = f" ({len(missing) - 1} more image(s) of the file are missing too)" if len(missing) > 1 else ""
-        raise LibraryMismatch(first.where, f"{first.file_name!r} is not in the library{more}; add the images "
+        raise _mismatch(first, f"{first.file_name!r} is not in the library{more}; add the images "
                                            "first (annotator import-images DIR) or import with --images DIR")
     if missing:
         assert images_dir is not None
@@ -145,7 +139,7 @@ def _match_images(dataset: CocoDataset, images_dir: Path | None, summary: Import
     for record in dataset.images:
         image = matched[record.id]
         if id(image) in owners:
-            raise LibraryMismatch(record.where, f"{record.file_name!r} matches the same library image as "
+            raise _mismatch(record, f"{record.file_name!r} matches the same library image as "
                                                 f"{owners[id(image)].where} ({owners[id(image)].file_name!r})")
         owners[id(image)] = record
     return matched
@@ -159,13 +153,13 @@ def _pick(record: CocoImage, candidates: list[Image]) -> Image | None:
     if len(same_size) == 1:
         return same_size[0]
     ids = ", ".join(str(image.id) for image in candidates[:5])
-    raise LibraryMismatch(record.where, f"{record.file_name!r} matches {len(candidates)} library images "
+    raise _mismatch(record, f"{record.file_name!r} matches {len(candidates)} library images "
                                         f"(ids {ids}); cannot tell which")
 
 
 def _check_size(record: CocoImage, image: Image, where: str) -> None:
     if (image.width, image.height) != (record.width, record.height):
-        raise LibraryMismatch(record.where, f"{record.file_name!r} is {record.width} x {record.height} in the file "
+        raise _mismatch(record, f"{record.file_name!r} is {record.width} x {record.height} in the file "
                                             f"but {image.width} x {image.height} {where}")
 
 
@@ -188,9 +182,9 @@ def _locate(record: CocoImage, folder: Path, by_file_name: dict[str, list[Path]]
     if len(found) == 1:
         return found[0]
     if found:
-        raise LibraryMismatch(record.where, f"{record.file_name!r} is not in the library, and {len(found)} files "
+        raise _mismatch(record, f"{record.file_name!r} is not in the library, and {len(found)} files "
                                             f"in {folder} are named {wanted!r}; cannot tell which")
-    raise LibraryMismatch(record.where, f"{record.file_name!r} is not in the library, nor in {folder}")
+    raise _mismatch(record, f"{record.file_name!r} is not in the library, nor in {folder}")
 
 
 def _add_from_folder(record: CocoImage, path: Path, matched: dict[int, Image], summary: ImportSummary) -> None:
@@ -199,11 +193,11 @@ def _add_from_folder(record: CocoImage, path: Path, matched: dict[int, Image], s
         # Named as the file names it, so a later import of the same file matches it exactly.
         image, created = library.add_image(data, record.file_name, source="import", commit=False)
     except images.ImageRejected as exc:
-        raise LibraryMismatch(record.where, f"{path}: {exc}") from None
+        raise _mismatch(record, f"{path}: {exc}") from None
     except OSError as exc:
-        raise LibraryMismatch(record.where, f"cannot read {path} ({exc.strerror or exc})") from None
+        raise _mismatch(record, f"cannot read {path} ({exc.strerror or exc})") from None
     if image.deleted:
-        raise LibraryMismatch(record.where, f"{path} is an image deleted from the library")
+        raise _mismatch(record, f"{path} is an image deleted from the library")
     _check_size(record, image, f"in {path}")
     matched[record.id] = image
     if created:
@@ -212,7 +206,7 @@ def _add_from_folder(record: CocoImage, path: Path, matched: dict[int, Image], s
         summary.images_matched += 1  # the same picture was in the library under another name
 
 
-def _map_categories(dataset: CocoDataset, summary: ImportSummary) -> dict[int, Category]:
+def _map_categories(dataset: CocoFile, summary: ImportSummary) -> dict[int, Category]:
     """File category id -> category, by name regardless of case; classes the label set lacks are
     created (supercategory from the file, a colour from the name). Archived classes are reused as they are."""
     existing = {category.name.casefold(): category for category in db.session.scalars(select(Category))}

@@ -21,9 +21,10 @@ from sqlalchemy.exc import IntegrityError
 
 from annotator.core import assignments
 from annotator.core.refused import Refused
+from annotator.core.schemas.export import ExportOptions
 from annotator.core.schemas.workshop import WorkshopSettingsChange
 from annotator.store import backup, ledger
-from annotator.store.export import Export, ExportOptions
+from annotator.store.export_coco import CocoExport
 from annotator.store.models import (
     Annotation,
     Annotator,
@@ -189,7 +190,7 @@ def write_backup() -> Path:
 
 def _export() -> Iterator[tuple[str, Iterable[bytes]]]:
     """The export's files, each read when its turn comes (after the snapshot)."""
-    coco = Export(ExportOptions(images="annotated", labour=True)).prepare()
+    coco = CocoExport(ExportOptions(images="annotated", labour=True)).prepare()
     yield "annotations.json", coco.chunks()
     yield "labour.json", [json.dumps(ledger.report(names=True), indent=1).encode()]
     yield "events.csv", (line.encode() for line in ledger.events_csv(names=True))

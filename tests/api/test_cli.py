@@ -148,7 +148,7 @@ def test_labels_load_refuses_a_bad_file_with_a_clear_message(run, tmp_path):
     bad.write_text(json.dumps([{"name": "car", "colour": "red"}]))
     result = CliRunner().invoke(main, ["labels", "load", str(bad)])
     assert result.exit_code == 1
-    assert "colour must look like #rrggbb" in result.output
+    assert "labels[0].colour: must look like #rrggbb" in result.output
 
 
 def test_labels_show_prints_the_set_as_loadable_json(run, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
@@ -261,6 +262,14 @@ def test_a_body_over_the_upload_limit_is_a_413_before_it_is_read(data_dir, datab
 def test_without_a_file_or_csrf_token_nothing_happens(app, client, csrf_headers):
     response = client.post("/api/import/coco", data={}, headers=csrf_headers, content_type="multipart/form-data")
     assert response.status_code == 400 and response.get_json()["error"] == "no file sent"
+    # The file as a JSON body, or no body at all: not a form, so no file either (not a 500).
+    for body in ({"json": hand_made()}, {}):
+        response = client.post("/api/import/coco", headers=csrf_headers, **body)
+        assert response.status_code == 400 and response.get_json()["error"] == "no file sent"
+    two = {"file": [(io.BytesIO(json.dumps(hand_made()).encode()), f"{name}.json") for name in "ab"]}
+    response = client.post("/api/import/coco", data=two, headers=csrf_headers, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert response.get_json()["detail"] == "file: Value error, one file expected, not 2"
     response = post_coco(client, {}, hand_made())
     assert response.status_code == 400 and response.get_json()["error"] == "CSRF check failed"
 
@@ -282,7 +291,8 @@ def test_with_an_instructor_token_the_import_needs_it(data_dir, database_url):
 
 
 def test_a_class_added_elsewhere_during_the_import_makes_it_fail_whole(app, client, csrf_headers, library):
-    from annotator.core.coco_import import parse_coco
+    from annotator.core.refused import Refused
+    from annotator.core.schemas.coco import parse_coco
     from annotator.store import coco_import as importing
 
     before = state(app)
@@ -296,8 +306,9 @@ def test_a_class_added_elsewhere_during_the_import_makes_it_fail_whole(app, clie
         calls.append(1)
 
     calls: list[int] = []
-    with app.app_context(), pytest.raises(importing.ImportConflict, match="nothing was imported, try again"):
+    with app.app_context(), pytest.raises(Refused, match="nothing was imported, try again") as conflict:
         importing.import_coco(parse_coco(hand_made()), "coco.json", on_annotation=meanwhile)
+    assert (conflict.value.status, conflict.value.title) == (409, "the import collided with another change")
     after = state(app)
     assert after[0] == before[0] and after[2] == before[2] == 0
     assert [name for _id, name, _archived in after[1] if name == "puddle"] == ["puddle"]  # theirs, not ours

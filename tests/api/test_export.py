@@ -24,6 +24,9 @@ from pycocotools.cocoeval import COCOeval
 from sqlalchemy import select
 
 from annotator.core import geometry, masks
+from annotator.core.refused import Refused
+from annotator.core.schemas.common import parse_as
+from annotator.core.schemas.export import ExportOptions
 from annotator.store import export, ledger, library
 from annotator.store.models import Annotation, Annotator, Category, Image, LabourEvent, db
 from tests.conftest import image_bytes, make_app
@@ -400,7 +403,7 @@ def test_download_options_match_the_cli_options(client, scene):
 
 @pytest.mark.parametrize("query, status, detail", [
     ("segmentation=mask", 422, "segmentation: Input should be 'polygon' or 'rle'"),
-    ("images=1,x", 422, "images: String should match pattern"),
+    ("images=1,x", 422, "images: must be 'all', 'annotated' or image ids like 1,5,9; got '1,x'"),
     ("images=12345", 400, "no image with id 12345"),
     ("annotators=nobody", 400, "no annotator 'nobody'"),
     ("labour=maybe", 422, "labour: Input should be a valid boolean"),
@@ -427,8 +430,8 @@ def test_options_are_read_as_the_cli_reads_them(client, scene):
 def test_image_ids_must_be_plain_digits(scene):
     """int() takes some digits isdigit() calls digits and refuses others ("²"): that was a ValueError (a 500
     through the API, a traceback from the CLI) instead of the export's own refusal."""
-    with pytest.raises(export.ExportError, match="image ids like 1,5,9"):
-        export.parse_images("1,\u00b2")
+    with pytest.raises(Refused, match="image ids like 1,5,9"):
+        parse_as(ExportOptions, {"images": "1,\u00b2"}, title="cannot export")
 
 
 def test_zip_download_streams_chunk_by_chunk(client, scene, monkeypatch):
@@ -560,7 +563,7 @@ def test_batch_size_changes_nothing_and_images_without_annotations_keep_their_pl
         db.session.commit()
         monkeypatch.setattr(export, "BATCH", batch)
         groups = [(image.id, [record["id"] for record in records])
-                  for image, records in export.Export(export.ExportOptions()).prepare().annotation_groups()]
+                  for image, records in export.Export(ExportOptions()).prepare().annotation_groups()]
     assert groups == [(scene.images["street"], sorted(scene.ids[name] for name in (
         "car_alice", "car_bob", "pole", "person", "road"))), (scene.images["street2"], []), (scene.images["empty"], [])]
     dataset = export_file(run, tmp_path, "--labour")[0]

@@ -143,11 +143,33 @@ def test_a_label_with_control_characters_is_refused_naming_the_field(teacher):
         for bad in ("car\x00", "car\x1b[31m", "two\nlines"):
             label = {"name": "car", field: bad}
             response = teacher.post("/api/categories", {"labels": [label]}, method="PUT")
-            assert response.status_code == 422 and f"{field} contains control characters" in \
+            assert response.status_code == 422 and f"{field}: contains control characters" in \
                 response.get_json()["detail"], (field, bad)
     response = teacher.post("/api/categories", {"labels": [{"name": "car", "definition": "One.\nTwo."}]},
                             method="PUT")
     assert response.status_code == 200  # line breaks are fine in a definition
+
+
+def test_a_label_set_reads_the_same_from_the_api_and_from_a_file(room, teacher, run, tmp_path):
+    """One model for both: text trimmed before its length is checked (a padded name of 64 characters fits), a
+    blank supercategory is "none", and both refuse the same names, naming the same place."""
+    labels = [{"name": f"  {'p' * 64}  ", "supercategory": "  ", "definition": " One.\nTwo. "}, "car"]
+    response = teacher.post("/api/categories", {"labels": labels}, method="PUT")
+    assert response.status_code == 200, response.get_json()
+    through_the_api = [(c["name"], c["supercategory"], c["definition"]) for c in response.get_json()["items"]]
+    assert through_the_api[0] == ("p" * 64, "none", "One.\nTwo.")
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps(list(reversed(labels))), encoding="utf-8")
+    assert run("labels", "load", str(path)).exit_code == 0
+    loaded = [(c["name"], c["supercategory"], c["definition"])
+              for c in teacher.client.get("/api/categories").get_json()["items"]]
+    assert loaded == list(reversed(through_the_api))
+    duplicate = [{"name": "car"}, {"name": " CAR "}]
+    refused_by_the_api = teacher.post("/api/categories", {"labels": duplicate}, method="PUT").get_json()["detail"]
+    path.write_text(json.dumps(duplicate), encoding="utf-8")
+    result = run("labels", "load", str(path))
+    assert result.exit_code == 1 and refused_by_the_api in result.output + result.stderr
+    assert refused_by_the_api == "labels: duplicate name 'CAR' at labels[1] (also labels[0]; case does not count)"
 
 
 @pytest.mark.parametrize("kind", HOSTILE)
@@ -157,7 +179,8 @@ def test_a_label_file_loaded_from_the_command_line(room, run, tmp_path, kind):
                                  "definition": HOSTILE[kind][:500]}]), encoding="utf-8")
     result = run("labels", "load", str(path))
     if kind == "long":
-        assert result.exit_code != 0 and "name longer than 64" in result.output + result.stderr
+        assert result.exit_code != 0 and "name: String should have at most 64 characters" in result.output + \
+            result.stderr
         return
     assert result.exit_code == 0, result.output
     assert stored(room, select(Category.name).where(Category.archived.is_(False))) == HOSTILE[kind]

@@ -73,6 +73,15 @@ def test_upload_without_a_file_is_a_400(client, csrf_headers):
     response = client.post("/api/images", data={}, headers=csrf_headers, content_type="multipart/form-data")
     assert response.status_code == 400
     assert response.get_json()["error"] == "no file sent"
+    response = client.post("/api/images", json={"file": "street.jpg"}, headers=csrf_headers)  # not a form at all
+    assert response.status_code == 400 and response.get_json()["error"] == "no file sent"
+
+
+def test_an_upload_of_more_files_than_the_limit_is_refused_whole_naming_the_field(client, csrf_headers):
+    response = upload(client, csrf_headers, *[(f"{n}.jpg", image_bytes(colour=(n, 0, 0))) for n in range(51)])
+    assert response.status_code == 422 and response.get_json()["error"] == "invalid request"
+    assert response.get_json()["detail"] == "file: Value should have at most 50 items after validation, not 51"
+    assert client.get("/api/images").get_json()["total"] == 0
 
 
 def test_upload_without_the_csrf_token_is_refused(client):

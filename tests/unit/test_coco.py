@@ -23,6 +23,7 @@ from annotator.core.coco import (
     pseudonym,
     unique_file_names,
 )
+from annotator.core.refused import Refused
 
 OUTER = {"points": [0, 0, 10, 0, 10, 10], "hole": False}
 HOLE = {"points": [2, 2, 4, 2, 4, 4], "hole": True}
@@ -185,9 +186,10 @@ def test_label_map_draws_later_outlines_over_earlier_ones_and_leaves_the_rest_ze
 
 def test_ids_a_byte_cannot_hold_are_refused_by_name():
     semantic.check_label_ids([(1, "road"), (255, "last")])
-    with pytest.raises(semantic.LabelIdError, match=r"'lamp' \(id 256\) cannot be written"):
+    with pytest.raises(Refused, match=r"'lamp' \(id 256\) cannot be written") as refused:
         semantic.check_label_ids([(3, "car"), (256, "lamp")])
-    with pytest.raises(semantic.LabelIdError):
+    assert (refused.value.status, refused.value.title) == (400, "cannot export")
+    with pytest.raises(Refused):
         semantic.label_map(4, 4, [(300, masks.empty_rle(4, 4))])
 
 

@@ -10,21 +10,20 @@ from typing import Any
 import numpy as np
 import pytest
 from pycocotools import mask as coco_mask
+from pydantic_core import PydanticCustomError
 
 from annotator.core import coco_import, masks
 from annotator.core.coco_import import (
     MAX_JSON_DEPTH,
     MIN_CONTAINERS,
-    CocoImportError,
-    CocoJsonError,
     annotation_shape,
     base_name,
     category_colour,
     check_json_shape,
     load_json,
-    parse_coco,
-    rle_counts_from_string,
 )
+from annotator.core.refused import Refused
+from annotator.core.schemas.coco import parse_coco, rle_counts_from_string
 
 
 def ring_mask(height: int = 30, width: int = 40) -> np.ndarray:
@@ -67,8 +66,10 @@ def good_file() -> dict[str, Any]:
 
 
 def problem(data: Any) -> str:
-    with pytest.raises(CocoImportError) as caught:
+    with pytest.raises(Refused) as caught:
         parse_coco(data)
+    assert (caught.value.status, caught.value.title) == (422, "invalid COCO file")
+    assert str(caught.value).startswith(f"{caught.value.field}: " if caught.value.field else "")
     return str(caught.value)
 
 
@@ -95,7 +96,7 @@ def test_a_good_file_becomes_plain_records():
                                                                              (7, "Puddle", "none")]
     polygon, rle, crowd = dataset.annotations
     assert polygon.segmentation == [[1.0, 1.0, 10.0, 1.0, 10.0, 10.0]] and not polygon.is_rle
-    assert rle.is_rle and rle.segmentation["counts"] == crowd.segmentation["counts"] == uncompressed(ring_mask())
+    assert rle.is_rle and rle.segmentation.counts == crowd.segmentation.counts == uncompressed(ring_mask())
     assert (polygon.iscrowd, rle.iscrowd, crowd.iscrowd) == (False, False, True)
     assert crowd.where == "annotations[2]"
 
@@ -108,8 +109,11 @@ def test_a_good_file_becomes_plain_records():
     (b"{\"a\":" * 100_000, "nested too deeply"),
 ])
 def test_what_is_not_json_says_so(text, message):
-    with pytest.raises(CocoJsonError, match=re.escape(message)):
+    with pytest.raises(Refused, match=re.escape(message)) as caught:
         load_json(text)
+    assert (caught.value.status, caught.value.title, caught.value.field) == (400, "not a JSON file", "file")
+    with pytest.raises(Refused, match=f"^upload.json: .*{re.escape(message)}"):
+        load_json(text, source="upload.json")
 
 
 def test_nan_is_read_so_that_validation_can_name_where_it_is():
@@ -224,6 +228,56 @@ def test_compressed_counts_decode_as_pycocotools_encodes_them(seed):
     assert rle_counts_from_string(encoded) == uncompressed(mask)
 
 
+def reference_decode(text: str) -> list[int]:
+    """pycocotools' rleFrString character by character, with the bounds checks: what the numpy decoder must
+    match, runs and first problem alike."""
+    runs: list[int] = []
+    position = 0
+    while position < len(text):
+        value, shift, more = 0, 0, True
+        while more:
+            if position >= len(text):
+                raise ValueError("the compressed counts end in the middle of a number")
+            code = ord(text[position])
+            if not 48 <= code <= 111:
+                raise ValueError(f"character {position} ({text[position]!r}) cannot occur in compressed COCO counts")
+            code -= 48
+            value |= (code & 0x1F) << shift
+            more = bool(code & 0x20)
+            position, shift = position + 1, shift + 5
+            if shift > 35:
+                raise ValueError("a run in the compressed counts is too long to be real")
+            if not more and code & 0x10:
+                value -= 1 << shift
+        value += runs[-2] if len(runs) > 2 else 0
+        if value < 0:
+            raise ValueError(f"run {len(runs)} of the compressed counts is negative")
+        runs.append(value)
+    return runs
+
+
+def test_compressed_counts_decode_as_a_reader_in_order_would_and_name_the_same_first_problem():
+    rng = np.random.default_rng(7)
+    strange = ["~", " ", "/", "p", "\u00e9", "\ud800"]  # outside the 64 characters, "p" just past them
+    seen = set()
+    for _ in range(5_000):
+        # Mostly characters that end a run (48-79) or go on (80-111), now and then one that cannot occur.
+        text = "".join(str(rng.choice(strange)) if r < 0.02 else chr(int(rng.integers(80, 112))) if r < 0.4
+                       else chr(int(rng.integers(48, 80))) for r in rng.random(int(rng.integers(0, 15))))
+        try:
+            expected: Any = reference_decode(text)
+        except ValueError as exc:
+            expected = str(exc)
+        try:
+            decoded: Any = rle_counts_from_string(text)
+        except PydanticCustomError as exc:
+            decoded = exc.context["problem"]
+        assert decoded == expected, text
+        seen.add(next((kind for kind in ("middle", "cannot occur", "too long", "negative")
+                       if isinstance(expected, str) and kind in expected), "runs"))
+    assert seen == {"runs", "middle", "cannot occur", "too long", "negative"}  # every outcome was met
+
+
 def test_large_runs_decode_across_several_characters():
     mask = np.zeros((720, 1280), dtype=np.uint8)
     mask[100:600, 200:1000] = 1
@@ -248,20 +302,20 @@ def test_rle_compressed_or_not_is_traced_into_polygons_with_the_hole_and_the_sam
 
 def test_geometry_problems_found_while_shaping_name_the_annotation_and_polygon():
     data = with_change("annotations.0.segmentation", [[1, 1, 10, 1, 10, 10], [3, 3, 3, 3, 3, 3]])
-    with pytest.raises(CocoImportError) as caught:
+    with pytest.raises(Refused) as caught:
         annotation_shape(parse_coco(data).annotations[0], 40, 30)
     assert str(caught.value) == "annotations[0].segmentation: polygon [1]: fewer than three distinct points"
 
 
 def test_a_polygon_wholly_outside_the_image_is_named():
     data = with_change("annotations.0.segmentation", [[100, 100, 110, 100, 110, 110]])
-    with pytest.raises(CocoImportError, match=r"^annotations\[0\]\.segmentation: nothing of the outline is left"):
+    with pytest.raises(Refused, match=r"^annotations\[0\]\.segmentation: nothing of the outline is left"):
         annotation_shape(parse_coco(data).annotations[0], 40, 30)
 
 
 def test_an_empty_rle_mask_is_named():
     data = with_change("annotations.1.segmentation", {"size": [30, 40], "counts": [1200]})
-    with pytest.raises(CocoImportError, match=r"^annotations\[1\]\.segmentation: the RLE mask is empty$"):
+    with pytest.raises(Refused, match=r"^annotations\[1\]\.segmentation: the RLE mask is empty$"):
         annotation_shape(parse_coco(data).annotations[1], 40, 30)
 
 
@@ -288,7 +342,7 @@ def nest(levels: int) -> bytes:
 
 def test_nesting_up_to_the_limit_is_read_and_one_more_level_is_refused_naming_the_byte():
     check_json_shape(nest(MAX_JSON_DEPTH))
-    with pytest.raises(CocoJsonError, match=rf"nested too deeply \(more than {MAX_JSON_DEPTH} levels, at byte "
+    with pytest.raises(Refused, match=rf"nested too deeply \(more than {MAX_JSON_DEPTH} levels, at byte "
                                             rf"{MAX_JSON_DEPTH}; a COCO file needs 5\)"):
         check_json_shape(nest(MAX_JSON_DEPTH + 1))
 
@@ -301,7 +355,7 @@ def test_brackets_inside_strings_do_not_count_whatever_their_escapes(monkeypatch
     text = json.dumps(doc)
     check_json_shape(text.encode())
     assert load_json(text) == doc
-    with pytest.raises(CocoJsonError, match="nested too deeply"):
+    with pytest.raises(Refused, match="nested too deeply"):
         check_json_shape(json.dumps({"s": '\\"[', "deep": json.loads(nest(MAX_JSON_DEPTH))}).encode())
 
 
@@ -309,7 +363,7 @@ def test_a_file_denser_in_arrays_than_any_coco_file_is_refused_before_parsing():
     small = b"[" + b"[]," * (MIN_CONTAINERS - 2) + b"[]]"  # a small file may be dense
     check_json_shape(small)
     dense = b"[" + b"[]," * MIN_CONTAINERS + b"[]]"
-    with pytest.raises(CocoJsonError, match=r"more than 100,000 arrays and objects in 300,004 bytes"):
+    with pytest.raises(Refused, match=r"more than 100,000 arrays and objects in 300,004 bytes"):
         check_json_shape(dense)
     # Polygons of three points, 17 bytes an array: denser than real COCO files, still read.
     check_json_shape(json.dumps({**good_file(), "polygons": [[1.5, 2.5, 3.5]] * 200_000}).encode())

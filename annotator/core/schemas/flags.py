@@ -16,9 +16,11 @@ from typing import Annotated, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from annotator.core.labels import _HEX_COLOUR as HEX_COLOUR
 from annotator.core.labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH
 from annotator.core.schemas.common import RowId
+from annotator.core.schemas.labels import HEX_COLOUR as HEX_COLOUR_PATTERN
+
+HEX_COLOUR = re.compile(HEX_COLOUR_PATTERN)  # the label set's colour rule, compiled for the crops
 
 Kind = Literal["none_fits", "unsure"]  # none of the classes fits; unsure which one does
 KINDS: tuple[str, ...] = get_args(Kind)

@@ -22,9 +22,10 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, jsonify, make_response, render_template
 from pydantic import BaseModel, ConfigDict, ValidationError
 from spectree import Response, SpecTree
+from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 from spectree.plugins.flask_plugin import FlaskPlugin
 
-from annotator.core.schemas.common import LARGEST_ID
+from annotator.core.schemas.common import LARGEST_ID, field_path
 from annotator.version import __version__
 from annotator.web.errors import ApiError
 
@@ -42,24 +43,27 @@ class ErrorBody(BaseModel):
     detail: Any = None
 
 
+class _ErrorsWithoutInputs(PydanticModelAdapter):
+    def validation_errors(self, err: ValidationError) -> Any:
+        return err.errors(include_context=False, include_input=False)
+
+
 class _DocumentedResponses(FlaskPlugin):
     """spectree's Flask plugin with the view's answer passed through untouched: not re-validated (see the
     module docstring) and not read into memory, which spectree's own step does to every answer, streamed
-    exports and files included."""
+    exports and files included. Its own refusal, which _refuse_invalid replaces, is made without the input:
+    uploaded files in it cannot be written as JSON (a 500 for two files where one was expected)."""
+
+    def __init__(self, spectree: Any) -> None:
+        super().__init__(spectree)
+        self.model_adapter = _ErrorsWithoutInputs()
 
     def validate_response(self, resp: Any, resp_model: Any, skip_validation: bool, force_resp_serialize: bool):
         return make_response(resp), None
 
 
-def _field_path(location: Iterable[Any]) -> str:
-    path = ""
-    for part in location:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
-    return path or "body"
-
-
 def _describe(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return [{"field": _field_path(error.get("loc", ())), "problem": error.get("msg", "invalid")}
+    return [{"field": field_path(error.get("loc", ())) or "body", "problem": error.get("msg", "invalid")}
             for error in errors]
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from flask import current_app, jsonify, request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
-from werkzeug.datastructures import FileStorage
+from flask import current_app, jsonify
+from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
 from annotator.core.images import ImageRejected
+from annotator.core.schemas.images import ImagePage, ImageUpload
 from annotator.store import library
 from annotator.store.models import Image, db
 from annotator.web.api import bp
@@ -17,37 +15,6 @@ from annotator.web.api.contract import contract
 from annotator.web.api.serialise import image_to_dict
 from annotator.web.auth import admin_required
 from annotator.web.errors import ApiError
-
-MAX_LIMIT = 500
-MAX_FILES_PER_UPLOAD = 50
-
-
-class ImagePage(BaseModel):
-    model_config = ConfigDict(extra="ignore")  # a query string is text: "48" is a number here
-
-    limit: int | None = Field(default=None, ge=1, le=MAX_LIMIT, description="default: the gallery's page size")
-    offset: int = Field(default=0, ge=0, le=2**31 - 1)
-
-
-def _as_list(value: Any) -> Any:
-    return value if isinstance(value, list) else [value]
-
-
-def _a_file(value: Any) -> Any:
-    if not isinstance(value, FileStorage):
-        raise ValueError("must be a file (multipart), not a text field")
-    return value
-
-
-UploadedFile = Annotated[Any, BeforeValidator(_a_file), WithJsonSchema({"type": "string", "format": "binary"})]
-
-
-class ImageUpload(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    # Optional here so that a form without files gets the plainer 400 "no file sent" from the view.
-    file: Annotated[list[UploadedFile], BeforeValidator(_as_list)] | None = Field(
-        default=None, description=f"one or more JPEG, PNG or WebP photos, at most {MAX_FILES_PER_UPLOAD}")
 
 
 class ImageOut(BaseModel):
@@ -111,20 +78,17 @@ def get_image(image_id: int) -> Response:
 @bp.post("/images")
 @admin_required
 @contract(form=ImageUpload, ok=Uploaded, HTTP_201=Uploaded, errors=[422], tags=["images"])
-def upload_images() -> tuple[Response, int]:
+def upload_images(form: ImageUpload) -> tuple[Response, int]:
     """Upload photos (instructor only): 201 if any was added, 200 if all were already there, 422 if none
     could be read; each refused file is named with its reason."""
-    files = request.files.getlist("file")
-    if not files:
+    if form is None or not form.file:  # None from spectree: a body that is not a form at all
         raise ApiError(400, "no file sent", "Send one or more files in the multipart field 'file'.")
-    if len(files) > MAX_FILES_PER_UPLOAD:
-        raise ApiError(400, "too many files", f"At most {MAX_FILES_PER_UPLOAD} files per upload.")
     created, duplicates, rejected = [], [], []
-    for storage in files:
+    for storage in form.file:
         name = library.clean_file_name(storage.filename or "unnamed")
         try:
             image, is_new = library.add_image(storage.read(), name, source="upload")
-        except ImageRejected as exc:
+        except ImageRejected as exc:  # one bad file does not stop the others: named in the answer
             rejected.append({"file_name": name, "error": str(exc)})
             continue
         (created if is_new else duplicates).append(image_to_dict(image, library.annotation_count(image.id)))
