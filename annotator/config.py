@@ -67,6 +67,10 @@ SETTINGS: tuple[Setting, ...] = (
             "tracer sends about 60 a second); the editor keeps them and sends again."),
     Setting("RATE_SAVES", "600/minute", "Rate limit: annotation saves (create, change, delete) per person; the "
             "editor waits and sends again."),
+    Setting("RATE_ASSISTS", "600/minute", "Rate limit: assisted outlines (GrabCut, scissors, model) per person; "
+            "ten a second, for a scissors preview that follows the pointer."),
+    Setting("ASSIST_MODEL", None, "Folder holding a Segment Anything encoder and decoder exported to ONNX "
+            "(needs pip install 'annotator[sam]'); offers the assist method \"model\". Unset: none."),
     Setting("LOAD_SAMPLES", True, "Import the bundled sample scenes into an empty database on first "
             "start (the default label set is always loaded into an empty database)."),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -24,8 +25,12 @@ from annotator.web import access, network
 @click.option("--instructor-token", envvar="ANNOTATOR_INSTRUCTOR_TOKEN",
               help="Token for admin actions [env ANNOTATOR_INSTRUCTOR_TOKEN]; made up at random when serving "
                    "beyond this computer without one.")
+@click.option("--assist-model", type=click.Path(file_okay=False, path_type=Path), envvar="ANNOTATOR_ASSIST_MODEL",
+              help="Folder with a Segment Anything encoder and decoder in ONNX, for click-to-segment "
+                   "[env ANNOTATOR_ASSIST_MODEL]; needs pip install 'annotator[sam]'.")
 @data_options
-def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str | None) -> None:
+def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str | None,
+          assist_model: Path | None) -> None:
     """Run the app on waitress, a production WSGI server for Linux, macOS and Windows."""
     import gc
 
@@ -40,6 +45,13 @@ def serve(app: Flask, host: str, port: int, threads: int, instructor_token: str 
     token = access.token_for_serving(host, instructor_token or app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"],
                                      behind_proxy)
     app.config["ANNOTATOR"]["INSTRUCTOR_TOKEN"] = token
+    if assist_model is not None:  # loaded now: a folder that does not fit stops the start, saying why
+        from annotator.web.api.assist import use_model
+
+        try:
+            use_model(app, assist_model)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--assist-model") from None
     # Behind a proxy its X-Forwarded-* headers are kept for ProxyFix (create_app); else waitress drops them.
     server = make_server(app, host, port, threads,  # waitress, set up to hold a room: see wsgi_server.py
                          clear_untrusted_proxy_headers=not behind_proxy)

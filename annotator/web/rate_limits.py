@@ -37,6 +37,7 @@ LIMITS: dict[str, tuple[str, str]] = {
     "proposals": ("RATE_PROPOSALS", "You have proposed many classes in a short time."),
     "saves": ("RATE_SAVES", "Saving faster than the server allows; your work is kept in this browser and sent "
                             "again."),
+    "assists": ("RATE_ASSISTS", "Asking for assisted outlines faster than the server allows."),
     "events": ("RATE_EVENTS", "Sending labour events faster than the server allows; they are kept in this browser "
                               "and sent again."),
 }

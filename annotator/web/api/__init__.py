@@ -18,6 +18,7 @@ def _bound_json_bodies() -> None:
 from annotator.web.api import (  # noqa: E402, F401 - registers the routes on bp
     agreement,
     annotations,
+    assist,
     categories,
     coco_export,
     coco_import,
