@@ -60,6 +60,7 @@ class Assists:
     embeddings: BoundedCache[model.Embedding] = field(default_factory=lambda: BoundedCache(EMBEDDINGS_BYTES, _nbytes))
     model: model.SamModel | None = None
     model_folder: Path | None = None
+    model_lock: threading.Lock = field(default_factory=threading.Lock)  # loading takes seconds: not `lock`
     lock: threading.Lock = field(default_factory=threading.Lock)
     slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(RUNNING))
     queued: int = 0
@@ -104,12 +105,14 @@ def use_model(app: Flask, folder: Path) -> model.SamModel:
     """Load the Segment Anything model in `folder` for this app now (`serve --assist-model`); ModelError (a
     ValueError) says what is wrong with the folder."""
     assists = state(app)
-    with assists.lock:
-        assists.model = model.SamModel(Path(folder))
-        assists.model_folder = Path(folder)
-        assists.embeddings.clear()
+    with assists.model_lock:
+        if assists.model is None or assists.model_folder != Path(folder):  # another request may have loaded it
+            assists.model = model.SamModel(Path(folder))
+            assists.model_folder = Path(folder)
+            assists.embeddings.clear()
+        loaded = assists.model
     app.config["ANNOTATOR"]["ASSIST_MODEL"] = str(folder)
-    return assists.model
+    return loaded
 
 
 def _model(assists: Assists) -> model.SamModel:
@@ -117,13 +120,10 @@ def _model(assists: Assists) -> model.SamModel:
     if not folder:
         raise Refused("method", "No assist model is loaded: the server was started without --assist-model "
                       "(ANNOTATOR_ASSIST_MODEL), so it offers grabcut and scissors only.", title="no assist model")
-    if assists.model is None or assists.model_folder != Path(folder):
-        try:
-            use_model(current_app._get_current_object(), Path(folder))  # type: ignore[attr-defined]
-        except model.ModelError as exc:
-            raise ApiError(503, "assist model unusable", str(exc)) from exc
-    assert assists.model is not None
-    return assists.model
+    try:
+        return use_model(current_app._get_current_object(), Path(folder))  # type: ignore[attr-defined]
+    except model.ModelError as exc:
+        raise ApiError(503, "assist model unusable", str(exc)) from exc
 
 
 def _image(image_id: int) -> Image:
