@@ -9,10 +9,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationInfo, field_validator
 
 from annotator.core.assists import grabcut, model, scissors
+from annotator.core.schemas.common import refused
 
 Coordinate = Annotated[float, Field(ge=0, le=10**6, allow_inf_nan=False)]
 Point = Annotated[list[Coordinate], Field(min_length=2, max_length=2, description="[x, y] in image pixels")]
 MIN_BOX_SIDE = grabcut.MIN_SIDE
+INVALID = "invalid request"
 
 
 class AssistRequest(BaseModel):
@@ -31,7 +33,7 @@ class GrabCutAssist(AssistRequest):
     @classmethod
     def _big_enough(cls, box: list[float]) -> list[float]:
         if box[2] < MIN_BOX_SIDE or box[3] < MIN_BOX_SIDE:
-            raise ValueError(f"the box's width and height must be at least {MIN_BOX_SIDE} px")
+            raise refused(f"the box's width and height must be at least {MIN_BOX_SIDE} px", INVALID)
         return box
 
 
@@ -48,7 +50,7 @@ class ScissorsAssist(AssistRequest):
     @classmethod
     def _enough_to_close(cls, points: list[list[float]], info: ValidationInfo) -> list[list[float]]:
         if info.data.get("closed", True) and len(points) < 3:
-            raise ValueError("a closed outline needs at least 3 points")
+            raise refused("a closed outline needs at least 3 points", INVALID)
         return points
 
 
@@ -65,9 +67,9 @@ class ModelAssist(AssistRequest):
     def _labels_fit(cls, labels: list[int] | None, info: ValidationInfo) -> list[int] | None:
         points = info.data.get("points")
         if labels is not None and points is not None and len(labels) != len(points):
-            raise ValueError(f"{len(labels)} labels for {len(points)} points")
+            raise refused(f"{len(labels)} labels for {len(points)} points", INVALID)
         if labels is not None and 1 not in labels:
-            raise ValueError("at least one point must be on the object (label 1)")
+            raise refused("at least one point must be on the object (label 1)", INVALID)
         return labels
 
 

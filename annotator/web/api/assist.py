@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify
 from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
@@ -156,13 +156,13 @@ def offered_assists() -> Response:
 
 @bp.post("/images/<int:image_id>/assist")
 @contract(json=Assist, ok=AssistAnswer, errors=[404, 429, 503], tags=["assists"])
-def assist(image_id: int) -> Response:
+def assist(image_id: int, json: Assist) -> Response:
     """An outline made by machine for the person to check and correct: GrabCut from a box, intelligent scissors
     along clicked points, or the loaded Segment Anything model from clicks. The parts are what a save would
     store; empty when nothing was found."""
     rate_limits.check("assists", current_annotator().public_id)  # 401 for a participant who has not joined
     image = _image(image_id)
-    body = Assist.model_validate(request.get_json()).root
+    body = json.root
     assists = state()
     sam = _model(assists) if isinstance(body, ModelAssist) else None
     key, stored_path = (image.id, image.sha256), image.stored_path
