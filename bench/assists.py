@@ -30,7 +30,7 @@ import numpy as np
 
 from annotator import create_app
 from annotator.core import geometry, masks
-from tests.unit.assists.conftest import largest, padded_box, scene
+from tests.core.assists.conftest import largest, padded_box, scene
 
 
 def clicks_along(mask: np.ndarray, count: int) -> list[list[float]]:

@@ -181,6 +181,12 @@ def image_bytes(width: int = 64, height: int = 48, fmt: str = "JPEG", colour=(20
     return buffer.getvalue()
 
 
+def upload(client: FlaskClient, headers: dict[str, str], *files: tuple[str, bytes]):
+    """POST /api/images with `files` as (name, content) pairs, as the gallery's upload form sends them."""
+    data = {"file": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post("/api/images", data=data, headers=headers, content_type="multipart/form-data")
+
+
 def add_image(app: Flask, width: int = 200, height: int = 100, name: str = "street.jpg", source: str = "upload",
               colour: tuple[int, int, int] = (200, 40, 40)) -> int:
     """Put a real image of that size in `app`'s library; its id."""

@@ -1,5 +1,5 @@
 """The debrief: what a room's labour report holds for the page that ends a workshop, and the time-lapse of its
-outlines. Pure: a labour report (annotator/store/ledger.py `report()`) and plain rows in, plain data out.
+outlines. Pure: a labour report (annotator/store/ledger/ `report()`) and plain rows in, plain data out.
 
 Nothing here computes a labour figure: the totals and classes are the report's own, passed through, so the
 debrief and GET /api/labour/summary.json cannot disagree. What the page derives from them (pace, scale-up, pay)

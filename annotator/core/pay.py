@@ -6,7 +6,7 @@ the receipt page's pay panel does the same arithmetic in the browser for its "wh
 Why it is built this way:
 
 - Every figure carries its source, year and confidence (exact / approximate / secondary, as in
-  docs labour_figures.md), because a pay figure without provenance invites being made up. Rows the
+  docs/labour_figures.md), because a pay figure without provenance invites being made up. Rows the
   reference file marks NOT VERIFIED are never accepted: the settings' model (core/schemas/pay.py) only
   knows the three levels.
 - Money needs a date and a currency, so conversion goes through one dated exchange-rate table shipped with
@@ -96,9 +96,9 @@ PAYS = {
 
 
 def work_split(report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """From a labour report (annotator/store/ledger.py `report()`): the labour spent (all active time, every outline
+    """From a labour report (annotator/store/ledger/ `report()`): the labour spent (all active time, every outline
     drawn, deleted ones and cancelled drawings included) and the work that would be paid (live, closed
-    outlines, the images holding them, and their own time). pay_panel.js `workSplit` is the same."""
+    outlines, the images holding them, and their own time). pay_model.js `workSplit` is the same."""
     totals = report.get("totals") or {}
     polygons = list(report.get("polygons") or [])
     cancelled = list(report.get("cancelled") or [])

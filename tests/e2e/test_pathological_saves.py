@@ -15,9 +15,9 @@ from typing import Any
 
 import requests
 
+from tests.core.test_geometry import reaching_star
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_crash_safety import CATEGORY, Browser, rectangle, upload_image
-from tests.unit.test_geometry import reaching_star
 
 WORST_CASES = 8  # as many as the server has worker threads
 

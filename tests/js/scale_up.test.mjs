@@ -39,7 +39,7 @@ function render(options = {}) {
   return { container, handle, one: (id) => byTestId(container, id)[0] };
 }
 
-test("person-hours = ms per image × images ÷ 3.6e6, as annotator/core/labour.py scale_up", () => {
+test("person-hours = ms per image × images ÷ 3.6e6, as annotator/core/labour/ scale_up", () => {
   assert.equal(personHours(120_000, 5000), 120_000 * 5000 / 3.6e6);
   assert.equal(personHours(0, 10), 0);
   assert.throws(() => personHours(-1, 10));

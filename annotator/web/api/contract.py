@@ -121,12 +121,6 @@ def parsed(model: type[Model], req: Any) -> Model:
         raise _refusal(exc) from exc
 
 
-def validated(model: type[BaseModel], req: Any) -> Any:
-    """`parsed`, answering the raw body (for views that still hand their service the JSON as sent)."""
-    parsed(model, req)
-    return req.get_json()
-
-
 spec = SpecTree(
     "flask",
     backend=_DocumentedResponses,
@@ -196,4 +190,4 @@ def init_app(app: Flask) -> None:
         return render_template("api_docs.html")
 
 
-__all__ = ["ErrorBody", "contract", "init_app", "parsed", "spec", "validated"]
+__all__ = ["ErrorBody", "contract", "init_app", "parsed", "spec"]

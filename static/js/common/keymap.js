@@ -1,6 +1,6 @@
 // The editor's keys and mouse gestures, in one table: the key handling (editor/input.js) looks actions up
 // here, the help dialog (editor/help.js) draws its rows from it, and the README's shortcut table is
-// generated from it (tests/unit/test_keymap.py checks they agree).
+// generated from it (tests/js/test_keymap.py checks they agree).
 //
 // An entry: {action, chords, description, group, scope}. A chord lists the modifiers to hold, then the key
 // (a KeyboardEvent.key, letters in lower case) or, for a pointer gesture, what the mouse does.

@@ -2,7 +2,7 @@
 // GET /api/labour/summary.json), the scale-up presets (GET /api/labour/presets) and the pay settings (GET /api/pay).
 // Pure: no DOM, no fetch. Nothing is worked out a new way: the big numbers are the report's totals, the pace is the
 // receipt's (`paceOf`), the scale-up its `hoursByObjects` and `personHours`, the pay its `workSplit`, `payFor` and
-// `earnings` (labour/scale_up.js and labour/pay_panel.js, whose arithmetic mirrors annotator/core/labour.py and
+// `earnings` (labour/scale_up.js and labour/pay_panel.js, whose arithmetic mirrors annotator/core/labour/ and
 // annotator/core/pay.py). The browser test runs this module on /api/labour/summary.json and compares.
 
 import { MS_PER_HOUR, hoursByObjects, paceOf, personHours } from "../labour/scale_model.js";

@@ -1,6 +1,6 @@
 // What each number on the debrief is and where it comes from, for its "Source" dialog. Pure: plain objects
 // {title, definition, how, source, confidence, url, urlText} from the room's report (its labour definitions are the
-// ledger's, annotator/store/ledger.py DEFINITIONS), the scale-up presets and the pay settings, each of which carries
+// ledger's, annotator/store/ledger/ DEFINITIONS), the scale-up presets and the pay settings, each of which carries
 // its own source. The reference data names sources without web addresses; SOURCE_LINKS adds the addresses checked
 // for this page (the papers' own pages), and a source with none says so rather than guess one.
 

@@ -14,7 +14,7 @@ import { formatCount, formatDuration, formatHours } from "../common/format.js";
 export const MS_PER_HOUR = 3_600_000;
 export const MAX_IMAGES = 1e12;
 
-/** Person-hours to label `images` images at `msPerImage` each (as annotator/core/labour.py `scale_up`). */
+/** Person-hours to label `images` images at `msPerImage` each (as annotator/core/labour/ `scale_up`). */
 export function personHours(msPerImage, images) {
   if (!(msPerImage >= 0) || !(images >= 0)) throw new Error("time and image count must not be negative");
   return (msPerImage * images) / MS_PER_HOUR;

@@ -1,6 +1,6 @@
 // "Where the time went": a person's (or a room's) active time cut into buckets that add up to it exactly,
 // on screen as well as in the ledger. Pure: a labour report in (GET /api/labour/summary.json, the shape
-// annotator/store/ledger.py `report()` makes), plain rows out; no DOM.
+// annotator/store/ledger/ `report()` makes), plain rows out; no DOM.
 //
 // The buckets are the ledger's own: the outlines' drawing, searching and editing (deleted outlines included:
 // the work was done), the drawings cancelled before closing (all their time), and the looking around that

@@ -8,8 +8,8 @@ import pytest
 
 from annotator.store import library
 from annotator.web.api.debrief import DebriefFigures, DebriefTimeline
-from tests.api.test_live_api import EditorPage
 from tests.conftest import INSTRUCTOR_TOKEN, csrf_of, image_bytes, join
+from tests.web.test_live_api import EditorPage
 
 TOKEN = {"X-Instructor-Token": INSTRUCTOR_TOKEN}
 WIGGLY = [{"points": [value for step in range(200) for value in (100 + step * 4, 100 + (step % 2) * 30)]

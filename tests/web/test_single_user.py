@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from annotator.store import library
 from annotator.store.models import Annotator, db
-from tests.api.test_labour_api import Session
 from tests.conftest import image_bytes
+from tests.web.test_labour_api import Session
 
 
 def test_every_browser_on_this_computer_is_the_same_single_user(app):

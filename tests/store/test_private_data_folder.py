@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.test_images import upload
-from tests.conftest import csrf_of, image_bytes, make_app
+from tests.conftest import csrf_of, image_bytes, make_app, upload
 
 # POSIX permissions (CI runs on Linux; Windows keeps its ACLs). SQLite: its files are the data folder's.
 pytestmark = pytest.mark.parametrize("database_url", [None])

@@ -13,7 +13,7 @@ from annotator.core import geometry, masks
 from annotator.core.assists import grabcut
 from annotator.core.assists.picture import MAX_VERTICES, picture_of
 from annotator.core.refused import Refused
-from tests.unit.assists.conftest import iou_with, largest, padded_box, scene
+from tests.core.assists.conftest import iou_with, largest, padded_box, scene
 
 
 def test_from_each_ground_truth_box_padded_by_5_px_the_median_iou_over_the_largest_cars_and_people_is_at_least_0_6():

@@ -43,8 +43,8 @@ from annotator.store.models import (
     Setting,
     db,
 )
-from tests.api.test_export import CAR, PERSON, T0, build_scene
 from tests.conftest import POSTGRES_URL, make_app, require
+from tests.web.test_export import CAR, PERSON, T0, build_scene
 
 
 @dataclass

@@ -101,7 +101,7 @@ def post_coco(client, headers: dict[str, str], body: bytes | dict | list, name: 
 @pytest.fixture
 def library(client, csrf_headers) -> None:
     """The two images of the hand-made file, uploaded under other folder names than the file gives."""
-    from tests.api.test_images import upload
+    from tests.conftest import upload
 
     assert upload(client, csrf_headers, ("street.jpg", STREET), ("dusk.png", DUSK)).status_code == 201
 
@@ -233,7 +233,7 @@ def test_invalid_content_is_a_422_naming_where_and_nothing_is_imported(
 
 def test_a_library_image_name_shared_by_two_images_is_told_apart_by_size_or_refused(
         app, client, csrf_headers, library):
-    from tests.api.test_images import upload
+    from tests.conftest import upload
 
     upload(client, csrf_headers, ("street.jpg", image_bytes(160, 120, colour=(1, 2, 3))))
     assert post_coco(client, csrf_headers, hand_made()).status_code == 201  # 200 x 150 is the one

@@ -8,12 +8,7 @@ from PIL import Image as PILImage
 
 from annotator.store import library
 from annotator.store.models import Annotation, Image, db
-from tests.conftest import image_bytes
-
-
-def upload(client, headers, *files):
-    data = {"file": [(io.BytesIO(content), name) for name, content in files]}
-    return client.post("/api/images", data=data, headers=headers, content_type="multipart/form-data")
+from tests.conftest import image_bytes, upload
 
 
 def test_listing_is_empty_without_samples(client):

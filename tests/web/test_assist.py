@@ -251,7 +251,7 @@ def test_the_operation_is_in_the_openapi_document_with_its_methods_and_limits(cl
 
 @pytest.mark.parametrize("database_url", [None])  # serve's start-up, not the database's
 def test_serve_loads_the_assist_model_at_start_and_refuses_a_folder_that_does_not_fit(run, monkeypatch, tmp_path):
-    from tests.api.test_cli import FakeWaitress, serve
+    from tests.cli.test_cli import FakeWaitress, serve
 
     (tmp_path / "empty").mkdir()
     refused = serve(run, monkeypatch, "--assist-model", str(tmp_path / "empty"))

@@ -17,7 +17,7 @@ from annotator.core.assists import model
 from annotator.core.assists.picture import picture_of
 from annotator.core.refused import Refused
 from tests import tiny_sam
-from tests.unit.assists.conftest import iou_with, scene
+from tests.core.assists.conftest import iou_with, scene
 
 
 def disc(width: int, height: int, centre: tuple[float, float], radius: float) -> masks.RLE:

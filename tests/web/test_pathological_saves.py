@@ -9,7 +9,7 @@ import pytest
 
 from annotator.core import geometry
 from tests.conftest import add_image
-from tests.unit.test_geometry import clipped_comb_and_circle, reaching_star, sine_band
+from tests.core.test_geometry import clipped_comb_and_circle, reaching_star, sine_band
 
 WIDTH, HEIGHT = 640, 480
 

@@ -1,10 +1,10 @@
 """Hostile image files and file names, through the upload API and `annotator import-images`.
 
 Each file is either refused with a message naming it and the reason, leaving nothing behind (no file in
-the data folder, no row), or accepted safely. The basics live beside this file: tests/api/test_images.py
+the data folder, no row), or accepted safely. The basics live beside this file: tests/web/test_images.py
 (a bad file next to a good one, a 12,000 x 10,000 bomb, empty and truncated files, a 413, `../` and NUL in
-an upload's name), tests/api/test_serving.py (path traversal in URLs, stored paths leaving the store) and
-tests/unit/test_images.py (prepare_image case by case).
+an upload's name), tests/web/test_serving.py (path traversal in URLs, stored paths leaving the store) and
+tests/core/test_images.py (prepare_image case by case).
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ ABSURD_EXIF: list[tuple[str, Callable[[], bytes]]] = [
 
 
 def upload(client, headers, *files: tuple[str, bytes]):
-    from tests.api.test_images import upload as plain_upload
+    from tests.conftest import upload as plain_upload
 
     return plain_upload(client, headers, *files)
 

@@ -15,7 +15,7 @@ from annotator.core import masks
 from annotator.core.assists import scissors
 from annotator.core.assists.picture import picture_of
 from annotator.core.refused import Refused
-from tests.unit.assists.conftest import iou_with, largest, scene
+from tests.core.assists.conftest import iou_with, largest, scene
 
 
 def clicks_along(mask: np.ndarray, count: int) -> list[list[float]]:

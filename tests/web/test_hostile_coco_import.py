@@ -1,9 +1,9 @@
 """Hostile COCO files through POST /api/import/coco and `annotator import-coco`, and SSRF.
 
 Every malformed file is refused with a 4xx (exit status 1 on the command line) naming where its first
-problem is, and imports nothing. The basics live beside this file: tests/api/test_coco_import.py (not
+problem is, and imports nothing. The basics live beside this file: tests/web/test_coco_import.py (not
 JSON, not UTF-8, 100,000 brackets, wrong top level, a dozen content errors, a 413 on Content-Length) and
-tests/unit/test_coco_import.py (every check of parse_coco by its path); these add the cases they leave out,
+tests/core/test_coco_import.py (every check of parse_coco by its path); these add the cases they leave out,
 each through both the API and the CLI, the 50 MB nested-array files with their memory measured, a body
 without a Content-Length, and the URLs a COCO file carries, which are never fetched.
 """
@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 
 from annotator.store import library as library_module
-from tests.api.test_coco_import import (
+from tests.conftest import REPO_ROOT, make_app
+from tests.web.test_coco_import import (
     DUSK,
     STREET,
     csrf_for,
@@ -31,8 +32,7 @@ from tests.api.test_coco_import import (
     state,
     write_json,
 )
-from tests.api.test_hostile_images import peak_memory_of_cli
-from tests.conftest import REPO_ROOT, make_app
+from tests.web.test_hostile_images import peak_memory_of_cli
 
 
 @pytest.fixture
@@ -353,7 +353,7 @@ def test_cli_import_with_a_folder_takes_images_from_the_folder_never_from_urls(r
 
 
 def test_an_uploaded_svg_pointing_at_a_url_is_refused_without_fetching_it(client, csrf_headers, listener):
-    from tests.api.test_images import upload
+    from tests.conftest import upload
 
     base, seen = listener
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'

@@ -108,8 +108,7 @@ def test_export_zip_carries_the_images(run, image_folder, tmp_path):
 
 
 def test_export_gives_images_sharing_a_name_distinct_file_names(run, tmp_path, client, csrf_headers):
-    from tests.api.test_images import upload
-    from tests.conftest import image_bytes
+    from tests.conftest import image_bytes, upload
 
     upload(client, csrf_headers, ("photo.jpg", image_bytes(colour=(1, 2, 3))))
     upload(client, csrf_headers, ("photo.jpg", image_bytes(colour=(200, 2, 3))))
