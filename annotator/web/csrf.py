@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Flask, request
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from annotator.web.auth import TOKEN_HEADER, instructor_token
 
@@ -31,4 +31,7 @@ def init_app(app: Flask) -> None:
     def check_csrf() -> None:
         # Like Flask-WTF's own check: an address that routes nowhere is a 404, not a CSRF refusal.
         if request.endpoint and not sent_with_instructor_header():
-            protection.protect()
+            try:
+                protection.protect()
+            except AttributeError as exc:  # Flask-WTF reads form field names; a part without one has None
+                raise CSRFError("The CSRF token is missing.") from exc

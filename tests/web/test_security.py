@@ -260,6 +260,9 @@ def _cross_site_requests() -> dict[str, dict]:
                            "content_type": "multipart/form-data"},
         "text/plain JSON": {"data": '{"name": "Mallory", "labels": ["x"], "confirm": "reset", "version": 1}',
                             "content_type": "text/plain"},
+        # A form part with no name: werkzeug names it None, which Flask-WTF's token lookup once tripped on (500).
+        "multipart part without a name": {"data": b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n",
+                                          "content_type": "multipart/form-data; boundary=b"},
     }
 
 
