@@ -111,13 +111,13 @@ def annotation_shape(annotation: CocoAnnotation, width: int, height: int,
             raise _invalid(where, str(exc)) from None
         if not parts:
             raise _invalid(where, "the RLE mask is empty")
-        raw = [part.to_dict() for part in parts]
+        checked = [(list(part.points), part.hole) for part in parts]
         what = "the outline traced from the RLE mask"
     else:
-        raw = [{"points": polygon, "hole": False} for polygon in segmentation]
+        checked = [(polygon, False) for polygon in segmentation]  # the file's model checked their form
         what = ""
     try:
-        return geometry.shape_from_parts(raw, width, height, min_area=min_area)
+        return geometry.shape_from_checked(checked, width, height, min_area=min_area)
     except geometry.GeometryError as exc:
         problem = str(exc)
         if not what:  # geometry counts parts from 1; the path counts polygons from 0

@@ -112,8 +112,8 @@ def _attributes(sent: dict[str, Any] | None, current: dict[str, Any] | None = No
 
 def _shape(parts: list[Part], image: Image) -> geometry.Shape:
     try:
-        return geometry.shape_from_parts([part.model_dump() for part in parts], image.width, image.height,
-                                         min_area=current_app.config["ANNOTATOR"]["MIN_PART_AREA"])
+        return geometry.shape_from_checked([(part.points, part.hole) for part in parts], image.width,
+                                           image.height, min_area=current_app.config["ANNOTATOR"]["MIN_PART_AREA"])
     except geometry.GeometryError as exc:
         raise Refused("parts", str(exc), title=INVALID) from exc
 

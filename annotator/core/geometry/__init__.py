@@ -34,7 +34,13 @@ from annotator.core.geometry.parts import (
     parse_parts,
 )
 from annotator.core.geometry.rings import COORDINATE_DECIMALS, GRID
-from annotator.core.geometry.shapes import SIMPLIFY_TOLERANCES, iou, mask_of_parts, shape_from_parts
+from annotator.core.geometry.shapes import (
+    SIMPLIFY_TOLERANCES,
+    iou,
+    mask_of_parts,
+    shape_from_checked,
+    shape_from_parts,
+)
 from annotator.core.geometry.tracing import TRACE_SIMPLIFY, mask_to_parts, segmentation_to_parts
 
 __all__ = [
@@ -58,5 +64,6 @@ __all__ = [
     "mask_to_parts",
     "parse_parts",
     "segmentation_to_parts",
+    "shape_from_checked",
     "shape_from_parts",
 ]

@@ -32,7 +32,14 @@ SIMPLIFY_TOLERANCES = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2)  # px
 
 def shape_from_parts(raw_parts: Any, width: int, height: int, min_area: float = DEFAULT_MIN_AREA,
                      cpu_budget: float = CPU_BUDGET) -> Shape:
-    """Validate, repair and clip submitted parts, then compute the mask: the save path.
+    """`shape_from_checked` for parts nobody has checked yet (a traced mask, a test): parse_parts first."""
+    return shape_from_checked(parse_parts(raw_parts), width, height, min_area, cpu_budget)
+
+
+def shape_from_checked(parts_in: Sequence[tuple[Sequence[float], bool]], width: int, height: int,
+                       min_area: float = DEFAULT_MIN_AREA, cpu_budget: float = CPU_BUDGET) -> Shape:
+    """Repair and clip parts whose form a model has already checked (core/schemas: flat finite coordinates,
+    an even count, at least 3 points, MAX_PARTS, MAX_VERTICES), then compute the mask: the save path.
 
     What is stored keeps the limits the input had to meet (MAX_VERTICES, MAX_PARTS), so its owner can save
     it again unchanged; GeometryError if that or the CPU budget cannot be kept.
@@ -42,7 +49,7 @@ def shape_from_parts(raw_parts: Any, width: int, height: int, min_area: float = 
     outer: list[Part] = []
     holes: list[Part] = []
     left = LimitsLeft(MAX_CROSSINGS, MAX_PERIMETER, MAX_EDGE_OVERLAPS)
-    for number, (points, hole) in enumerate(parse_parts(raw_parts), start=1):
+    for number, (points, hole) in enumerate(parts_in, start=1):
         parts = normalise_ring(points, hole, number, width, height, min_area, repairs, left, budget)
         for part in parts:
             (holes if part.hole else outer).append(part)  # a repaired outer ring can bring pockets (holes)
