@@ -65,6 +65,8 @@ Colour = Annotated[str, AfterValidator(_hex_colour), Field(json_schema_extra={"p
 class LabelEntry(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
+    id: int | None = Field(default=None, ge=1, description="an existing class's id, so a rename keeps the class; "
+                                                        "left out, classes are matched by name")
     name: Name = Field(description="unique, case-insensitively")
     supercategory: Supercategory | None = Field(default=None, description='"none" when left out')
     colour: Colour | None = Field(default=None, description="#rrggbb; one is picked when left out")
@@ -105,7 +107,7 @@ class LabelSet(BaseModel):
     def to_labels(self) -> list[Label]:
         """The classes in order, with the defaults filled in."""
         return [Label(entry.name, entry.supercategory or "none",
-                      entry.colour or entry.color or _fallback_colour(number), entry.definition or "")
+                      entry.colour or entry.color or _fallback_colour(number), entry.definition or "", entry.id)
                 for number, entry in enumerate(self.labels, start=1)]
 
 
