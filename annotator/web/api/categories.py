@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import jsonify
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
 
-from annotator.core.schemas.labels import LabelSet
+from annotator.core.schemas.labels import LabelSet, parse_label_text
 from annotator.store import library
 from annotator.web.api import bp
 from annotator.web.api.contract import contract
@@ -38,6 +40,36 @@ class LabelSetChange(CategoryList):
 def list_categories() -> Response:
     """The label set in display order (archived classes left out)."""
     return jsonify({"items": [category_to_dict(category) for category in library.active_categories()]})
+
+
+class LabelFileText(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    text: str = Field(max_length=2_000_000, description="the label file's text, as chosen in the browser")
+    format: Literal["json", "yaml"]
+    name: str = Field(default="the label file", max_length=255, description="the file's name, for the error")
+
+
+class LabelFileEntry(BaseModel):
+    name: str
+    supercategory: str
+    colour: str
+    definition: str
+
+
+class LabelFileParsed(BaseModel):
+    labels: list[LabelFileEntry]
+
+
+@bp.post("/categories/file")
+@admin_required
+@contract(json=LabelFileText, ok=LabelFileParsed, tags=["labels"])
+def read_label_file(json: LabelFileText) -> Response:
+    """A label file read as `annotator labels load` reads it (defaults filled in), answered without saving
+    anything (instructor only): the label-set page shows what it would change, then saves with PUT."""
+    labels = parse_label_text(json.text, json.format, json.name)
+    return jsonify({"labels": [{"name": label.name, "supercategory": label.supercategory, "colour": label.colour,
+                                "definition": label.definition} for label in labels]})
 
 
 @bp.get("/categories/archived")
