@@ -115,32 +115,10 @@ export function labelFileJson(file) {
 }
 
 /**
- * A label file's entries (a list, or `{labels: [...]}`; a bare name is a class with defaults), read as
- * `labels load` reads them. Throws an Error saying what is wrong with the file's shape; the server checks the
- * rest (lengths, colours, characters) when the set is saved.
- */
-export function readLabelFile(data) {
-  const entries = Array.isArray(data) ? data : data && typeof data === "object" ? data.labels : undefined;
-  if (!Array.isArray(entries) || entries.length === 0) throw new Error("the file holds no list of labels");
-  return entries.map((entry, index) => {
-    const item = typeof entry === "string" ? { name: entry } : entry;
-    if (!item || typeof item !== "object" || typeof item.name !== "string" || !item.name.trim()) {
-      throw new Error(`labels[${index}] has no name`);
-    }
-    const colour = item.colour ?? item.color;
-    return {
-      name: item.name.trim(),
-      supercategory: typeof item.supercategory === "string" ? item.supercategory.trim() || "none" : null,
-      colour: typeof colour === "string" ? colour.toLowerCase() : null,
-      definition: typeof item.definition === "string" ? item.definition.trim() : null,
-    };
-  });
-}
-
-/**
  * The draft a label file makes, by `labels load`'s rules: the file's classes in its order, each matched by name
  * (case aside) to a class of the draft or an archived one, which it edits and keeps the id of; every other class
- * is archived. Fields the file leaves out keep the matched class's value (a new class gets the defaults).
+ * is archived. `entries` are what POST /api/categories/file answers (the file read by the server, as `labels load`
+ * reads it, defaults filled in); a field left null keeps the matched class's value.
  */
 export function importLabels(draft, entries) {
   const known = new Map([...draft.archived, ...draft.classes].map((item) => [caseless(item.name), item]));
