@@ -187,10 +187,10 @@ def replace_label_set(labels: list[Label]) -> LabelChange:
         category = by_id.get(label.id) if label.id is not None else None
         category = category or holder
         if category is not None and category.id in matched:
-            raise Refused(f"labels.{order}.id", f"class #{category.id} is listed twice", 422, title=INVALID)
+            raise Refused(f"labels[{order}].id", f"class #{category.id} is listed twice", 422, title=INVALID)
         if category is not None and holder is not None and holder is not category:
             state = "an archived class" if holder.archived else "another class"
-            raise Refused(f"labels.{order}.name", f"{label.name!r} is the name of {state} (#{holder.id}): restore "
+            raise Refused(f"labels[{order}].name", f"{label.name!r} is the name of {state} (#{holder.id}): restore "
                           "or rename that one instead, or rename in two saves", 422, title=INVALID)
         if category is None:
             db.session.add(Category(name=label.name, supercategory=label.supercategory, colour=label.colour,

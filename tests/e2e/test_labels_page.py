@@ -137,4 +137,30 @@ def test_the_instructor_edits_saves_exports_and_restores_the_label_set(room, con
     expect(page.get_by_test_id("labels-status")).to_contain_text("Saved.")
     assert stored(page, room)[-1]["id"] == ROAD
     expect(page.get_by_test_id("labels-archived-empty")).to_be_visible()
+
+    # Import a YAML file: the page shows what it would change (labels load's rule: matched by name, case aside;
+    # the rest archived), saves nothing until asked, and undoing brings the stored set back.
+    chosen = tmp_path / "workshop.yaml"
+    chosen.write_text("labels:\n  - name: Automobile\n    colour: '#654321'\n  - bollard\n  - kerb\n", encoding="utf-8")
+    page.get_by_test_id("labels-import").set_input_files(str(chosen))
+    expect(page.get_by_test_id("labels-status")).to_contain_text("Read workshop.yaml")
+    expect(changes.get_by_test_id("change-added")).to_have_text(["Add kerb"])
+    expect(changes.get_by_test_id("change-renamed")).to_have_text(["Rename automobile to Automobile"])
+    expect(changes.get_by_test_id("change-archived")).to_have_count(len(saved) + 1 - 2)
+    expect(page.get_by_test_id("label-row")).to_have_count(3)
+    assert stored(page, room)[-1]["id"] == ROAD  # nothing saved yet
+    page.get_by_test_id("labels-revert").click()
+    expect(page.get_by_test_id("label-row")).to_have_count(len(saved) + 1)
+    expect(page.get_by_test_id("labels-save")).to_be_disabled()
+
+    # A refusal is shown next to the field it names, and nothing is saved.
+    bollard = row(page, new["id"])
+    bollard.get_by_test_id("label-name").click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Space")
+    page.get_by_test_id("labels-save").click()
+    expect(bollard.get_by_test_id("label-error")).to_contain_text("at least 1 character")
+    expect(bollard.get_by_test_id("label-name")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_test_id("labels-problem")).to_contain_text(f"Not saved: class {len(saved)} (name)")
+    assert stored(page, room)[len(saved) - 1]["name"] == "bollard"
     assert_no_js_errors(errors)

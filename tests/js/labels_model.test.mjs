@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 
 import {
-  addClass, archiveClass, changes, draftFrom, editClass, errorIndex, importLabels, labelFile, labelFileJson,
+  addClass, archiveClass, changes, draftFrom, editClass, errorPlace, importLabels, labelFile, labelFileJson,
   labelFileYaml, moveClass, restoreClass, saveBody, unchanged,
 } from "../../static/js/labels/model.js";
 
@@ -88,9 +88,16 @@ test("the YAML export quotes every string, so names like yes, 1e3 or null stay t
     '    definition: "null: \\"two\\"\\nlines \\u0085 \u202e"\n');
 });
 
-test("an API error's field points at the row it names", () => {
-  assert.equal(errorIndex("labels.3.name"), 3);
-  assert.equal(errorIndex("labels.12"), 12);
-  assert.equal(errorIndex("labels"), -1);
-  assert.equal(errorIndex(undefined), -1);
+test("an API refusal is placed at the row and field it names", () => {
+  assert.deepEqual(errorPlace({ error: "invalid label set", detail: "taken", field: "labels[3].name" }),
+    { index: 3, field: "name", detail: "taken" });
+  assert.deepEqual(errorPlace({ detail: "labels[12].colour: must look like #rrggbb",
+    fields: [{ field: "labels[12].colour", problem: "must look like #rrggbb" }] }),
+  { index: 12, field: "colour", detail: "must look like #rrggbb" });
+  const duplicate = "duplicate name 'A' at labels[1] (also labels[0]; case does not count)";
+  assert.deepEqual(errorPlace({ detail: `labels: ${duplicate}`, fields: [{ field: "labels", problem: duplicate }] }),
+    { index: 1, field: "name", detail: duplicate });
+  assert.equal(errorPlace({ error: "forbidden", detail: "instructor only" }), null);
+  assert.equal(errorPlace({ fields: [{ field: "labels", problem: "List should have at least 1 item" }] }), null);
+  assert.equal(errorPlace(undefined), null);
 });

@@ -23,6 +23,13 @@ def test_the_page_is_the_instructors_and_a_participant_gets_403(room: Flask):
     assert b'data-testid="nav-labels"' not in amara.client.get("/").data
 
 
+def test_in_single_user_mode_the_local_user_has_the_page_and_its_link(client):
+    page = client.get("/labels")
+    assert page.status_code == 200 and b'data-testid="labels-editor"' in page.data
+    assert b'data-testid="nav-labels"' in client.get("/").data
+    assert client.get("/api/categories/archived").status_code == 200
+
+
 def test_archived_classes_are_listed_for_the_instructor_only(room: Flask):
     teacher, amara = Teacher(room), Person(room, "Amara")
     kept = [entry for entry in current_set(teacher.client) if entry["id"] != TRUCK]
@@ -58,7 +65,7 @@ def test_renaming_onto_an_archived_class_is_refused_naming_the_field(room: Flask
     refused = teacher.client.put("/api/categories", headers=teacher.headers, json={"labels": labels})
     assert refused.status_code == 422
     body = refused.get_json()
-    assert body["error"] == "invalid label set" and body["field"] == f"labels.{index}.name"
+    assert body["error"] == "invalid label set" and body["field"] == f"labels[{index}].name"
     assert "archived class (#8)" in body["detail"]
     assert class_names(teacher.client)["car"] == CAR  # nothing changed
 

@@ -168,8 +168,18 @@ export function unchanged(change) {
   return !change.reordered && ["added", "renamed", "edited", "archived", "restored"].every((kind) => change[kind].length === 0);
 }
 
-/** The draft's index of the class an API error's `field` names (`labels.3.name` -> 3), or -1. */
-export function errorIndex(field) {
-  const match = /^labels\.(\d+)(?:\.|$)/.exec(field || "");
-  return match ? Number(match[1]) : -1;
+/**
+ * Which row and field an API refusal of the saved set names, or null: the store's `{field: "labels[3].name"}`,
+ * the contract's `{fields: [{field, problem}]}`, and for a duplicate name (field "labels") the row its
+ * message points at ("duplicate name 'A' at labels[1] ...").
+ */
+export function errorPlace(body) {
+  if (!body) return null;
+  const first = Array.isArray(body.fields) && body.fields.length ? body.fields[0] : null;
+  const field = body.field || (first && first.field) || "";
+  const problem = (first && first.problem) || body.detail || "";
+  const direct = /^labels(?:\[(\d+)\]|\.(\d+))(?:\.(\w+))?/.exec(field);
+  if (direct) return { index: Number(direct[1] ?? direct[2]), field: direct[3] || "name", detail: problem };
+  const pointed = field === "labels" ? /at labels\[(\d+)\]/.exec(problem) : null;
+  return pointed ? { index: Number(pointed[1]), field: "name", detail: problem } : null;
 }

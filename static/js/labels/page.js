@@ -5,7 +5,7 @@
 import { makeApi } from "../common/api.js";
 import { element } from "../common/dom.js";
 import {
-  addClass, archiveClass, changes, draftFrom, editClass, errorIndex, importLabels, labelFile, labelFileJson,
+  addClass, archiveClass, changes, draftFrom, editClass, errorPlace, importLabels, labelFile, labelFileJson,
   labelFileYaml, moveClass, restoreClass, saveBody, unchanged,
 } from "./model.js";
 
@@ -181,10 +181,11 @@ $("labels-save").addEventListener("click", async () => {
     $("labels-status").textContent = `Saved. ${said.join("; ") || "Nothing changed."}`;
   } catch (error) {
     $("labels-status").textContent = "";
-    const index = error.body ? errorIndex(error.body.field) : -1;
-    if (index >= 0) {
-      rowError = { index, field: (error.body.field.split(".")[2] || "name"), detail: error.detail };
-      const key = draft.classes[index]?.key;
+    const place = errorPlace(error.body);
+    if (place && draft.classes[place.index]) {
+      rowError = place;
+      $("labels-problem").textContent = `Not saved: class ${place.index + 1} (${place.field}): ${place.detail}`;
+      const key = draft.classes[place.index].key;
       render(key ? { key, selector: `[data-field="${rowError.field}"]` } : null);
     } else {
       showProblem(error);
