@@ -20,6 +20,8 @@ class Label:
     supercategory: str
     colour: str
     definition: str
+    # The stored class this entry edits, when the page sends it: a rename keeps the class (and its COCO id).
+    id: int | None = None
 
 
 # Colours follow the Cityscapes palette, so outlines look familiar to anyone who has seen that

@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from annotator.core import images
 from annotator.core.labels import DEFAULT_LABELS, Label
+from annotator.core.refused import Refused
+from annotator.core.schemas.labels import INVALID
 from annotator.paths import shipped_dir
 from annotator.store.models import Annotation, Category, Image, Setting, db
 
@@ -173,18 +175,29 @@ class LabelChange:
 
 def replace_label_set(labels: list[Label]) -> LabelChange:
     """Make `labels` the label set, in their order. Existing classes keep their ids (COCO ids stay
-    stable); classes no longer listed are archived, not deleted, since annotations may use them."""
+    stable); classes no longer listed are archived, not deleted, since annotations may use them. An entry
+    with the id of a stored class edits that class (a rename); otherwise classes are matched by name."""
     change = LabelChange()
-    by_name = {category.name.casefold(): category for category in db.session.scalars(select(Category))}
-    wanted = set()
+    categories = list(db.session.scalars(select(Category)))
+    by_id = {category.id: category for category in categories}
+    by_name = {category.name.casefold(): category for category in categories}
+    matched: set[int] = set()
     for order, label in enumerate(labels):
-        wanted.add(label.name.casefold())
-        category = by_name.get(label.name.casefold())
+        holder = by_name.get(label.name.casefold())
+        category = by_id.get(label.id) if label.id is not None else None
+        category = category or holder
+        if category is not None and category.id in matched:
+            raise Refused(f"labels[{order}].id", f"class #{category.id} is listed twice", 422, title=INVALID)
+        if category is not None and holder is not None and holder is not category:
+            state = "an archived class" if holder.archived else "another class"
+            raise Refused(f"labels[{order}].name", f"{label.name!r} is the name of {state} (#{holder.id}): restore "
+                          "or rename that one instead, or rename in two saves", 422, title=INVALID)
         if category is None:
             db.session.add(Category(name=label.name, supercategory=label.supercategory, colour=label.colour,
                                     definition=label.definition, display_order=order))
             change.added.append(label.name)
             continue
+        matched.add(category.id)
         before = (category.name, category.supercategory, category.colour, category.definition,
                   category.display_order, category.archived)
         category.name, category.supercategory, category.colour = label.name, label.supercategory, label.colour
@@ -192,12 +205,17 @@ def replace_label_set(labels: list[Label]) -> LabelChange:
         if before != (category.name, category.supercategory, category.colour, category.definition,
                       category.display_order, category.archived):
             change.updated.append(label.name)
-    for key, category in by_name.items():
-        if key not in wanted and not category.archived:
+    for category in categories:
+        if category.id not in matched and not category.archived:
             category.archived = True
             change.archived.append(category.name)
     db.session.commit()
     return change
+
+
+def archived_categories() -> list[Category]:
+    """Classes taken out of the label set, kept for the outlines that use them; by name."""
+    return list(db.session.scalars(select(Category).where(Category.archived.is_(True)).order_by(Category.name)))
 
 
 def seed_first_start(load_samples: bool = True) -> None:

@@ -29,6 +29,9 @@ INSTRUCTOR_ONLY = {
     ("GET", "/api/workshop/live"),
     ("GET", "/live"),
     ("GET", "/export"),
+    ("GET", "/labels"),  # the label-set editor: it edits what PUT /api/categories replaces
+    ("GET", "/api/categories/archived"),
+    ("POST", "/api/categories/file"),  # reads a label file for the editor; saves nothing, but only it needs it
     ("POST", "/api/proposals/<int:proposal_id>/accept"),
     ("POST", "/api/proposals/<int:proposal_id>/merge"),
     ("POST", "/api/proposals/<int:proposal_id>/reject"),

@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from annotator.core.labels import MAX_DEFINITION_LENGTH, MAX_NAME_LENGTH, Label
 from annotator.core.refused import Refused
-from annotator.core.schemas.common import parse_as
+from annotator.core.schemas.common import LARGEST_ID, parse_as
 
 HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
 MAX_LABELS = 1000
@@ -65,6 +65,9 @@ Colour = Annotated[str, AfterValidator(_hex_colour), Field(json_schema_extra={"p
 class LabelEntry(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
+    id: int | None = Field(default=None, ge=1, le=LARGEST_ID,
+                           description="an existing class's id, so a rename keeps the class; left out, classes are "
+                                       "matched by name")
     name: Name = Field(description="unique, case-insensitively")
     supercategory: Supercategory | None = Field(default=None, description='"none" when left out')
     colour: Colour | None = Field(default=None, description="#rrggbb; one is picked when left out")
@@ -105,7 +108,7 @@ class LabelSet(BaseModel):
     def to_labels(self) -> list[Label]:
         """The classes in order, with the defaults filled in."""
         return [Label(entry.name, entry.supercategory or "none",
-                      entry.colour or entry.color or _fallback_colour(number), entry.definition or "")
+                      entry.colour or entry.color or _fallback_colour(number), entry.definition or "", entry.id)
                 for number, entry in enumerate(self.labels, start=1)]
 
 
@@ -121,11 +124,16 @@ def load_label_file(path: Path) -> list[Label]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise Refused("file", f"cannot read {path.name}: {exc}", 422, title=INVALID) from exc
+    return parse_label_text(text, "yaml" if path.suffix.lower() in {".yaml", ".yml"} else "json", path.name)
+
+
+def parse_label_text(text: str, kind: str, name: str) -> list[Label]:
+    """A label file's text (`kind` "json" or "yaml"; `name` says which file in a refusal) read as
+    `annotator labels load` reads it; raises Refused saying what is wrong with it."""
     try:
-        data = yaml.safe_load(text) if path.suffix.lower() in {".yaml", ".yml"} else json.loads(text)
+        data = yaml.safe_load(text) if kind == "yaml" else json.loads(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        kind = path.suffix.lstrip(".").upper() or "JSON"
-        raise Refused("file", f"{path.name} is not valid {kind}: {exc}", 422, title=INVALID) from exc
+        raise Refused("file", f"{name} is not valid {kind.upper()}: {exc}", 422, title=INVALID) from exc
     return parse_label_set(data)
 
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from annotator.web.pages import agreement, debrief, export, finished, flags, gallery, labour, live, workshop  # noqa: E402, F401 - registers the routes on bp
+from annotator.web.pages import agreement, debrief, export, finished, flags, gallery, labels, labour, live, workshop  # noqa: E402, F401 - registers the routes on bp
