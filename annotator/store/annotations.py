@@ -9,6 +9,7 @@ the image), each refused with `Refused`.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -358,3 +359,13 @@ def record_events(image: Image, batch: EventBatch, annotator: Annotator) -> int:
     stored = _store_events(image, annotator, _events(batch))
     db.session.commit()
     return stored
+
+
+def open_labour_session(annotator_id: int, image_id: int) -> LabourSession:
+    """A new editor page's labour session, opened now on the server's clock (which bounds what its events may
+    claim; see annotator/core/labour/)."""
+    opened = LabourSession(id=secrets.token_urlsafe(18), annotator_id=annotator_id, image_id=image_id,
+                           opened_at=utcnow(), events=0, last_event_id=0)
+    db.session.add(opened)
+    db.session.commit()
+    return opened

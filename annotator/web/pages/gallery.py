@@ -1,17 +1,14 @@
-"""The gallery of images and the editor page for one image."""
+"""The gallery: every image, or the images a workshop handed this participant."""
 
 from __future__ import annotations
 
 import math
-import secrets
-from typing import Any
 
 from flask import abort, current_app, render_template, request
 
 from annotator.store import library, workshop
-from annotator.store.models import LabourSession, db, utcnow
 from annotator.web import participants
-from annotator.web.api.serialise import category_to_dict, image_to_dict
+from annotator.web.api.serialise import image_to_dict
 from annotator.web.auth import is_instructor
 from annotator.web.pages import bp
 
@@ -52,28 +49,3 @@ def _page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
             links.append(None)
         links.append(number)
     return links
-
-
-@bp.get("/annotate/<int:image_id>")
-def editor(image_id: int) -> str:
-    found = library.image_with_count(image_id)
-    if found is None:
-        abort(404, description=f"There is no image {image_id}.")
-    image = image_to_dict(*found)
-    categories = [category_to_dict(category) for category in library.active_categories()]
-    return render_template("editor.html", image=image, categories=categories, compare=participants.others_visible(),
-                           idle_threshold_ms=current_app.config["ANNOTATOR"]["IDLE_THRESHOLD_S"] * 1000,
-                           labour_session=_open_labour_session(image_id))
-
-
-def _open_labour_session(image_id: int) -> dict[str, Any] | None:
-    """The server opens the page's labour session: its id, and the server's clock now, which bounds the time
-    the session's events may claim (see annotator/core/labour/). None for a participant who has not joined yet
-    (the page sends them to join; a session id it makes up is opened at its first batch)."""
-    if participants.needs_to_join():
-        return None
-    opened = LabourSession(id=secrets.token_urlsafe(18), annotator_id=participants.current_annotator().id,
-                           image_id=image_id, opened_at=utcnow(), events=0, last_event_id=0)
-    db.session.add(opened)
-    db.session.commit()
-    return {"id": opened.id, "opened_ms": round(opened.opened_at.timestamp() * 1000)}
