@@ -37,6 +37,24 @@ export function translated(parts, dx, dy) {
   return parts.map((part) => ({ ...part, ring: part.ring.map(([x, y]) => roundPoint([x + dx, y + dy])) }));
 }
 
+/** A ring drawn onto an annotation: another part, or a hole, last in its parts (its points rounded). */
+export function withRingAdded(parts, points, hole) {
+  return [...parts, { ring: points.map(roundPoint), hole: Boolean(hole) }];
+}
+
+export function withPartAdded(parts, points) {
+  return withRingAdded(parts, points, false);
+}
+
+export function withHoleAdded(parts, points) {
+  return withRingAdded(parts, points, true);
+}
+
+/** The annotation a closed drawing makes {clientId, categoryId, parts}: its outline (rounded) as the one part. */
+export function drawnAnnotation(clientId, categoryId, points) {
+  return { clientId, categoryId, parts: withPartAdded([], points) };
+}
+
 /** Several vertices moved to one point (refs {clientId, ring, index}: a vertex and those sharing its place):
  *  clientId -> the new parts of every annotation touched; `partsOf(clientId)` gives an annotation's parts or
  *  nothing (a ref to a missing annotation or ring is passed over). */
@@ -75,6 +93,19 @@ export function deleteAnnotation(store, id) {
     apply: () => store.remove(id),
     revert: () => store.add(annotation, { index }),
   };
+}
+
+/** Draw a new annotation: a closed outline in class `categoryId`. */
+export function drawAnnotation(store, clientId, categoryId, points) {
+  return createAnnotation(store, drawnAnnotation(clientId, categoryId, points));
+}
+
+/** Add a drawn ring to annotation `id` as another part, or (hole true) as a hole. */
+export function addRing(store, id, points, hole) {
+  const annotation = store.get(id);
+  if (!annotation) return null;
+  return editParts(store, id, withRingAdded(annotation.parts, points, hole), hole ? "add hole" : "add part",
+    hole ? "add-hole" : "add-part");
 }
 
 /** Replace an annotation's parts: the form every geometry edit takes. */

@@ -12,7 +12,7 @@
 // annotation on close, as one undoable command.
 
 import { distance, pathLength, resampleAlong, signedArea, walkRing } from "../geometry.js";
-import { createAnnotation, editParts } from "../commands.js";
+import { addRing, drawAnnotation } from "../commands.js";
 import { isMine } from "../layers.js";
 import { roundPoint } from "../store.js";
 import { keyOf } from "../key_names.js";
@@ -235,13 +235,11 @@ export class PolygonTool {
       const { hole } = this.ring;
       ringIndex = ring.parts.length;
       this.ring = null;
-      this.context.perform(editParts(this.context.store, id, [...ring.parts, { ring: points, hole }],
-        hole ? "add hole" : "add part", hole ? "add-hole" : "add-part"), null, { record: false });
+      this.context.perform(addRing(this.context.store, id, points, hole), null, { record: false });
       this.context.tell(`${hole ? "Hole cut" : "Part added"} (${keyOf("undo")} undoes it).`);
     } else {
-      this.context.perform(createAnnotation(this.context.store, {
-        clientId: id, categoryId, parts: [{ ring: points, hole: false }],
-      }), null, { record: false }); // the close event says it
+      // the close event says it
+      this.context.perform(drawAnnotation(this.context.store, id, categoryId, points), null, { record: false });
     }
     snaps.forEach((target, index) => {
       // Snapped onto someone else's vertex: same coordinates, but no link (their outline is read-only).
