@@ -10,7 +10,9 @@
 // Anything that cannot be drawn that way is listed in `skipped` with the reason, for the page to mark on its
 // timeline instead of guessing.
 
-import { translated, withVertexDeleted, withVertexInserted, withVerticesMoved } from "../editor/commands.js";
+import {
+  drawnAnnotation, translated, withRingAdded, withVertexDeleted, withVertexInserted, withVerticesMoved,
+} from "../editor/commands.js";
 
 export const EDIT_KINDS = new Set(["move-vertex", "insert-vertex", "delete-vertex", "move-polygon", "class-change",
   "delete"]);
@@ -202,13 +204,18 @@ class Replayer {
       return this.skip(index, event, "no outline to close");
     }
     polygon.drawing = null;
-    const ring = { ring: drawing.ring, hole: data.ring === "hole" || (data.ring !== "part" && drawing.hole) };
+    // the editor's own edits (commands.js): the same parts, rounded the same way
+    const hole = data.ring === "hole" || (data.ring !== "part" && drawing.hole);
     if (drawing.extra) {
-      this.command(event, ring.hole ? "add-hole" : "add-part", [polygon], () => polygon.parts.push(ring));
+      this.command(event, hole ? "add-hole" : "add-part", [polygon], () => {
+        polygon.parts = withRingAdded(polygon.parts, drawing.ring, hole);
+      });
     } else {
+      const category = data.category !== undefined && data.category !== null ? data.category : polygon.category;
       this.command(event, "create", [polygon], () => {
-        if (data.category !== undefined && data.category !== null) polygon.category = data.category;
-        Object.assign(polygon, { parts: [ring], closed: true, undone: false, deleted: false, closedAt: event.at_ms });
+        const drawn = drawnAnnotation(polygon.annotation, category, drawing.ring);
+        Object.assign(polygon, { category: drawn.categoryId, parts: drawn.parts, closed: true, undone: false,
+          deleted: false, closedAt: event.at_ms });
       });
       // the state "before" a create is: not there
       const entry = this.history(event.session).undo.at(-1);
