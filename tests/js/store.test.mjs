@@ -3,8 +3,9 @@ import { test } from "node:test";
 
 import { History } from "../../static/js/editor/history.js";
 import {
-  changeClass, createAnnotation, deleteAnnotation, deleteVertex, insertVertex, movePolygon, moveVertex,
-  translated, withVertexDeleted, withVertexInserted, withVertexMoved,
+  addRing, changeClass, deleteAnnotation, deleteVertex, drawAnnotation, drawnAnnotation, insertVertex,
+  movePolygon, moveVertex, translated, withHoleAdded, withPartAdded, withVertexDeleted, withVertexInserted,
+  withVertexMoved,
 } from "../../static/js/editor/commands.js";
 import {
   SERVER, Store, annotationFromServer, partsFromServer, partsToServer, roundPoint, sameParts, vertexCount,
@@ -93,14 +94,22 @@ test("pure part edits leave their input alone", () => {
   assert.deepEqual(withVertexDeleted(parts, 0, 0)[0].ring, [[10, 0], [10, 10], [0, 10]]);
   assert.equal(withVertexDeleted(withVertexDeleted(parts, 0, 0), 0, 0), null);
   assert.deepEqual(translated(parts, 2, 3)[0].ring[2], [12, 13]);
+  const drawn = [[1.234, 1], [4, 1.006], [4, 4]];
+  assert.deepEqual(withPartAdded(parts, drawn).slice(1), [{ ring: [[1.23, 1], [4, 1.01], [4, 4]], hole: false }]);
+  assert.deepEqual(withHoleAdded(parts, drawn)[1], { ring: [[1.23, 1], [4, 1.01], [4, 4]], hole: true });
+  assert.deepEqual(drawnAnnotation("n1234567", 7, drawn),
+    { clientId: "n1234567", categoryId: 7, parts: [{ ring: [[1.23, 1], [4, 1.01], [4, 4]], hole: false }] });
   assert.equal(JSON.stringify(parts), frozen);
+  assert.deepEqual(drawn[0], [1.234, 1]);
 });
 
 test("every command undoes and redoes exactly, through the store", () => {
   const { store, history, changes } = setup();
   const id = "a1234567";
-  history.run(createAnnotation(store, { clientId: id, categoryId: 1, parts: square() }));
+  history.run(drawAnnotation(store, id, 1, square()[0].ring));
   const steps = [
+    () => addRing(store, id, [[2, 2], [8, 2], [8, 8]], true),
+    () => addRing(store, id, [[20, 20], [30, 20], [30, 30]], false),
     () => moveVertex(store, id, 0, 2, [14, 12]),
     () => insertVertex(store, id, 0, 0, [5, -2]),
     () => deleteVertex(store, id, 0, 4),
@@ -141,6 +150,7 @@ test("commands that would change nothing are not made", () => {
   assert.equal(deleteVertex(store, "a1234567", 0, 0), null);
   assert.equal(moveVertex(store, "nobody00", 0, 0, [1, 1]), null);
   assert.equal(deleteAnnotation(store, "nobody00"), null);
+  assert.equal(addRing(store, "nobody00", [[0, 0], [4, 0], [0, 4]], false), null);
 });
 
 test("the vertex count adds up every part", () => {
