@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  addRing, createAnnotation, deleteAnnotation, deleteVertex, drawAnnotation, insertVertex, movePolygon, moveSharedVertex,
+  addRing, createAnnotation, deleteAnnotation, deleteVertex, drawAnnotation, insertVertex, movePolygon,
+  moveSharedVertex,
 } from "../../static/js/editor/commands.js";
 import { History } from "../../static/js/editor/history.js";
 import { Store } from "../../static/js/editor/store.js";

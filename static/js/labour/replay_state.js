@@ -6,8 +6,9 @@
 // the vertices its `remove-vertex` events name, closes (a new polygon, or a part or hole added to one) or is
 // cancelled. Closes and later edits are the editor's own pure edits (editor/commands.js); edits are applied
 // where their data give positions (move-vertex `to`, insert-vertex `point`, delete-vertex `index`,
-// move-polygon `dx`/`dy`), a class change takes its `to`, a delete removes the polygon. Undo and redo are replayed from each session's
-// own history, rebuilt from the same events, and only when the undone command is the one the event names.
+// move-polygon `dx`/`dy`), a class change takes its `to`, a delete removes the polygon. Undo and redo are
+// replayed from each session's own history, rebuilt from the same events, and only when the undone command is
+// the one the event names.
 // Anything that cannot be drawn that way is listed in `skipped` with the reason, for the page to mark on its
 // timeline instead of guessing.
 
