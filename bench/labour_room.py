@@ -8,7 +8,8 @@ editing (selects, vertex moves, zooms and pans): about 100 events per polygon. T
 client as the instructor, it times GET /api/labour/summary.json (the dashboard), GET
 /api/labour/summary.json?annotator=<one person> (their receipt) and GET /api/workshop/live (the live view):
 the first call (every session computed), warm (nothing changed; median of --repeat), and after one new batch
-of 50 events stored by annotation_store (median of --repeat, a new batch before each call). Figures go in
+of 50 events stored by annotation_store (median of --repeat, a new batch before each call); then, as after a
+restart, a new app's ledger.warm() (what `serve` runs at start) and the first summary after it. Figures go in
 bench/README.md.
 """
 
@@ -28,10 +29,10 @@ from sqlalchemy import insert, select
 from annotator import create_app
 from annotator.core.coco import pseudonym
 from annotator.store import annotations as annotation_store
-from annotator.store import library
+from annotator.store import ledger, library
 from annotator.store.models import Annotation, Annotator, Image, LabourEvent, LabourSession, db
 
-TOKEN = "bench-token"
+TOKEN = "bench-instructor-token-0001"  # at least 16 characters, as serve requires
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 EVENTS_PER_POLYGON = 100
 
@@ -161,9 +162,20 @@ def main() -> None:
                 one_batch(app, person_id, f"s-{1:03d}-{args.sessions - 1:02d}-0")
                 after.append(timed(client, url))
             print(f"{name:24}{first:12.0f}{warm:10.0f}{statistics.median(after):15.0f}")
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        # A restart: a new app on the same data folder starts with empty caches; `serve` warms the ledger on a
+        # thread at start (ledger.warm), so the instructor's first summary finds it computed.
+        restarted = create_app({"DATA_DIR": Path(folder), "LOAD_SAMPLES": False, "INSTRUCTOR_TOKEN": TOKEN,
+                                "DATABASE_URL": os.environ.get("ANNOTATOR_DATABASE_URL")})
+        with restarted.app_context():
+            began = time.perf_counter()
+            ledger.warm()
+            warm_up_s = time.perf_counter() - began
+        first_after_warm = timed(restarted.test_client(), endpoints["summary (dashboard)"])
+        print(f"after a restart: ledger.warm() {warm_up_s:.1f} s; the first summary after it {first_after_warm:.0f} ms")
+        for each in (app, restarted):
+            with each.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -151,7 +151,11 @@ class Export:
         complete, so memory holds one image's annotations and one batch of rows, however many there are."""
         # One ledger for every exported image: a person's overlapping sessions are credited together across
         # batches, as `annotator labour verify` credits them from the whole file.
-        whole_ledger = ledger.for_images(self.images)
+        sessions = ledger.sessions_of_images(self.images)
+        whole_ledger = ledger.computed(sessions)
+        # The file carries exactly the events these figures come from (up to each session's largest event id
+        # when it was read), so it audits itself even while a batch lands during the export.
+        self.labour.last_event_ids = {session.id: session.key.last_event_id for session in sessions}
         self.labour.count_sessions(whole_ledger)
         for batch in self._image_batches():
             pending = iter(batch)

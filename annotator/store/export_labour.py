@@ -32,6 +32,8 @@ class ExportLabour:
     session_anchors: dict[str, dict[str, Any]] = field(default_factory=dict)
     unattached_events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _image_events: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # Each session's largest event id when the export's figures were computed: later events wait for the next.
+    last_event_ids: dict[str, int] = field(default_factory=dict)
     # The current batch's events by (image, annotation): an annotation carries only its own image's events.
     _annotation_events: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -44,7 +46,7 @@ class ExportLabour:
         """Every event of the batch's images, kept per image until its annotations are written (then each goes
         on its annotation or, if none of the exported ones is its, into info.labour.unattached_events)."""
         rows = db.session.execute(
-            select(LabourEvent.image_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
+            select(LabourEvent.id, LabourEvent.image_id, LabourEvent.session_id, LabourEvent.seq, LabourEvent.kind,
                    LabourEvent.client_time_ms, LabourEvent.annotation_client_id, LabourEvent.data,
                    LabourEvent.received_at, Annotator.public_id, LabourSession.opened_at)
             .outerjoin(Annotator, Annotator.id == LabourEvent.annotator_id)
@@ -53,6 +55,8 @@ class ExportLabour:
             .order_by(LabourEvent.session_id, LabourEvent.seq))
         self._annotation_events = {}
         for row in rows:
+            if row.id > self.last_event_ids.get(row.session_id, 0):
+                continue  # stored after the figures were computed
             received = ledger.epoch_ms(row.received_at)
             event = {"session": row.session_id, "seq": row.seq, "kind": row.kind, "t_ms": row.client_time_ms,
                      "annotation": row.annotation_client_id, "data": row.data or {}, "received": received}

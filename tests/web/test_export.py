@@ -680,3 +680,33 @@ def test_every_export_option_with_labour_audits_itself(run, scene, app, tmp_path
     for options in (("--annotators", "Bob"), ("--annotators", "latest"), ("--segmentation", "rle"),
                     ("--images", str(scene.images["street2"])), ("--zip",)):
         export_file(run, tmp_path, "--labour", *options)
+
+
+def test_a_batch_landing_during_an_export_waits_for_the_next_one_and_the_file_still_audits_itself(
+        run, scene, app, tmp_path, monkeypatch):
+    # The figures are computed, then the events are read image by image: a batch stored in between (a page
+    # reloading mid-export) must not reach the file without its figures, or the file would not audit itself.
+    add_session(app, scene)
+    compute = ledger.computed
+
+    def computed_then_a_batch_lands(sessions, *args, **kwargs):
+        figures = compute(sessions, *args, **kwargs)
+        bob = db.session.scalar(select(Annotator.id).where(Annotator.public_id == scene.public_ids["bob"]))
+        for seq, kind, t_ms in ((20, "draw-start", 30_000), (21, "vertex", 30_000), (22, "vertex", 31_000)):
+            db.session.add(LabourEvent(image_id=scene.images["street2"], annotator_id=bob, session_id="s-bob",
+                                       seq=seq, kind=kind, annotation_client_id=scene.client_ids["person_bob"],
+                                       client_time_ms=t_ms, received_at=T0 + timedelta(minutes=91, seconds=seq),
+                                       data={"provenance": "click"} if kind == "vertex" else {}))
+        db.session.commit()
+        ledger.recount_sessions()
+        db.session.commit()
+        return figures
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ledger, "computed", computed_then_a_batch_lands)
+        dataset, _, _ = export_file(run, tmp_path, "--labour")  # export_file runs `labour verify` on the file
+    carried = by_id(dataset)[scene.ids["person_bob"]]["attributes"]["labour"]
+    assert [event["seq"] for event in carried if event["seq"] >= 20] == []  # the late batch: in the next export
+    later, _, _ = export_file(run, tmp_path, "--labour")
+    assert [event["seq"] for event in by_id(later)[scene.ids["person_bob"]]["attributes"]["labour"]
+            if event["seq"] >= 20] == [20, 21, 22]

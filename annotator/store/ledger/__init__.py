@@ -9,7 +9,7 @@ The package: `reading` (sessions and events from the database, the per-session c
 ledger of an export's images).
 """
 
-from annotator.store.ledger.images import for_images, image_figures, replay
+from annotator.store.ledger.images import for_images, image_figures, replay, sessions_of_images
 from annotator.store.ledger.reading import (
     CACHE_KEY,
     EVENT_COLUMNS,
@@ -66,6 +66,7 @@ __all__ = [
     "replay",
     "report",
     "report_json",
+    "sessions_of_images",
     "stored_sessions",
     "to_event",
     "warm",

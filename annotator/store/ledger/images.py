@@ -6,7 +6,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from annotator.core import labour
-from annotator.store.ledger.reading import Scope, computed, event_rows, idle_threshold_ms, stored_sessions, to_event
+from annotator.store.ledger.reading import (
+    Scope,
+    StoredSession,
+    computed,
+    event_rows,
+    idle_threshold_ms,
+    stored_sessions,
+    to_event,
+)
 
 
 def for_images(image_ids: Iterable[int]) -> labour.Ledger:
@@ -14,10 +22,14 @@ def for_images(image_ids: Iterable[int]) -> labour.Ledger:
     overlapping sessions among them credited together: the union of their time over these images, which the
     images' events alone reproduce (a COCO export's figures, recomputed by `annotator labour verify`). Over
     every image this is the dashboard's ledger."""
+    sessions = sessions_of_images(image_ids)
+    return computed(sessions) if sessions else labour.Ledger({}, {})
+
+
+def sessions_of_images(image_ids: Iterable[int]) -> list[StoredSession]:
+    """The stored sessions on these images, each with the largest event id its figures are computed from."""
     wanted = set(image_ids)
-    if not wanted:
-        return labour.Ledger({}, {})
-    return computed([session for session in stored_sessions() if session.image_id in wanted])
+    return [session for session in stored_sessions() if session.image_id in wanted] if wanted else []
 
 
 def image_figures(image_id: int, annotator_id: int | None, current_session: str | None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -128,11 +128,18 @@ def recount_sessions() -> None:
     db.session.commit()
 
 
-def _load_events(session_ids: list[str]) -> Iterator[labour.Event]:
-    for start in range(0, len(session_ids), IN_CHUNK):
-        chunk = session_ids[start:start + IN_CHUNK]
-        for row in db.session.execute(select(*EVENT_FIELDS).where(LabourEvent.session_id.in_(chunk))):
-            yield to_event(row)
+def _events_up_to(last_event_ids: dict[str, int]) -> Callable[[list[str]], Iterator[labour.Event]]:
+    """A loader of sessions' events up to the largest event id their labour_session row had when it was read:
+    the figures are those of the key they are cached under, and an export carries exactly the events its
+    figures were computed from, though a batch lands in between (`annotator labour verify` recomputes them)."""
+    def load(session_ids: list[str]) -> Iterator[labour.Event]:
+        for start in range(0, len(session_ids), IN_CHUNK):
+            chunk = session_ids[start:start + IN_CHUNK]
+            for row in db.session.execute(select(LabourEvent.id, *EVENT_FIELDS)
+                                          .where(LabourEvent.session_id.in_(chunk))):
+                if row.id <= last_event_ids[row.session_id]:
+                    yield to_event(row)
+    return load
 
 
 def part_cache() -> room.PartCache:
@@ -143,7 +150,8 @@ def computed(sessions: list[StoredSession], keep: Any = None, *, everything: boo
     """The ledger of `sessions` from the per-session cache (only changed sessions read and computed again),
     credited person by person; figures of the sessions `keep` accepts (all by default)."""
     cache = part_cache()
-    parts = cache.parts({session.id: session.key for session in sessions}, _load_events,
+    loader = _events_up_to({session.id: session.key.last_event_id for session in sessions})
+    parts = cache.parts({session.id: session.key for session in sessions}, loader,
                         idle_threshold_ms(), clock_lead_ms(), everything=everything)
     return labour.combine(parts.values(), keep=keep, memo=cache.memo)
 
