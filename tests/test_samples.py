@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,8 +14,9 @@ from pycocotools.coco import COCO
 from annotator import samples
 from annotator.core.labels import DEFAULT_LABELS
 from annotator.samples import render as samples_render
+from tests.conftest import REPO_ROOT
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_images"
+SAMPLE_DIR = REPO_ROOT / "sample_images"
 TRUTH_PATH = SAMPLE_DIR / "ground_truth.json"
 # pycocotools 2.0.x decodes masks the numpy-1 way; numpy 2 warns (and copes). Nothing of ours to fix.
 pytestmark = pytest.mark.filterwarnings(
