@@ -7,6 +7,7 @@ import {
   LINE_FIELDS, MODEL_FIELDS, RATE_FIELDS, barWidth, compare, earnings, panelFigures, panelState, parseRateTable, payFor, rateTableText, readRate, settingsFrom,
   toUsd, withRate, workSplit,
 } from "../../static/js/labour/pay_model.js";
+import { REPORT } from "./pay_report.mjs";
 
 const DEFAULTS = JSON.parse(readFileSync(new URL("../../annotator/data/pay_defaults.json", import.meta.url), "utf8"));
 const SOURCE = readFileSync(new URL("../../static/js/labour/pay_model.js", import.meta.url), "utf8");
@@ -33,19 +34,6 @@ test("compare: secondary lines only on request, flagged; daily and monthly wages
   assert.equal(all.find((row) => row.id === "us-federal-minimum").ratio, 2 / 7.25);
   assert.ok(compare(null, DEFAULTS.reference_lines, DEFAULTS.exchange_rates).every((row) => row.ratio === null));
 });
-
-// A person's record as GET /api/labour/summary.json gives it: three outlines (one deleted) on two images, and a
-// drawing cancelled before closing. 10 minutes of active time in all.
-const REPORT = {
-  totals: { active_ms: 600_000, polygons: 3, cancelled_drawings: 1, cancelled_ms: 50_000 },
-  polygons: [
-    { annotation: "a", image_id: 1, total_ms: 200_000, deleted: false, closed: true, vertices: 10 },
-    { annotation: "b", image_id: 1, total_ms: 100_000, deleted: true, closed: true, vertices: 6 },
-    { annotation: "c", image_id: 2, total_ms: 150_000, deleted: false, closed: true, vertices: 8 },
-  ],
-  cancelled: [{ annotation: "x", total_ms: 50_000, closed: false }],
-  images: [{ image_id: 1 }, { image_id: 2 }, { image_id: 3 }],
-};
 
 test("labour spent counts everything; the work that would be paid is the live, closed outlines", () => {
   const work = workSplit(REPORT);

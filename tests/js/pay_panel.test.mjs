@@ -7,6 +7,7 @@ import { renderPayEditor } from "../../static/js/labour/pay_editor.js";
 import { workSplit } from "../../static/js/labour/pay_model.js";
 import { renderPayPanel } from "../../static/js/labour/pay_panel.js";
 import { descendants, fakeDocument, useAsGlobalDocument } from "./fake_dom.mjs";
+import { REPORT } from "./pay_report.mjs";
 
 useAsGlobalDocument(fakeDocument()); // the panel's view (Preact) makes its nodes with the page's document
 
@@ -137,19 +138,6 @@ test("the editor collects the whole settings object and shows the server's refus
   await refusing.element.fire("submit");
   assert.equal(byClass(container, "pay-edit-status")[0].textContent, "Not saved: reference_lines[0].source: required");
 });
-
-// A person's record as GET /api/labour/summary.json gives it: three outlines (one deleted) on two images, and a
-// drawing cancelled before closing. 10 minutes of active time in all.
-const REPORT = {
-  totals: { active_ms: 600_000, polygons: 3, cancelled_drawings: 1, cancelled_ms: 50_000 },
-  polygons: [
-    { annotation: "a", image_id: 1, total_ms: 200_000, deleted: false, closed: true, vertices: 10 },
-    { annotation: "b", image_id: 1, total_ms: 100_000, deleted: true, closed: true, vertices: 6 },
-    { annotation: "c", image_id: 2, total_ms: 150_000, deleted: false, closed: true, vertices: 8 },
-  ],
-  cancelled: [{ annotation: "x", total_ms: 50_000, closed: false }],
-  images: [{ image_id: 1 }, { image_id: 2 }, { image_id: 3 }],
-};
 
 test("the panel shows labour spent beside the work that would be paid, and says what each model pays", () => {
   const container = fakeDocument().createElement("div");
